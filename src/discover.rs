@@ -1,0 +1,136 @@
+//! Discovery: which files a run looks at.
+//!
+//! Directories are walked in parallel with the `ignore` crate (ripgrep's walker): `.gitignore`
+//! (also outside a git repository), `.ignore` and hidden files are honoured, symbolic links are
+//! not followed, and anything that is not a regular file (a FIFO, a socket) is passed over
+//! without being opened. Files named on the command line are always linted.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use ignore::{WalkBuilder, WalkState};
+
+use crate::error::LoadError;
+use crate::extract::is_candidate;
+
+/// A file to lint.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Candidate {
+    pub path: PathBuf,
+    /// The path as users see it: as given, or the walked root joined with the relative path.
+    pub display: String,
+}
+
+/// Something discovery could not look at; the run goes on.
+#[derive(Debug, Clone)]
+pub struct WalkProblem {
+    pub path: String,
+    pub message: String,
+}
+
+#[derive(Debug, Default)]
+pub struct Discovered {
+    pub candidates: Vec<Candidate>,
+    pub problems: Vec<WalkProblem>,
+}
+
+pub struct WalkOptions {
+    pub threads: usize,
+}
+
+/// Finds the files to lint under `paths`. A path that does not exist or is not a regular file
+/// or directory is an error (exit 2).
+pub fn discover(paths: &[PathBuf], options: &WalkOptions) -> Result<Discovered, LoadError> {
+    let mut found = Discovered::default();
+    for path in paths {
+        let metadata = std::fs::metadata(path).map_err(|e| {
+            LoadError::new(format!(
+                "cannot read {}: {}",
+                path.display(),
+                io_message(&e)
+            ))
+        })?;
+        if metadata.is_dir() {
+            walk(path, options, &mut found);
+        } else if metadata.is_file() {
+            found.candidates.push(Candidate {
+                path: path.clone(),
+                display: display(path),
+            });
+        } else {
+            return Err(LoadError::new(format!(
+                "cannot lint {}: not a regular file or directory",
+                path.display()
+            )));
+        }
+    }
+    found.candidates.sort();
+    found.candidates.dedup();
+    Ok(found)
+}
+
+fn walk(root: &Path, options: &WalkOptions, found: &mut Discovered) {
+    let candidates = Mutex::new(Vec::new());
+    let problems = Mutex::new(Vec::new());
+    WalkBuilder::new(root)
+        .follow_links(false)
+        .require_git(false)
+        .threads(options.threads)
+        .build_parallel()
+        .run(|| {
+            Box::new(|entry| {
+                match entry {
+                    Ok(entry) => {
+                        let is_file = entry.file_type().is_some_and(|t| t.is_file());
+                        if is_file && is_candidate(entry.path()) {
+                            let path = entry.into_path();
+                            let display = display(&path);
+                            candidates
+                                .lock()
+                                .unwrap_or_else(|p| p.into_inner())
+                                .push(Candidate { path, display });
+                        }
+                    }
+                    Err(error) => {
+                        let path = match &error {
+                            ignore::Error::WithPath { path, .. } => display(path),
+                            _ => display(root),
+                        };
+                        let problem = WalkProblem {
+                            path,
+                            message: error.to_string(),
+                        };
+                        problems
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .push(problem);
+                    }
+                }
+                WalkState::Continue
+            })
+        });
+    found
+        .candidates
+        .extend(candidates.into_inner().unwrap_or_else(|p| p.into_inner()));
+    found
+        .problems
+        .extend(problems.into_inner().unwrap_or_else(|p| p.into_inner()));
+}
+
+/// A path as shown to users: without a leading `./`.
+pub fn display(path: &Path) -> String {
+    let shown = path.to_string_lossy();
+    match shown.strip_prefix("./") {
+        Some(rest) if !rest.is_empty() => rest.to_string(),
+        _ => shown.into_owned(),
+    }
+}
+
+/// An I/O error's message without the "(os error N)" suffix.
+pub fn io_message(error: &std::io::Error) -> String {
+    let text = error.to_string();
+    match text.find(" (os error") {
+        Some(i) => text[..i].to_string(),
+        None => text,
+    }
+}

@@ -1,0 +1,130 @@
+//! JSON files: a raw policy document, a CLI export, or a JSON file with policies nested in it
+//! (`aws iam get-role` output holds its trust policy under `Role.AssumeRolePolicyDocument`).
+//!
+//! JSON that holds no policy (package.json, tsconfig.json) yields no document. Text that does
+//! not parse yields a document for the syntax rules only if it looks like a policy.
+
+use crate::json::{self, Node, Value};
+use crate::policy::{is_policy_document, ContextHint, PolicyDocument};
+use crate::source::Span;
+
+use super::{cli_export, container_problems, looks_like_policy};
+
+pub fn extract(text: &str) -> Vec<PolicyDocument> {
+    let parsed = json::parse(text);
+    let whole = Span::new(0, text.len());
+    let Some(root) = &parsed.root else {
+        if !looks_like_policy(text.as_bytes()) {
+            return Vec::new();
+        }
+        let problems = (&parsed.errors[..], &parsed.duplicate_keys[..]);
+        return vec![PolicyDocument::new(
+            String::new(),
+            ContextHint::Unknown,
+            None,
+            problems,
+            whole,
+            text.len(),
+            &|s| s,
+        )];
+    };
+    if cli_export::matches(root) {
+        let mut documents: Vec<PolicyDocument> =
+            container_problems(&parsed.errors, &parsed.duplicate_keys, whole)
+                .into_iter()
+                .collect();
+        documents.extend(cli_export::extract(text, root));
+        return documents;
+    }
+    let mut found: Vec<(String, &Node)> = Vec::new();
+    find_policies(root, &mut found);
+    let mut documents = Vec::new();
+    let mut claimed = vec![false; parsed.errors.len()];
+    let mut claimed_duplicates = vec![false; parsed.duplicate_keys.len()];
+    for (label, node) in found {
+        let inside = |span: Span| span.start >= node.span.start && span.end <= node.span.end;
+        let errors: Vec<_> = parsed
+            .errors
+            .iter()
+            .filter(|e| inside(e.span))
+            .cloned()
+            .collect();
+        let duplicates: Vec<_> = parsed
+            .duplicate_keys
+            .iter()
+            .filter(|d| inside(d.second))
+            .cloned()
+            .collect();
+        claimed
+            .iter_mut()
+            .zip(&parsed.errors)
+            .for_each(|(c, e)| *c |= inside(e.span));
+        claimed_duplicates
+            .iter_mut()
+            .zip(&parsed.duplicate_keys)
+            .for_each(|(c, d)| *c |= inside(d.second));
+        let size = node.span.len();
+        documents.push(PolicyDocument::new(
+            label,
+            ContextHint::Unknown,
+            Some(node),
+            (&errors, &duplicates),
+            node.span,
+            size,
+            &|s| s,
+        ));
+    }
+    if !documents.is_empty() {
+        // Problems outside every policy (a trailing comma in the wrapper) are still reported.
+        let errors: Vec<_> = parsed
+            .errors
+            .iter()
+            .zip(&claimed)
+            .filter(|(_, c)| !**c)
+            .map(|(e, _)| e.clone())
+            .collect();
+        let duplicates: Vec<_> = parsed
+            .duplicate_keys
+            .iter()
+            .zip(&claimed_duplicates)
+            .filter(|(_, c)| !**c)
+            .map(|(d, _)| d.clone())
+            .collect();
+        documents.extend(container_problems(&errors, &duplicates, whole));
+    }
+    documents
+}
+
+/// Collects every policy document in the tree, outermost first; a policy's own contents are not
+/// searched further. Labels are dotted paths (`Role.AssumeRolePolicyDocument`, `Items.0`).
+fn find_policies<'a>(root: &'a Node, found: &mut Vec<(String, &'a Node)>) {
+    let mut stack: Vec<(String, &Node)> = vec![(String::new(), root)];
+    while let Some((label, node)) = stack.pop() {
+        if node.as_object().is_some() && is_policy_document(node) {
+            found.push((label, node));
+            continue;
+        }
+        let join = |child: &str| {
+            if label.is_empty() {
+                child.to_string()
+            } else {
+                format!("{label}.{child}")
+            }
+        };
+        match &node.value {
+            Value::Object(members) => {
+                stack.extend(members.iter().rev().map(|m| (join(&m.key), &m.value)));
+            }
+            Value::Array(items) => {
+                stack.extend(
+                    items
+                        .iter()
+                        .enumerate()
+                        .rev()
+                        .map(|(i, item)| (join(&i.to_string()), item)),
+                );
+            }
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,23 @@
+//! A finding: one rule's verdict on one place of one policy.
+//!
+//! Every output format (human, JSON, and those to come) is built from this one type.
+
+use crate::rules::Severity;
+use crate::source::Span;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    pub code: String,
+    pub name: String,
+    pub severity: Severity,
+    pub message: String,
+    pub help: String,
+    /// The policy's label within its file (`Policies.cognito`); empty for a whole-file policy.
+    pub policy: String,
+    /// The primary span, in the file's bytes.
+    pub span: Span,
+    /// Text under the primary span.
+    pub label: Option<String>,
+    /// Further places that explain the finding (the first of two duplicate keys, ...).
+    pub related: Vec<(Span, String)>,
+}

@@ -1,0 +1,783 @@
+//! A strict JSON parser that keeps the byte span of every key and value.
+//!
+//! serde_json forgets where values came from and keeps only the last of two duplicate keys;
+//! a linter needs both. This parser reports every departure from strict JSON (RFC 8259) as a
+//! [`SyntaxError`] with a span, recovers where the intent is unambiguous (a trailing comma, a
+//! comment, a raw control character inside a string, a bad escape) so that the rules can still
+//! look at the document, and gives up with a fatal error where it is not. Nesting is bounded, so
+//! hostile input cannot exhaust the stack.
+//!
+//! [`decode_string_literal`] maps a JSON string's decoded text back to the bytes of its literal,
+//! through every escape, for policies that live inside JSON strings (CLI exports, plans).
+
+use crate::source::Span;
+
+/// The deepest nesting accepted; real policies nest about six levels.
+pub const MAX_DEPTH: usize = 256;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    pub value: Value,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    /// The number's text as written, validated against the JSON grammar.
+    Number(String),
+    String(String),
+    Array(Vec<Node>),
+    Object(Vec<Member>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Member {
+    pub key: String,
+    pub key_span: Span,
+    pub value: Node,
+}
+
+impl Node {
+    pub fn as_object(&self) -> Option<&[Member]> {
+        match &self.value {
+            Value::Object(members) => Some(members),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The last member with this key (the one AWS keeps when a key repeats).
+    pub fn get(&self, key: &str) -> Option<&Member> {
+        self.as_object()?.iter().rev().find(|m| m.key == key)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SyntaxError {
+    pub span: Span,
+    pub message: String,
+    /// A fatal error ends the parse: no document is produced.
+    pub fatal: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DuplicateKey {
+    pub key: String,
+    pub first: Span,
+    pub second: Span,
+}
+
+#[derive(Debug, Default)]
+pub struct Parsed {
+    /// The root value, unless a fatal error stopped the parse.
+    pub root: Option<Node>,
+    pub errors: Vec<SyntaxError>,
+    pub duplicate_keys: Vec<DuplicateKey>,
+}
+
+/// Parses `text`; offsets in the result are byte offsets into `text`. A leading BOM is skipped.
+pub fn parse(text: &str) -> Parsed {
+    let mut parser = Parser::new(text, if text.starts_with('\u{feff}') { 3 } else { 0 });
+    let root = parser.parse_document();
+    Parsed {
+        root,
+        errors: parser.errors,
+        duplicate_keys: parser.duplicates,
+    }
+}
+
+/// Decodes the JSON string literal at `literal` (quotes included) and returns its text with a
+/// map from decoded offsets back to offsets in `text`.
+pub fn decode_string_literal(text: &str, literal: Span) -> (String, OffsetMap) {
+    let mut parser = Parser::new(text, literal.start);
+    let mut map = OffsetMap::default();
+    let decoded = parser.read_string(Some(&mut map)).unwrap_or_default();
+    (decoded, map)
+}
+
+/// Maps byte offsets in a decoded string to byte offsets in the source literal.
+#[derive(Debug, Default, Clone)]
+pub struct OffsetMap {
+    pieces: Vec<Piece>,
+}
+
+/// A run of decoded bytes produced either by literal source bytes or by one escape sequence.
+#[derive(Debug, Clone, Copy)]
+struct Piece {
+    decoded: usize,
+    decoded_len: usize,
+    source: usize,
+    source_len: usize,
+    escape: bool,
+}
+
+impl OffsetMap {
+    fn push(&mut self, piece: Piece) {
+        if let Some(last) = self.pieces.last_mut() {
+            if !piece.escape && !last.escape && last.source + last.source_len == piece.source {
+                last.decoded_len += piece.decoded_len;
+                last.source_len += piece.source_len;
+                return;
+            }
+        }
+        self.pieces.push(piece);
+    }
+
+    fn piece_at(&self, decoded: usize) -> Option<&Piece> {
+        let index = self.pieces.partition_point(|p| p.decoded <= decoded);
+        self.pieces.get(index.checked_sub(1)?)
+    }
+
+    /// The source offset where the decoded byte at `decoded` begins.
+    pub fn start(&self, decoded: usize) -> usize {
+        match self.piece_at(decoded) {
+            Some(p) if p.escape => p.source,
+            Some(p) => p.source + (decoded - p.decoded).min(p.source_len),
+            None => self.pieces.first().map_or(0, |p| p.source),
+        }
+    }
+
+    /// The source offset just past the decoded byte before `decoded`.
+    pub fn end(&self, decoded: usize) -> usize {
+        if decoded == 0 {
+            return self.start(0);
+        }
+        match self.piece_at(decoded - 1) {
+            Some(p) if p.escape => p.source + p.source_len,
+            Some(p) => p.source + (decoded - p.decoded).min(p.source_len),
+            None => self.start(0),
+        }
+    }
+
+    pub fn span(&self, decoded: Span) -> Span {
+        let start = self.start(decoded.start);
+        if decoded.is_empty() {
+            return Span::new(start, start);
+        }
+        Span::new(start, self.end(decoded.end))
+    }
+}
+
+struct Parser<'a> {
+    text: &'a str,
+    bytes: &'a [u8],
+    pos: usize,
+    depth: usize,
+    errors: Vec<SyntaxError>,
+    duplicates: Vec<DuplicateKey>,
+}
+
+/// Marks a fatal error that has been recorded; the parse unwinds.
+struct Fatal;
+
+type Step<T> = Result<T, Fatal>;
+
+impl<'a> Parser<'a> {
+    fn new(text: &'a str, pos: usize) -> Self {
+        Parser {
+            text,
+            bytes: text.as_bytes(),
+            pos,
+            depth: 0,
+            errors: Vec::new(),
+            duplicates: Vec::new(),
+        }
+    }
+
+    fn parse_document(&mut self) -> Option<Node> {
+        self.skip_trivia().ok()?;
+        if self.pos >= self.bytes.len() {
+            self.fatal(
+                Span::new(self.pos, self.pos),
+                "the file is empty: expected a JSON value",
+            );
+            return None;
+        }
+        let root = self.parse_value().ok()?;
+        if self.skip_trivia().is_err() {
+            return None;
+        }
+        if self.pos < self.bytes.len() {
+            let span = self.char_span(self.pos);
+            self.error(span, "unexpected content after the end of the JSON value");
+        }
+        Some(root)
+    }
+
+    fn error(&mut self, span: Span, message: impl Into<String>) {
+        self.errors.push(SyntaxError {
+            span,
+            message: message.into(),
+            fatal: false,
+        });
+    }
+
+    fn fatal(&mut self, span: Span, message: impl Into<String>) -> Fatal {
+        self.errors.push(SyntaxError {
+            span,
+            message: message.into(),
+            fatal: true,
+        });
+        Fatal
+    }
+
+    /// The span of the character at `pos` (empty at the end of the text).
+    fn char_span(&self, pos: usize) -> Span {
+        Span::char_at(self.text, pos)
+    }
+
+    fn unexpected(&mut self, expected: &str) -> Fatal {
+        let span = self.char_span(self.pos);
+        match self.text[self.pos..].chars().next() {
+            None => self.fatal(span, format!("unexpected end of text: expected {expected}")),
+            Some(c) => self.fatal(
+                span,
+                format!("unexpected {}: expected {expected}", describe(c)),
+            ),
+        }
+    }
+
+    /// Skips white space; comments are skipped too but reported, since JSON has none.
+    fn skip_trivia(&mut self) -> Step<()> {
+        loop {
+            match self.bytes.get(self.pos) {
+                Some(b' ' | b'\t' | b'\n' | b'\r') => self.pos += 1,
+                Some(b'/') if self.bytes.get(self.pos + 1) == Some(&b'/') => {
+                    let start = self.pos;
+                    let end = memchr::memchr(b'\n', &self.bytes[start..])
+                        .map_or(self.bytes.len(), |i| start + i);
+                    self.pos = end;
+                    self.error(Span::new(start, end), "comments are not allowed in JSON");
+                }
+                Some(b'/') if self.bytes.get(self.pos + 1) == Some(&b'*') => {
+                    let start = self.pos;
+                    match memchr::memmem::find(&self.bytes[start + 2..], b"*/") {
+                        Some(i) => {
+                            self.pos = start + 2 + i + 2;
+                            self.error(
+                                Span::new(start, self.pos),
+                                "comments are not allowed in JSON",
+                            );
+                        }
+                        None => {
+                            return Err(
+                                self.fatal(Span::new(start, start + 2), "unterminated comment")
+                            );
+                        }
+                    }
+                }
+                _ => return Ok(()),
+            }
+        }
+    }
+
+    fn parse_value(&mut self) -> Step<Node> {
+        let start = self.pos;
+        match self.bytes.get(self.pos) {
+            Some(b'{') => self.parse_object(),
+            Some(b'[') => self.parse_array(),
+            Some(b'"') => {
+                let value = self.read_string(None)?;
+                Ok(Node {
+                    value: Value::String(value),
+                    span: Span::new(start, self.pos),
+                })
+            }
+            Some(b't') => self.parse_literal("true", Value::Bool(true)),
+            Some(b'f') => self.parse_literal("false", Value::Bool(false)),
+            Some(b'n') => self.parse_literal("null", Value::Null),
+            Some(b'-' | b'0'..=b'9') => self.parse_number(),
+            Some(b'\'') => Err(self.unexpected("a value (JSON strings use double quotes)")),
+            _ => Err(self.unexpected("a value")),
+        }
+    }
+
+    fn parse_literal(&mut self, word: &str, value: Value) -> Step<Node> {
+        let start = self.pos;
+        if self.text[start..].starts_with(word) {
+            self.pos += word.len();
+            return Ok(Node {
+                value,
+                span: Span::new(start, self.pos),
+            });
+        }
+        Err(self.unexpected("a value"))
+    }
+
+    fn parse_number(&mut self) -> Step<Node> {
+        let start = self.pos;
+        let digits = |p: &mut Self| {
+            let from = p.pos;
+            while matches!(p.bytes.get(p.pos), Some(b'0'..=b'9')) {
+                p.pos += 1;
+            }
+            p.pos - from
+        };
+        if self.bytes[self.pos] == b'-' {
+            self.pos += 1;
+        }
+        let int_start = self.pos;
+        let int_len = digits(self);
+        if int_len == 0 {
+            return Err(self.unexpected("a digit"));
+        }
+        if int_len > 1 && self.bytes[int_start] == b'0' {
+            let span = Span::new(start, self.pos);
+            return Err(self.fatal(span, "numbers may not have leading zeros in JSON"));
+        }
+        if self.bytes.get(self.pos) == Some(&b'.') {
+            self.pos += 1;
+            if digits(self) == 0 {
+                return Err(self.unexpected("a digit after the decimal point"));
+            }
+        }
+        if matches!(self.bytes.get(self.pos), Some(b'e' | b'E')) {
+            self.pos += 1;
+            if matches!(self.bytes.get(self.pos), Some(b'+' | b'-')) {
+                self.pos += 1;
+            }
+            if digits(self) == 0 {
+                return Err(self.unexpected("a digit in the exponent"));
+            }
+        }
+        let span = Span::new(start, self.pos);
+        Ok(Node {
+            value: Value::Number(self.text[start..self.pos].to_string()),
+            span,
+        })
+    }
+
+    fn enter(&mut self) -> Step<()> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            let span = self.char_span(self.pos);
+            return Err(self.fatal(span, format!("nesting is deeper than {MAX_DEPTH} levels")));
+        }
+        Ok(())
+    }
+
+    fn parse_array(&mut self) -> Step<Node> {
+        let start = self.pos;
+        self.enter()?;
+        self.pos += 1;
+        let mut items = Vec::new();
+        self.skip_trivia()?;
+        if self.bytes.get(self.pos) == Some(&b']') {
+            self.pos += 1;
+            self.depth -= 1;
+            return Ok(Node {
+                value: Value::Array(items),
+                span: Span::new(start, self.pos),
+            });
+        }
+        loop {
+            items.push(self.parse_value()?);
+            self.skip_trivia()?;
+            match self.bytes.get(self.pos) {
+                Some(b',') => {
+                    let comma = self.pos;
+                    self.pos += 1;
+                    self.skip_trivia()?;
+                    if self.bytes.get(self.pos) == Some(&b']') {
+                        self.error(Span::new(comma, comma + 1), "trailing comma before `]`");
+                        self.pos += 1;
+                        break;
+                    }
+                }
+                Some(b']') => {
+                    self.pos += 1;
+                    break;
+                }
+                _ => return Err(self.unexpected("`,` or `]`")),
+            }
+        }
+        self.depth -= 1;
+        Ok(Node {
+            value: Value::Array(items),
+            span: Span::new(start, self.pos),
+        })
+    }
+
+    fn parse_object(&mut self) -> Step<Node> {
+        let start = self.pos;
+        self.enter()?;
+        self.pos += 1;
+        let mut members: Vec<Member> = Vec::new();
+        self.skip_trivia()?;
+        if self.bytes.get(self.pos) == Some(&b'}') {
+            self.pos += 1;
+            self.depth -= 1;
+            return Ok(Node {
+                value: Value::Object(members),
+                span: Span::new(start, self.pos),
+            });
+        }
+        loop {
+            if self.bytes.get(self.pos) != Some(&b'"') {
+                return Err(self.unexpected("a key in double quotes"));
+            }
+            let key_start = self.pos;
+            let key = self.read_string(None)?;
+            let key_span = Span::new(key_start, self.pos);
+            self.skip_trivia()?;
+            if self.bytes.get(self.pos) != Some(&b':') {
+                return Err(self.unexpected("`:` after the key"));
+            }
+            self.pos += 1;
+            self.skip_trivia()?;
+            let value = self.parse_value()?;
+            if let Some(first) = members.iter().find(|m| m.key == key) {
+                self.duplicates.push(DuplicateKey {
+                    key: key.clone(),
+                    first: first.key_span,
+                    second: key_span,
+                });
+            }
+            members.push(Member {
+                key,
+                key_span,
+                value,
+            });
+            self.skip_trivia()?;
+            match self.bytes.get(self.pos) {
+                Some(b',') => {
+                    let comma = self.pos;
+                    self.pos += 1;
+                    self.skip_trivia()?;
+                    if self.bytes.get(self.pos) == Some(&b'}') {
+                        self.error(Span::new(comma, comma + 1), "trailing comma before `}`");
+                        self.pos += 1;
+                        break;
+                    }
+                }
+                Some(b'}') => {
+                    self.pos += 1;
+                    break;
+                }
+                _ => return Err(self.unexpected("`,` or `}`")),
+            }
+        }
+        self.depth -= 1;
+        Ok(Node {
+            value: Value::Object(members),
+            span: Span::new(start, self.pos),
+        })
+    }
+
+    /// Reads the string literal at `self.pos` (which holds `"`), optionally recording how each
+    /// decoded byte maps back to the source.
+    fn read_string(&mut self, mut map: Option<&mut OffsetMap>) -> Step<String> {
+        let open = self.pos;
+        self.pos += 1;
+        let mut out = String::new();
+        loop {
+            let run_start = self.pos;
+            let run_len = self.bytes[run_start..]
+                .iter()
+                .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+                .unwrap_or(self.bytes.len() - run_start);
+            if run_len > 0 {
+                if let Some(map) = map.as_deref_mut() {
+                    map.push(Piece {
+                        decoded: out.len(),
+                        decoded_len: run_len,
+                        source: run_start,
+                        source_len: run_len,
+                        escape: false,
+                    });
+                }
+                out.push_str(&self.text[run_start..run_start + run_len]);
+                self.pos += run_len;
+            }
+            match self.bytes.get(self.pos) {
+                None => {
+                    return Err(self.fatal(
+                        Span::new(open, open + 1),
+                        "unterminated string: no closing `\"`",
+                    ));
+                }
+                Some(b'"') => {
+                    self.pos += 1;
+                    return Ok(out);
+                }
+                Some(&b) if b < 0x20 => {
+                    let what = match b {
+                        b'\n' => "a line break",
+                        b'\t' => "a tab",
+                        b'\r' => "a carriage return",
+                        _ => "a control character",
+                    };
+                    let span = Span::new(self.pos, self.pos + 1);
+                    self.error(span, format!("{what} inside a string must be escaped"));
+                    // Keep the character so that the value reads as the author wrote it.
+                    if let Some(map) = map.as_deref_mut() {
+                        map.push(Piece {
+                            decoded: out.len(),
+                            decoded_len: 1,
+                            source: self.pos,
+                            source_len: 1,
+                            escape: false,
+                        });
+                    }
+                    out.push(b as char);
+                    self.pos += 1;
+                }
+                Some(_) => {
+                    let escape_start = self.pos;
+                    let decoded_at = out.len();
+                    self.read_escape(&mut out)?;
+                    if let Some(map) = map.as_deref_mut() {
+                        map.push(Piece {
+                            decoded: decoded_at,
+                            decoded_len: out.len() - decoded_at,
+                            source: escape_start,
+                            source_len: self.pos - escape_start,
+                            escape: true,
+                        });
+                    }
+                }
+            }
+        }
+    }
+
+    /// Reads one escape sequence at `self.pos` (which holds `\`).
+    fn read_escape(&mut self, out: &mut String) -> Step<()> {
+        let start = self.pos;
+        let Some(&kind) = self.bytes.get(start + 1) else {
+            return Err(self.fatal(
+                Span::new(start, start + 1),
+                "unterminated string: no closing `\"`",
+            ));
+        };
+        self.pos += 2;
+        let simple = match kind {
+            b'"' => Some('"'),
+            b'\\' => Some('\\'),
+            b'/' => Some('/'),
+            b'b' => Some('\u{8}'),
+            b'f' => Some('\u{c}'),
+            b'n' => Some('\n'),
+            b'r' => Some('\r'),
+            b't' => Some('\t'),
+            _ => None,
+        };
+        if let Some(c) = simple {
+            out.push(c);
+            return Ok(());
+        }
+        if kind != b'u' {
+            // `\\` is ASCII, so `start + 1` is a character boundary.
+            let c = self.text[start + 1..].chars().next().unwrap_or('\\');
+            self.pos = start + 1 + c.len_utf8();
+            self.error(
+                Span::new(start, self.pos),
+                format!("invalid escape `\\{c}` in a string"),
+            );
+            out.push(c);
+            return Ok(());
+        }
+        let high = self.read_hex4(start)?;
+        let c = if (0xD800..0xDC00).contains(&high) {
+            let low = if self.text[self.pos..].starts_with("\\u") {
+                let save = self.pos;
+                self.pos += 2;
+                let low = self.read_hex4(save)?;
+                if (0xDC00..0xE000).contains(&low) {
+                    Some(low)
+                } else {
+                    self.pos = save;
+                    None
+                }
+            } else {
+                None
+            };
+            match low {
+                Some(low) => char::from_u32(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00)),
+                None => None,
+            }
+        } else {
+            char::from_u32(high)
+        };
+        match c {
+            Some(c) => out.push(c),
+            None => {
+                self.error(
+                    Span::new(start, self.pos),
+                    "unpaired surrogate in a `\\u` escape",
+                );
+                out.push('\u{fffd}');
+            }
+        }
+        Ok(())
+    }
+
+    fn read_hex4(&mut self, escape_start: usize) -> Step<u32> {
+        let digits = self
+            .text
+            .get(self.pos..self.pos + 4)
+            .filter(|d| d.bytes().all(|b| b.is_ascii_hexdigit()));
+        match digits.and_then(|d| u32::from_str_radix(d, 16).ok()) {
+            Some(value) => {
+                self.pos += 4;
+                Ok(value)
+            }
+            None => {
+                let span = Span::new(escape_start, self.pos);
+                Err(self.fatal(span, "`\\u` must be followed by four hex digits"))
+            }
+        }
+    }
+}
+
+fn describe(c: char) -> String {
+    match c {
+        '\n' => "line break".into(),
+        c if c.is_control() => format!("control character U+{:04X}", c as u32),
+        c => format!("`{c}`"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn root(text: &str) -> Node {
+        let parsed = parse(text);
+        assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+        parsed.root.unwrap()
+    }
+
+    #[test]
+    fn keeps_spans_of_keys_and_values() {
+        let text = r#"{"a": [1, "x"], "b": null}"#;
+        let node = root(text);
+        let a = node.get("a").unwrap();
+        assert_eq!(&text[a.key_span.start..a.key_span.end], "\"a\"");
+        assert_eq!(&text[a.value.span.start..a.value.span.end], "[1, \"x\"]");
+    }
+
+    #[test]
+    fn reports_both_duplicate_keys() {
+        let parsed = parse(r#"{"k": 1, "k": 2}"#);
+        assert_eq!(parsed.duplicate_keys.len(), 1);
+        let dup = &parsed.duplicate_keys[0];
+        assert_eq!((dup.first.start, dup.second.start), (1, 9));
+        // the last value wins, as in AWS
+        assert_eq!(
+            parsed.root.unwrap().get("k").unwrap().value.value,
+            Value::Number("2".into())
+        );
+    }
+
+    #[test]
+    fn recovers_from_trailing_commas_and_comments() {
+        let parsed = parse("{\"a\": [1,], // note\n}");
+        assert!(parsed.root.is_some());
+        let messages: Vec<_> = parsed.errors.iter().map(|e| e.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                "trailing comma before `]`",
+                "comments are not allowed in JSON"
+            ]
+        );
+        assert!(parsed.errors.iter().all(|e| !e.fatal));
+    }
+
+    #[test]
+    fn raw_line_break_in_string_is_reported_and_kept() {
+        let parsed = parse("{\"a\": \"\nx\n\"}");
+        assert_eq!(parsed.errors.len(), 2);
+        assert_eq!(parsed.errors[0].span, Span::new(7, 8));
+        assert_eq!(
+            parsed.root.unwrap().get("a").unwrap().value.as_str(),
+            Some("\nx\n")
+        );
+    }
+
+    #[test]
+    fn truncated_text_is_fatal_at_the_end() {
+        let parsed = parse("{\"a\": [1, 2");
+        assert!(parsed.root.is_none());
+        assert!(parsed.errors[0].fatal);
+        assert_eq!(parsed.errors[0].span, Span::new(11, 11));
+    }
+
+    #[test]
+    fn deep_nesting_is_rejected_without_overflow() {
+        let text = "[".repeat(200_000);
+        let parsed = parse(&text);
+        assert!(parsed.root.is_none());
+        assert!(parsed.errors[0].message.contains("nesting"));
+    }
+
+    #[test]
+    fn bom_is_skipped() {
+        let node = root("\u{feff}{\"a\":1}");
+        assert_eq!(node.span, Span::new(3, 10));
+    }
+
+    #[test]
+    fn numbers_follow_the_grammar() {
+        assert!(parse("01").root.is_none());
+        assert!(parse("1.").root.is_none());
+        assert_eq!(root("-1.5e+3").value, Value::Number("-1.5e+3".into()));
+    }
+
+    #[test]
+    fn offset_map_follows_simple_escapes() {
+        let text = r#""a\"b\nc""#;
+        let (decoded, map) = decode_string_literal(text, Span::new(0, text.len()));
+        assert_eq!(decoded, "a\"b\nc");
+        // decoded `b` (offset 2) sits at source offset 4
+        assert_eq!(map.span(Span::new(2, 3)), Span::new(4, 5));
+        // decoded `"` (offset 1) is the two-byte escape at source 2..4
+        assert_eq!(map.span(Span::new(1, 2)), Span::new(2, 4));
+        // the whole decoded text covers the literal without its quotes
+        assert_eq!(
+            map.span(Span::new(0, decoded.len())),
+            Span::new(1, text.len() - 1)
+        );
+    }
+
+    #[test]
+    fn offset_map_follows_unicode_escapes_and_surrogate_pairs() {
+        let text = r#""x\u00e9y\ud83d\ude00z""#;
+        let (decoded, map) = decode_string_literal(text, Span::new(0, text.len()));
+        assert_eq!(decoded, "xéy😀z");
+        let e = decoded.find('é').unwrap();
+        assert_eq!(map.span(Span::new(e, e + 2)), Span::new(2, 8));
+        let y = decoded.find('y').unwrap();
+        assert_eq!(map.span(Span::new(y, y + 1)), Span::new(8, 9));
+        let emoji = decoded.find('😀').unwrap();
+        assert_eq!(map.span(Span::new(emoji, emoji + 4)), Span::new(9, 21));
+        let z = decoded.find('z').unwrap();
+        assert_eq!(map.span(Span::new(z, z + 1)), Span::new(21, 22));
+    }
+
+    #[test]
+    fn offset_map_keeps_multibyte_literals() {
+        let text = "\"añb\\tc\"";
+        let (decoded, map) = decode_string_literal(text, Span::new(0, text.len()));
+        assert_eq!(decoded, "añb\tc");
+        let b = decoded.find('b').unwrap();
+        assert_eq!(map.span(Span::new(b, b + 1)), Span::new(4, 5));
+        let c = decoded.find('c').unwrap();
+        assert_eq!(map.span(Span::new(c, c + 1)), Span::new(7, 8));
+    }
+
+    #[test]
+    fn lone_surrogate_is_replaced_and_reported() {
+        let parsed = parse(r#""\ud800x""#);
+        assert_eq!(parsed.root.unwrap().as_str(), Some("\u{fffd}x"));
+        assert_eq!(parsed.errors.len(), 1);
+    }
+}

@@ -1,0 +1,171 @@
+//! seslint: a linter for Amazon SES sending-authorization policies.
+//!
+//! The pipeline, as a library so that tests drive it directly:
+//! paths --[`discover`]--> files --[`extract`]--> policy documents ([`policy`])
+//! --[`rules`]--> findings ([`finding`]) --[`report`]--> human | json.
+//! Everything after discovery is a pure function of a file's bytes; files are linted in parallel.
+
+pub mod discover;
+pub mod error;
+pub mod extract;
+pub mod finding;
+pub mod json;
+pub mod policy;
+pub mod report;
+pub mod rules;
+pub mod source;
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use discover::{Candidate, WalkOptions, WalkProblem};
+use error::LoadError;
+use finding::Finding;
+use policy::{ContextHint, PolicyDocument};
+use rules::RuleSet;
+use source::Span;
+
+/// The result of linting one file.
+#[derive(Debug, Clone)]
+pub struct FileReport {
+    pub path: String,
+    /// The file's text (invalid UTF-8 replaced), which the findings' spans index.
+    pub text: Arc<str>,
+    pub findings: Vec<Finding>,
+    pub policies: usize,
+}
+
+/// The result of a run.
+#[derive(Debug, Default)]
+pub struct RunReport {
+    /// Every file scanned, in path order.
+    pub files: Vec<FileReport>,
+    /// Files that could not be read; the run went on without them.
+    pub problems: Vec<WalkProblem>,
+}
+
+impl RunReport {
+    pub fn policies_checked(&self) -> usize {
+        self.files.iter().map(|f| f.policies).sum()
+    }
+
+    pub fn findings(&self) -> impl Iterator<Item = (&FileReport, &Finding)> {
+        self.files
+            .iter()
+            .flat_map(|f| f.findings.iter().map(move |finding| (f, finding)))
+    }
+}
+
+pub struct Options {
+    /// Worker threads; 0 picks one per core.
+    pub threads: usize,
+    /// The name to report for text read from standard input (`-`).
+    pub stdin_filename: Option<String>,
+}
+
+/// Lints `paths` (`-` reads standard input). Errors are for what stops the run: a path that
+/// does not exist, standard input that cannot be read.
+pub fn run(paths: &[PathBuf], options: &Options, rules: &RuleSet) -> Result<RunReport, LoadError> {
+    let (stdin, paths): (Vec<&PathBuf>, Vec<&PathBuf>) =
+        paths.iter().partition(|p| p.as_os_str() == "-");
+    let paths: Vec<PathBuf> = paths.into_iter().cloned().collect();
+    let discovered = discover::discover(
+        &paths,
+        &WalkOptions {
+            threads: options.threads,
+        },
+    )?;
+    let mut report = RunReport {
+        problems: discovered.problems,
+        ..RunReport::default()
+    };
+    if !stdin.is_empty() {
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut bytes)
+            .map_err(|e| LoadError::new(format!("cannot read standard input: {e}")))?;
+        let name = options.stdin_filename.clone().unwrap_or_else(|| "-".into());
+        report.files.push(lint_bytes(&name, &bytes, rules));
+    }
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(options.threads)
+        .build()
+        .map_err(|e| LoadError::new(format!("cannot start worker threads: {e}")))?;
+    let results: Vec<Result<FileReport, WalkProblem>> = pool.install(|| {
+        discovered
+            .candidates
+            .par_iter()
+            .map(|c| lint_file(c, rules))
+            .collect()
+    });
+    for result in results {
+        match result {
+            Ok(file) => report.files.push(file),
+            Err(problem) => report.problems.push(problem),
+        }
+    }
+    report.files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(report)
+}
+
+fn lint_file(candidate: &Candidate, rules: &RuleSet) -> Result<FileReport, WalkProblem> {
+    let bytes = std::fs::read(&candidate.path).map_err(|e| WalkProblem {
+        path: candidate.display.clone(),
+        message: format!("cannot read file: {}", discover::io_message(&e)),
+    })?;
+    Ok(lint_bytes(&candidate.display, &bytes, rules))
+}
+
+/// Lints one file's bytes; `path` is the name to report (and decides the format).
+pub fn lint_bytes(path: &str, bytes: &[u8], rules: &RuleSet) -> FileReport {
+    let (text, documents): (Arc<str>, Vec<PolicyDocument>) = match std::str::from_utf8(bytes) {
+        Ok(text) => (Arc::from(text), extract::extract(Path::new(path), text)),
+        Err(error) => {
+            let text: Arc<str> = Arc::from(String::from_utf8_lossy(bytes).as_ref());
+            let documents = if extract::looks_like_policy(bytes) {
+                let at = error.valid_up_to();
+                let byte = bytes.get(at).copied().unwrap_or_default();
+                let message =
+                    format!("the file is not valid UTF-8 (byte 0x{byte:02X} at offset {at})");
+                vec![extract::unreadable(message, at, text.len())]
+            } else {
+                Vec::new()
+            };
+            (text, documents)
+        }
+    };
+    let mut findings: Vec<Finding> = documents
+        .iter()
+        .flat_map(|doc| rules::eval::check_document(rules, doc, &text))
+        .collect();
+    findings.sort_by(|a, b| {
+        (a.span.start, &a.code, a.span.end).cmp(&(b.span.start, &b.code, b.span.end))
+    });
+    let policies = documents.iter().filter(|d| d.canonical.is_some()).count();
+    FileReport {
+        path: path.to_string(),
+        text,
+        findings,
+        policies,
+    }
+}
+
+/// Lints one policy text as a document of the given kind (rule examples, tests).
+pub fn lint_policy(text: &str, hint: ContextHint, rules: &RuleSet) -> Vec<Finding> {
+    let parsed = json::parse(text);
+    let problems = (&parsed.errors[..], &parsed.duplicate_keys[..]);
+    let span = Span::new(0, text.len());
+    let document = PolicyDocument::new(
+        String::new(),
+        hint,
+        parsed.root.as_ref(),
+        problems,
+        span,
+        text.len(),
+        &|s| s,
+    );
+    rules::eval::check_document(rules, &document, text)
+}

@@ -1,0 +1,69 @@
+//! `--format json`: one JSON object, the contract in DESIGN.md.
+
+use serde::Serialize;
+
+use super::Summary;
+use crate::source::{LineIndex, Position, Span};
+use crate::RunReport;
+
+#[derive(Serialize)]
+struct Output<'a> {
+    version: u32,
+    summary: Summary,
+    diagnostics: Vec<Diagnostic<'a>>,
+}
+
+#[derive(Serialize)]
+struct Diagnostic<'a> {
+    rule: &'a str,
+    name: &'a str,
+    severity: &'static str,
+    message: &'a str,
+    help: &'a str,
+    path: &'a str,
+    policy: &'a str,
+    span: JsonSpan,
+    start: Position,
+    end: Position,
+}
+
+#[derive(Serialize)]
+struct JsonSpan {
+    offset: usize,
+    length: usize,
+}
+
+pub fn render(report: &RunReport) -> String {
+    let mut diagnostics = Vec::new();
+    for file in &report.files {
+        if file.findings.is_empty() {
+            continue;
+        }
+        let lines = LineIndex::new(&file.text);
+        for finding in &file.findings {
+            let Span { start, end } = finding.span;
+            diagnostics.push(Diagnostic {
+                rule: &finding.code,
+                name: &finding.name,
+                severity: finding.severity.as_str(),
+                message: &finding.message,
+                help: &finding.help,
+                path: &file.path,
+                policy: &finding.policy,
+                span: JsonSpan {
+                    offset: start,
+                    length: end - start,
+                },
+                start: lines.position(start),
+                end: lines.position(end),
+            });
+        }
+    }
+    let output = Output {
+        version: 1,
+        summary: Summary::of(report),
+        diagnostics,
+    };
+    // Serializing plain structs of strings and numbers cannot fail.
+    serde_json::to_string_pretty(&output).expect("the JSON report serializes")
+}

@@ -1,0 +1,36 @@
+//! Output formats. Each one is built from the same [`RunReport`]; this module holds what they
+//! share (the summary counts).
+
+pub mod human;
+pub mod json;
+
+use crate::rules::Severity;
+use crate::RunReport;
+
+/// Counts shown in every format's summary.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Summary {
+    pub files_scanned: usize,
+    pub policies_checked: usize,
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+}
+
+impl Summary {
+    pub fn of(report: &RunReport) -> Summary {
+        let mut summary = Summary {
+            files_scanned: report.files.len(),
+            policies_checked: report.policies_checked(),
+            ..Summary::default()
+        };
+        for (_, finding) in report.findings() {
+            match finding.severity {
+                Severity::Error => summary.errors += 1,
+                Severity::Warning => summary.warnings += 1,
+                Severity::Info => summary.infos += 1,
+            }
+        }
+        summary
+    }
+}

@@ -1,0 +1,475 @@
+//! Runs compiled rules over one policy document and produces findings with spans.
+//!
+//! A rule sees the canonical document (see `policy.rs`) one *unit* at a time: the whole document,
+//! or each (Cognito) statement. Paths in the rule are relative to the unit; every selected node
+//! is mapped back to the bytes it came from through the document's span map.
+
+use serde_json::Value;
+
+use super::path::{Path, Selected};
+use super::predicate::Predicate;
+use super::{
+    AppliesTo, ArnField, Check, Clause, Compare, Extract, Quantifier, Rule, RuleSet, Target, Test,
+    Unit,
+};
+use crate::finding::Finding;
+use crate::policy::{is_cognito_statement, Context, PolicyDocument};
+use crate::source::Span;
+
+/// Runs every rule that applies to `document`; `text` is the file's text.
+pub fn check_document(rules: &RuleSet, document: &PolicyDocument, text: &str) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for rule in &rules.rules {
+        if applies(rule.applies_to, document.context) {
+            check_rule(rule, document, text, &mut findings);
+        }
+    }
+    findings
+}
+
+fn applies(applies_to: AppliesTo, context: Context) -> bool {
+    match applies_to {
+        AppliesTo::SesIdentityPolicy => {
+            matches!(context, Context::SesIdentityPolicy | Context::Unparsed)
+        }
+        AppliesTo::RoleTrustPolicy => context == Context::RoleTrustPolicy,
+    }
+}
+
+/// The part of the document a rule looks at in one pass.
+struct UnitRef<'a> {
+    pointer: String,
+    value: &'a Value,
+}
+
+fn units<'a>(rule: &Rule, document: &'a PolicyDocument) -> Vec<UnitRef<'a>> {
+    match (rule.unit, &document.canonical) {
+        (Unit::Document, Some(value)) => vec![UnitRef {
+            pointer: String::new(),
+            value,
+        }],
+        (Unit::Document, None) => Vec::new(),
+        (Unit::Statement, _) => document
+            .statements()
+            .map(|(pointer, value)| UnitRef { pointer, value })
+            .collect(),
+        (Unit::CognitoStatement, _) => document
+            .statements()
+            .filter(|(_, s)| is_cognito_statement(s))
+            .map(|(pointer, value)| UnitRef { pointer, value })
+            .collect(),
+    }
+}
+
+fn check_rule(rule: &Rule, document: &PolicyDocument, text: &str, out: &mut Vec<Finding>) {
+    let first = out.len();
+    let ctx = Ctx {
+        rule,
+        document,
+        text,
+    };
+    for check in &rule.checks {
+        match check.test {
+            Test::Syntax | Test::DuplicateKeys | Test::Size(_) => ctx.source_check(check, out),
+            _ => {
+                for unit in units(rule, document) {
+                    if check
+                        .when
+                        .iter()
+                        .all(|clause| ctx.clause_holds(clause, &unit))
+                    {
+                        ctx.unit_check(check, &unit, out);
+                    }
+                }
+            }
+        }
+    }
+    // Two checks of one rule may find the same place; report it once.
+    let mut seen = std::collections::HashSet::new();
+    let mut index = first;
+    while index < out.len() {
+        if seen.insert((out[index].span, out[index].message.clone())) {
+            index += 1;
+        } else {
+            out.remove(index);
+        }
+    }
+}
+
+struct Ctx<'a> {
+    rule: &'a Rule,
+    document: &'a PolicyDocument,
+    text: &'a str,
+}
+
+/// What a finding's message placeholders are filled with.
+#[derive(Default)]
+struct Facts {
+    pointer: String,
+    value: Option<String>,
+    key: Option<String>,
+    did_you_mean: Option<String>,
+    left: Option<String>,
+    right: Option<String>,
+    detail: Option<String>,
+    size: Option<usize>,
+    limit: Option<usize>,
+}
+
+impl Ctx<'_> {
+    fn source_check(&self, check: &Check, out: &mut Vec<Finding>) {
+        let doc = self.document;
+        match check.test {
+            Test::Syntax => {
+                for error in &doc.syntax_errors {
+                    let facts = Facts {
+                        detail: Some(error.message.clone()),
+                        ..Facts::default()
+                    };
+                    out.push(self.finding(check, error.span, &facts, Vec::new()));
+                }
+            }
+            Test::DuplicateKeys => {
+                for dup in &doc.duplicate_keys {
+                    let facts = Facts {
+                        key: Some(json_string(&dup.key)),
+                        ..Facts::default()
+                    };
+                    out.push(self.finding(
+                        check,
+                        dup.second,
+                        &facts,
+                        vec![(dup.first, "first defined here".into())],
+                    ));
+                }
+            }
+            Test::Size(limit) if doc.size_bytes > limit => {
+                let facts = Facts {
+                    size: Some(doc.size_bytes),
+                    limit: Some(limit),
+                    ..Facts::default()
+                };
+                out.push(self.finding(check, doc.span.head(self.text), &facts, Vec::new()));
+            }
+            _ => {}
+        }
+    }
+
+    fn unit_check(&self, check: &Check, unit: &UnitRef, out: &mut Vec<Finding>) {
+        match &check.test {
+            Test::Require(p) | Test::Forbid(p) => {
+                let wanted = matches!(check.test, Test::Require(_));
+                for node in self.tested_nodes(check, unit) {
+                    if p.matches(&node.tested) != wanted {
+                        let mut facts = self.node_facts(unit, &node);
+                        if wanted {
+                            facts.did_you_mean = node
+                                .tested
+                                .as_str()
+                                .and_then(|t| p.suggestion(t))
+                                .map(|s| format!("; did you mean {}?", json_string(s)));
+                        }
+                        out.push(self.finding(check, node.span, &facts, Vec::new()));
+                    }
+                }
+            }
+            Test::Absent => {
+                for node in self.tested_nodes(check, unit) {
+                    let facts = self.node_facts(unit, &node);
+                    out.push(self.finding(check, node.span, &facts, Vec::new()));
+                }
+            }
+            Test::Present => {
+                if self.tested_nodes(check, unit).is_empty() {
+                    self.report_at_unit(check, unit, out);
+                }
+            }
+            Test::Always => self.report_at_unit(check, unit, out),
+            Test::Unique => {
+                let nodes = self.tested_nodes(check, unit);
+                for (i, node) in nodes.iter().enumerate() {
+                    if let Some(first) = nodes[..i]
+                        .iter()
+                        .find(|earlier| earlier.tested == node.tested)
+                    {
+                        let facts = self.node_facts(unit, node);
+                        out.push(self.finding(
+                            check,
+                            node.span,
+                            &facts,
+                            vec![(first.span, "first used here".into())],
+                        ));
+                    }
+                }
+            }
+            Test::Compare(compare) => self.compare(check, compare, unit, out),
+            Test::Syntax | Test::DuplicateKeys | Test::Size(_) => {}
+        }
+    }
+
+    fn compare(&self, check: &Check, compare: &Compare, unit: &UnitRef, out: &mut Vec<Finding>) {
+        let side = |path: &Path, extract: &Extract| -> Vec<(Tested, String)> {
+            self.select(check, unit, path, Target::Value)
+                .into_iter()
+                .filter_map(|node| {
+                    let field = extract_field(node.tested.as_str()?, extract)?;
+                    // Wildcards match many values: they neither agree nor disagree.
+                    (!field.contains(['*', '?']) && !field.is_empty()).then_some((node, field))
+                })
+                .collect()
+        };
+        let rights = side(&compare.right.path, &compare.right.extract);
+        for (left, left_value) in side(&compare.left.path, &compare.left.extract) {
+            for (right, right_value) in &rights {
+                let allowed = |key: &str| {
+                    compare
+                        .also_allowed
+                        .get(key)
+                        .is_some_and(|values| values.contains(&left_value))
+                };
+                if left_value == *right_value || allowed(right_value) || allowed("*") {
+                    continue;
+                }
+                let mut facts = self.node_facts(unit, &left);
+                facts.left = Some(json_string(&left_value));
+                facts.right = Some(json_string(right_value));
+                let label = compare
+                    .right_label
+                    .as_ref()
+                    .map(|t| t.render(&|v| self.lookup(v, &facts)));
+                let related = vec![(right.span, label.unwrap_or_default())];
+                out.push(self.finding(check, left.span, &facts, related));
+            }
+        }
+    }
+
+    fn report_at_unit(&self, check: &Check, unit: &UnitRef, out: &mut Vec<Finding>) {
+        let anchor = check
+            .report_at
+            .iter()
+            .find_map(|path| path.select(unit.value).into_iter().next())
+            .map(|s| format!("{}{}", unit.pointer, s.pointer));
+        let span = match anchor.as_deref().and_then(|p| self.document.spans.get(p)) {
+            // A member is reported at its key: `"Condition"` rather than its whole block.
+            Some(source) => source.key.unwrap_or(source.value),
+            None => self.unit_span(unit),
+        };
+        let facts = Facts {
+            pointer: unit.pointer.clone(),
+            ..Facts::default()
+        };
+        out.push(self.finding(check, span, &facts, Vec::new()));
+    }
+
+    /// A statement is anchored at its `Sid` when it has one, else at its opening brace.
+    fn unit_span(&self, unit: &UnitRef) -> Span {
+        let sid = self
+            .document
+            .spans
+            .get(&format!("{}/Sid", unit.pointer))
+            .map(|s| s.value);
+        let whole = self
+            .document
+            .spans
+            .get(&unit.pointer)
+            .map_or(self.document.span, |s| s.value);
+        sid.unwrap_or_else(|| whole.head(self.text))
+    }
+
+    fn clause_holds(&self, clause: &Clause, unit: &UnitRef) -> bool {
+        let values: Vec<Value> = clause
+            .path
+            .select(unit.value)
+            .into_iter()
+            .map(|s| match clause.on {
+                Target::Value => s.value.clone(),
+                Target::Key => Value::String(self.key_text(unit, &s).unwrap_or_default()),
+            })
+            .collect();
+        match &clause.quantifier {
+            Quantifier::Any(p) => values.iter().any(|v| p.matches(v)),
+            Quantifier::All(p) => !values.is_empty() && values.iter().all(|v| p.matches(v)),
+            Quantifier::None(p) => !values.iter().any(|v| p.matches(v)),
+            Quantifier::Present(present) => values.is_empty() != *present,
+        }
+    }
+
+    fn tested_nodes(&self, check: &Check, unit: &UnitRef) -> Vec<Tested> {
+        self.select(check, unit, &check.select, check.on)
+    }
+
+    /// Selects nodes under the unit and prepares the value each test sees: the value or key,
+    /// normalized, with nodes matching `skip` left out.
+    fn select(&self, check: &Check, unit: &UnitRef, path: &Path, on: Target) -> Vec<Tested> {
+        path.select(unit.value)
+            .into_iter()
+            .filter_map(|selected| {
+                let pointer = format!("{}{}", unit.pointer, selected.pointer);
+                let source = self.document.spans.get(&pointer);
+                let value_span =
+                    source.map_or_else(|| self.document.span.head(self.text), |s| s.value);
+                let key = self.key_text(unit, &selected);
+                let (tested, span) = match on {
+                    Target::Value => (selected.value.clone(), value_span),
+                    Target::Key => {
+                        let key = key.clone()?;
+                        (
+                            Value::String(key),
+                            source.and_then(|s| s.key).unwrap_or(value_span),
+                        )
+                    }
+                };
+                let tested = normalize(tested, check);
+                if check
+                    .skip
+                    .as_ref()
+                    .is_some_and(|skip: &Predicate| skip.matches(&tested))
+                {
+                    return None;
+                }
+                Some(Tested {
+                    pointer,
+                    key,
+                    tested,
+                    span,
+                })
+            })
+            .collect()
+    }
+
+    /// The key a selected node is stored under, as written in the source.
+    fn key_text(&self, unit: &UnitRef, selected: &Selected) -> Option<String> {
+        let pointer = format!("{}{}", unit.pointer, selected.pointer);
+        self.document
+            .spans
+            .get(&pointer)
+            .and_then(|s| s.key_text.clone())
+            .or_else(|| selected.key.clone())
+    }
+
+    fn node_facts(&self, _unit: &UnitRef, node: &Tested) -> Facts {
+        Facts {
+            pointer: node.pointer.clone(),
+            value: Some(node.tested.to_string()),
+            key: node.key.as_deref().map(json_string),
+            ..Facts::default()
+        }
+    }
+
+    fn finding(
+        &self,
+        check: &Check,
+        span: Span,
+        facts: &Facts,
+        related: Vec<(Span, String)>,
+    ) -> Finding {
+        let lookup = |v: &str| self.lookup(v, facts);
+        let rule = self.rule;
+        Finding {
+            code: rule.code.clone(),
+            name: rule.name.clone(),
+            severity: check.severity.unwrap_or(rule.severity),
+            message: check
+                .message
+                .as_ref()
+                .unwrap_or(&rule.message)
+                .render(&lookup),
+            help: check.help.as_ref().unwrap_or(&rule.help).render(&lookup),
+            policy: self.document.label.clone(),
+            span,
+            label: check.label.as_ref().map(|t| t.render(&lookup)),
+            related,
+        }
+    }
+
+    fn lookup(&self, variable: &str, facts: &Facts) -> Option<String> {
+        match variable {
+            "statement" => Some(self.statement_name(&facts.pointer)),
+            "value" => facts.value.clone(),
+            "key" => facts.key.clone(),
+            "did_you_mean" => Some(facts.did_you_mean.clone().unwrap_or_default()),
+            "left" => facts.left.clone(),
+            "right" => facts.right.clone(),
+            "detail" => facts.detail.clone(),
+            "size" => facts.size.map(|s| s.to_string()),
+            "limit" => facts.limit.map(|s| s.to_string()),
+            _ => None,
+        }
+    }
+
+    /// `statement "Sid"`, `statement 2` (1-based) without a Sid, or `the policy` outside statements.
+    fn statement_name(&self, pointer: &str) -> String {
+        let index = pointer
+            .strip_prefix("/Statement/")
+            .and_then(|rest| rest.split('/').next())
+            .and_then(|i| i.parse::<usize>().ok());
+        let Some(index) = index else {
+            return "the policy".into();
+        };
+        let sid = self
+            .document
+            .canonical
+            .as_ref()
+            .and_then(|doc| doc.pointer(&format!("/Statement/{index}/Sid")))
+            .and_then(Value::as_str)
+            .filter(|sid| !sid.is_empty());
+        match sid {
+            Some(sid) => format!("statement {}", json_string(sid)),
+            None => format!("statement {}", index + 1),
+        }
+    }
+}
+
+/// A selected node as a test sees it.
+struct Tested {
+    pointer: String,
+    key: Option<String>,
+    tested: Value,
+    span: Span,
+}
+
+fn normalize(value: Value, check: &Check) -> Value {
+    let Value::String(mut text) = value else {
+        return value;
+    };
+    if let Some(prefix) = check
+        .strip_prefix
+        .iter()
+        .find(|p| text.starts_with(p.as_str()))
+    {
+        text.drain(..prefix.len());
+    }
+    if let Some(suffix) = check
+        .strip_suffix
+        .iter()
+        .find(|s| text.ends_with(s.as_str()))
+    {
+        text.truncate(text.len() - suffix.len());
+    }
+    Value::String(text)
+}
+
+fn extract_field(text: &str, extract: &Extract) -> Option<String> {
+    match extract {
+        Extract::Whole => Some(text.to_string()),
+        Extract::Arn(field) => {
+            let fields: Vec<&str> = text.splitn(6, ':').collect();
+            if fields.len() < 6 || fields[0] != "arn" {
+                return None;
+            }
+            let index = match field {
+                ArnField::Partition => 1,
+                ArnField::Service => 2,
+                ArnField::Region => 3,
+                ArnField::Account => 4,
+                ArnField::Resource => 5,
+            };
+            Some(fields[index].to_string())
+        }
+        Extract::Capture(regex) => regex.captures(text)?.get(1).map(|m| m.as_str().to_string()),
+    }
+}
+
+fn json_string(text: &str) -> String {
+    Value::String(text.to_string()).to_string()
+}

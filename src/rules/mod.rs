@@ -1,0 +1,541 @@
+//! The rule set: loading rule files, validating them, and compiling them for evaluation.
+//!
+//! Built-in rules are the `rules/*.toml` files, embedded at build time (see `build.rs`); users
+//! add their own with `--rules DIR`. A rule file that does not load stops the run (exit 2) with a
+//! diagnostic that points into that file. Evaluation lives in [`eval`].
+
+pub mod eval;
+pub mod path;
+pub mod predicate;
+pub mod schema;
+pub mod template;
+
+use std::collections::BTreeMap;
+
+use regex::{Regex, RegexBuilder};
+use toml::Spanned;
+
+use crate::error::LoadError;
+use crate::source::Span;
+use path::Path;
+use predicate::Predicate;
+pub use schema::{AppliesTo, ArnField, Expect, Severity, Target, Unit};
+use schema::{CheckSpec, ClauseSpec, CompareSpec, PredicateSpec, RuleFile, SideSpec, SourceCheck};
+use template::Template;
+
+/// The built-in rule files: (file name, contents).
+const BUILTIN_RULES: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
+
+/// Limits on user-supplied regular expressions, so that a rule cannot make the run crawl.
+const REGEX_SIZE_LIMIT: usize = 1 << 20;
+
+#[derive(Debug)]
+pub struct Rule {
+    pub code: String,
+    pub name: String,
+    pub severity: Severity,
+    pub summary: String,
+    pub applies_to: AppliesTo,
+    pub unit: Unit,
+    pub message: Template,
+    pub help: Template,
+    pub doc: schema::Doc,
+    pub examples: Vec<Example>,
+    pub checks: Vec<Check>,
+    /// Where the rule came from: `built-in` or the rule file's path.
+    pub origin: String,
+}
+
+#[derive(Debug)]
+pub struct Example {
+    pub expect: Expect,
+    pub policy: String,
+    pub note: Option<String>,
+}
+
+#[derive(Debug)]
+pub struct Check {
+    pub when: Vec<Clause>,
+    pub select: Path,
+    pub on: Target,
+    pub strip_prefix: Vec<String>,
+    pub strip_suffix: Vec<String>,
+    pub skip: Option<Predicate>,
+    pub test: Test,
+    pub report_at: Vec<Path>,
+    pub severity: Option<Severity>,
+    pub message: Option<Template>,
+    pub help: Option<Template>,
+    pub label: Option<Template>,
+}
+
+#[derive(Debug)]
+pub enum Test {
+    Require(Predicate),
+    Forbid(Predicate),
+    Present,
+    Absent,
+    Unique,
+    Compare(Box<Compare>),
+    Syntax,
+    DuplicateKeys,
+    Size(usize),
+    /// No test of its own: the check fires where all its `when` clauses hold.
+    Always,
+}
+
+#[derive(Debug)]
+pub struct Clause {
+    pub path: Path,
+    pub on: Target,
+    pub quantifier: Quantifier,
+}
+
+#[derive(Debug)]
+pub enum Quantifier {
+    Any(Predicate),
+    All(Predicate),
+    None(Predicate),
+    Present(bool),
+}
+
+#[derive(Debug)]
+pub struct Compare {
+    pub left: Side,
+    pub right: Side,
+    pub also_allowed: BTreeMap<String, Vec<String>>,
+    pub right_label: Option<Template>,
+}
+
+#[derive(Debug)]
+pub struct Side {
+    pub path: Path,
+    pub extract: Extract,
+}
+
+#[derive(Debug)]
+pub enum Extract {
+    Whole,
+    Arn(ArnField),
+    Capture(Regex),
+}
+
+/// All the rules of a run, in code order.
+#[derive(Debug)]
+pub struct RuleSet {
+    pub rules: Vec<Rule>,
+}
+
+impl RuleSet {
+    /// The built-in rules only.
+    pub fn builtin() -> Result<RuleSet, LoadError> {
+        RuleSet::load(&[])
+    }
+
+    /// The built-in rules plus every `*.toml` file in `dirs`.
+    pub fn load(dirs: &[std::path::PathBuf]) -> Result<RuleSet, LoadError> {
+        // (path to show, file name, text, built in?)
+        let mut files: Vec<(String, String, String, bool)> = BUILTIN_RULES
+            .iter()
+            .map(|(name, text)| {
+                (
+                    format!("rules/{name}"),
+                    name.to_string(),
+                    text.to_string(),
+                    true,
+                )
+            })
+            .collect();
+        for dir in dirs {
+            let entries = std::fs::read_dir(dir).map_err(|e| {
+                LoadError::new(format!("cannot read rule directory {}: {e}", dir.display()))
+            })?;
+            let mut paths: Vec<_> = entries
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "toml") && p.is_file())
+                .collect();
+            paths.sort();
+            for path in paths {
+                let text = std::fs::read_to_string(&path).map_err(|e| {
+                    LoadError::new(format!("cannot read rule file {}: {e}", path.display()))
+                })?;
+                let file_name = path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                files.push((path.display().to_string(), file_name, text, false));
+            }
+        }
+        let mut rules: Vec<Rule> = Vec::new();
+        let mut origins: BTreeMap<String, String> = BTreeMap::new();
+        for (display, file_name, text, builtin) in &files {
+            let origin = if *builtin {
+                "built-in".to_string()
+            } else {
+                display.clone()
+            };
+            let (rule, code_span) = compile(display, file_name, text, origin)?;
+            if let Some(first) = origins.get(&rule.code) {
+                return Err(
+                    LoadError::new(format!("rule code {} is defined twice", rule.code))
+                        .in_file(display, text)
+                        .at(code_span, "this code")
+                        .with_help(format!(
+                            "{} is already defined by {first}; codes must be unique",
+                            rule.code
+                        )),
+                );
+            }
+            origins.insert(rule.code.clone(), display.clone());
+            rules.push(rule);
+        }
+        rules.sort_by(|a, b| a.code.cmp(&b.code));
+        Ok(RuleSet { rules })
+    }
+
+    pub fn get(&self, code: &str) -> Option<&Rule> {
+        self.rules
+            .iter()
+            .find(|r| r.code.eq_ignore_ascii_case(code) || r.name == code)
+    }
+}
+
+fn span_of<T>(spanned: &Spanned<T>) -> Span {
+    let range = spanned.span();
+    Span::new(range.start, range.end)
+}
+
+/// Compiles one rule file; errors point into `text`. Returns the rule and the span of its code.
+fn compile(
+    display: &str,
+    file_name: &str,
+    text: &str,
+    origin: String,
+) -> Result<(Rule, Span), LoadError> {
+    let fail = |message: String, span: Span, label: &str| {
+        LoadError::new(message)
+            .in_file(display, text)
+            .at(span, label)
+    };
+    let file: RuleFile = toml::from_str(text).map_err(|e| {
+        let span = e
+            .span()
+            .map_or(Span::new(0, 0), |r| Span::new(r.start, r.end));
+        let message = e.message().to_string();
+        fail(format!("invalid rule file: {message}"), span, "here")
+    })?;
+    let code = file.code.get_ref().clone();
+    let code_span = span_of(&file.code);
+    let code_ok = code.len() >= 2
+        && code.bytes().take_while(u8::is_ascii_uppercase).count() > 0
+        && code
+            .trim_start_matches(|c: char| c.is_ascii_uppercase())
+            .bytes()
+            .all(|b| b.is_ascii_digit())
+        && code.ends_with(|c: char| c.is_ascii_digit());
+    if !code_ok {
+        return Err(fail(
+            format!("rule code `{code}` is not letters followed by digits"),
+            code_span,
+            "this code",
+        )
+        .with_help("use a code like ORG001"));
+    }
+    let name = file.name.get_ref().clone();
+    if name.is_empty()
+        || !name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    {
+        return Err(fail(
+            format!("rule name `{name}` is not kebab-case"),
+            span_of(&file.name),
+            "this name",
+        ));
+    }
+    let expected = format!("{code}-{name}.toml");
+    if file_name != expected {
+        return Err(fail(
+            format!("rule file is named `{file_name}`, expected `{expected}`"),
+            code_span,
+            "code declared here",
+        )
+        .with_help("name rule files CODE-name.toml so that each rule is found by its code"));
+    }
+    let template = |s: &Spanned<String>| -> Result<Template, LoadError> {
+        // Escapes make offsets inside a TOML string differ from the text's: point at the string.
+        Template::parse(s.get_ref())
+            .map_err(|(message, _)| fail(message, span_of(s), "in this template"))
+    };
+    let message = template(&file.message)?;
+    let help = template(&file.help)?;
+    let mut checks = Vec::new();
+    if file.check.is_empty() {
+        return Err(fail(
+            "rule has no [[check]]".into(),
+            code_span,
+            "in this rule",
+        ));
+    }
+    for spec in file.check {
+        let span = span_of(&spec);
+        let check = compile_check(spec.into_inner(), span, file.unit, &template, &fail)?;
+        checks.push(check);
+    }
+    let examples: Vec<Example> = file
+        .example
+        .into_iter()
+        .map(|e| {
+            let e = e.into_inner();
+            Example {
+                expect: e.expect,
+                policy: e.policy,
+                note: e.note,
+            }
+        })
+        .collect();
+    for kind in [Expect::Violation, Expect::Clean] {
+        if !examples.iter().any(|e| e.expect == kind) {
+            let which = if kind == Expect::Violation {
+                "violation"
+            } else {
+                "clean"
+            };
+            return Err(fail(
+                format!("rule has no [[example]] with expect = \"{which}\""),
+                code_span,
+                "in this rule",
+            )
+            .with_help(
+                "every rule documents itself with at least one violating and one clean example",
+            ));
+        }
+    }
+    let rule = Rule {
+        code,
+        name,
+        severity: file.severity,
+        summary: file.summary.into_inner(),
+        applies_to: file.applies_to,
+        unit: file.unit,
+        message,
+        help,
+        doc: file.doc,
+        examples,
+        checks,
+        origin,
+    };
+    Ok((rule, code_span))
+}
+
+type Fail<'a> = dyn Fn(String, Span, &str) -> LoadError + 'a;
+
+fn compile_check(
+    spec: CheckSpec,
+    span: Span,
+    unit: Unit,
+    template: &dyn Fn(&Spanned<String>) -> Result<Template, LoadError>,
+    fail: &Fail,
+) -> Result<Check, LoadError> {
+    let path = |s: &Spanned<String>| {
+        Path::compile(s.get_ref())
+            .map_err(|e| fail(format!("invalid JSONPath: {e}"), span_of(s), "this path"))
+    };
+    let head = Span::new(span.start, span.start + 1);
+    let tests = [
+        spec.require.is_some(),
+        spec.forbid.is_some(),
+        spec.expect.is_some(),
+        spec.compare.is_some(),
+        spec.source.is_some(),
+    ];
+    if tests.iter().filter(|&&t| t).count() > 1 {
+        return Err(fail(
+            "a check takes only one of require, forbid, expect, compare and source".into(),
+            head,
+            "this check",
+        ));
+    }
+    if tests.iter().all(|&t| !t) && spec.when.is_empty() {
+        return Err(fail(
+            "a check needs a test (require, forbid, expect, compare or source) or `when` clauses"
+                .into(),
+            head,
+            "this check",
+        ));
+    }
+    if spec.max_bytes.is_some() != (spec.source == Some(SourceCheck::Size)) {
+        return Err(fail(
+            "`max-bytes` goes with `source = \"size\"`, and only with it".into(),
+            head,
+            "this check",
+        ));
+    }
+    if spec.source.is_some() && unit != Unit::Document {
+        return Err(fail(
+            "`source` checks need `unit = \"document\"`".into(),
+            head,
+            "this check",
+        ));
+    }
+    let test = match (
+        spec.require,
+        spec.forbid,
+        spec.expect,
+        spec.compare,
+        spec.source,
+    ) {
+        (Some(p), ..) => Test::Require(predicate(p, fail, head)?),
+        (_, Some(p), ..) => Test::Forbid(predicate(p, fail, head)?),
+        (_, _, Some(schema::Expectation::Present), ..) => Test::Present,
+        (_, _, Some(schema::Expectation::Absent), ..) => Test::Absent,
+        (_, _, Some(schema::Expectation::Unique), ..) => Test::Unique,
+        (_, _, _, Some(c), _) => Test::Compare(Box::new(compare(c, &path, template, fail)?)),
+        (.., Some(SourceCheck::Syntax)) => Test::Syntax,
+        (.., Some(SourceCheck::DuplicateKeys)) => Test::DuplicateKeys,
+        (.., Some(SourceCheck::Size)) => Test::Size(spec.max_bytes.unwrap_or(usize::MAX)),
+        _ => Test::Always,
+    };
+    let normalize = spec.normalize.unwrap_or(schema::NormalizeSpec {
+        strip_prefix: Vec::new(),
+        strip_suffix: Vec::new(),
+    });
+    Ok(Check {
+        when: spec
+            .when
+            .into_iter()
+            .map(|c| clause(c, &path, fail))
+            .collect::<Result<_, _>>()?,
+        select: spec
+            .select
+            .as_ref()
+            .map(&path)
+            .transpose()?
+            .unwrap_or_else(Path::root),
+        on: spec.on,
+        strip_prefix: normalize.strip_prefix,
+        strip_suffix: normalize.strip_suffix,
+        skip: spec.skip.map(|p| predicate(p, fail, head)).transpose()?,
+        test,
+        report_at: spec.report_at.iter().map(&path).collect::<Result<_, _>>()?,
+        severity: spec.severity,
+        message: spec.message.as_ref().map(template).transpose()?,
+        help: spec.help.as_ref().map(template).transpose()?,
+        label: spec.label.as_ref().map(template).transpose()?,
+    })
+}
+
+fn clause(
+    spec: ClauseSpec,
+    path: &dyn Fn(&Spanned<String>) -> Result<Path, LoadError>,
+    fail: &Fail,
+) -> Result<Clause, LoadError> {
+    let at = span_of(&spec.path);
+    let quantifier = match (spec.any, spec.all, spec.none, spec.present) {
+        (Some(p), None, None, None) => Quantifier::Any(predicate(p, fail, at)?),
+        (None, Some(p), None, None) => Quantifier::All(predicate(p, fail, at)?),
+        (None, None, Some(p), None) => Quantifier::None(predicate(p, fail, at)?),
+        (None, None, None, Some(b)) => Quantifier::Present(b),
+        _ => {
+            return Err(fail(
+                "a `when` clause takes exactly one of any, all, none and present".into(),
+                at,
+                "this clause",
+            ))
+        }
+    };
+    Ok(Clause {
+        path: path(&spec.path)?,
+        on: spec.on,
+        quantifier,
+    })
+}
+
+fn compare(
+    spec: CompareSpec,
+    path: &dyn Fn(&Spanned<String>) -> Result<Path, LoadError>,
+    template: &dyn Fn(&Spanned<String>) -> Result<Template, LoadError>,
+    fail: &Fail,
+) -> Result<Compare, LoadError> {
+    let side = |s: SideSpec| -> Result<Side, LoadError> {
+        let extract = match (s.arn, &s.capture) {
+            (Some(_), Some(c)) => {
+                return Err(fail(
+                    "a compare side takes `arn` or `capture`, not both".into(),
+                    span_of(c),
+                    "here",
+                ))
+            }
+            (Some(field), None) => Extract::Arn(field),
+            (None, Some(c)) => {
+                let regex =
+                    build_regex(c.get_ref()).map_err(|e| fail(e, span_of(c), "this expression"))?;
+                if regex.captures_len() < 2 {
+                    return Err(fail(
+                        "`capture` needs a capture group".into(),
+                        span_of(c),
+                        "this expression",
+                    ));
+                }
+                Extract::Capture(regex)
+            }
+            (None, None) => Extract::Whole,
+        };
+        Ok(Side {
+            path: path(&s.path)?,
+            extract,
+        })
+    };
+    Ok(Compare {
+        left: side(spec.left)?,
+        right: side(spec.right)?,
+        also_allowed: spec.also_allowed,
+        right_label: spec.right_label.as_ref().map(template).transpose()?,
+    })
+}
+
+fn predicate(spec: PredicateSpec, fail: &Fail, at: Span) -> Result<Predicate, LoadError> {
+    let regex = match &spec.regex {
+        Some(r) => {
+            Some(build_regex(r.get_ref()).map_err(|e| fail(e, span_of(r), "this expression"))?)
+        }
+        None => None,
+    };
+    let empty = spec.equals.is_none()
+        && spec.prefix.is_none()
+        && regex.is_none()
+        && spec.glob.is_none()
+        && spec.covers.is_none()
+        && spec.json_type.is_none()
+        && spec.not.is_none()
+        && spec.any_of.is_none();
+    if empty {
+        return Err(fail("empty predicate: give at least one of equals, prefix, regex, glob, covers, type, not, any-of".into(), at, "here"));
+    }
+    Ok(Predicate {
+        equals: spec.equals.map(schema::OneOrMany::into_vec),
+        prefix: spec.prefix.map(schema::OneOrMany::into_vec),
+        regex,
+        glob: spec.glob.map(schema::OneOrMany::into_vec),
+        covers: spec.covers.map(schema::OneOrMany::into_vec),
+        ignore_case: spec.ignore_case,
+        json_type: spec.json_type,
+        not: spec
+            .not
+            .map(|p| predicate(*p, fail, at).map(Box::new))
+            .transpose()?,
+        any_of: spec
+            .any_of
+            .map(|ps| ps.into_iter().map(|p| predicate(p, fail, at)).collect())
+            .transpose()?,
+    })
+}
+
+fn build_regex(pattern: &str) -> Result<Regex, String> {
+    RegexBuilder::new(pattern)
+        .size_limit(REGEX_SIZE_LIMIT)
+        .dfa_size_limit(REGEX_SIZE_LIMIT)
+        .build()
+        .map_err(|e| format!("invalid regular expression: {e}"))
+}

@@ -1,0 +1,273 @@
+//! The rule file format: what a `rules/*.toml` file may contain, exactly as it is deserialized.
+//!
+//! Unknown keys are rejected so that a typo in a rule file is an error, not a silently
+//! ignored check. Values that need compiling (JSONPath, regular expressions, message templates)
+//! keep their spans so that the loader can point at them. The meaning of every key is
+//! documented in README.md ("Writing a rule"); [`super::compile`] turns this into a [`super::Rule`].
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RuleFile {
+    pub code: Spanned<String>,
+    pub name: Spanned<String>,
+    pub severity: Severity,
+    pub summary: Spanned<String>,
+    pub applies_to: AppliesTo,
+    pub unit: Unit,
+    pub message: Spanned<String>,
+    pub help: Spanned<String>,
+    pub doc: Doc,
+    #[serde(default)]
+    pub check: Vec<Spanned<CheckSpec>>,
+    #[serde(default)]
+    pub example: Vec<Spanned<ExampleSpec>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// Which documents a rule sees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AppliesTo {
+    /// SES identity policies, and text that should hold one but does not parse.
+    SesIdentityPolicy,
+    /// IAM role trust policies.
+    RoleTrustPolicy,
+}
+
+/// What `$` means in the rule's paths: the whole document, or each statement in turn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Unit {
+    Document,
+    Statement,
+    /// Each Cognito statement: `Allow`, with a Cognito principal.
+    CognitoStatement,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Doc {
+    pub what: String,
+    pub why: String,
+    pub fix: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Expect {
+    Violation,
+    Clean,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ExampleSpec {
+    pub expect: Expect,
+    /// The policy JSON, linted as an SES identity policy (or a role trust policy for rules that
+    /// apply to those).
+    pub policy: String,
+    /// What the example shows; printed by `seslint explain`.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// One check of a rule. Exactly one of `require`, `forbid`, `expect`, `compare` and `source` says
+/// what is tested; with none of them the check fires whenever all its `when` clauses hold.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct CheckSpec {
+    /// Preconditions on the unit: the check runs only where all of them hold.
+    #[serde(default)]
+    pub when: Vec<ClauseSpec>,
+    /// JSONPath (relative to the unit) of the nodes to test; default `$`.
+    pub select: Option<Spanned<String>>,
+    /// Test each selected node's value, or the key it is stored under.
+    #[serde(default)]
+    pub on: Target,
+    /// Rewrites applied to a tested string first.
+    pub normalize: Option<NormalizeSpec>,
+    /// Nodes matching this are not tested at all (for example placeholders).
+    pub skip: Option<PredicateSpec>,
+    /// Each selected node must match; every one that does not is reported.
+    pub require: Option<PredicateSpec>,
+    /// Each selected node that matches is reported.
+    pub forbid: Option<PredicateSpec>,
+    /// `present`: `select` must find something; `absent`: everything it finds is reported;
+    /// `unique`: the values it finds must differ.
+    pub expect: Option<Expectation>,
+    /// Compare values at two paths.
+    pub compare: Option<CompareSpec>,
+    /// A property of the document's text rather than of its values.
+    pub source: Option<SourceCheck>,
+    /// With `source = "size"`: the largest size allowed, in bytes.
+    pub max_bytes: Option<usize>,
+    /// JSONPath of the node to report at when the check fires without a node of its own
+    /// (`expect = "present"`, or `when` clauses only); default: the unit.
+    pub report_at: Option<Spanned<String>>,
+    /// Overrides of the rule's severity, message and help for this check.
+    pub severity: Option<Severity>,
+    pub message: Option<Spanned<String>>,
+    pub help: Option<Spanned<String>>,
+    /// The text under the source span; default none.
+    pub label: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Target {
+    #[default]
+    Value,
+    Key,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Expectation {
+    Present,
+    Absent,
+    Unique,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SourceCheck {
+    /// Every departure from strict JSON.
+    Syntax,
+    /// Every key repeated in one object.
+    DuplicateKeys,
+    /// The policy text is over `max-bytes`.
+    Size,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct NormalizeSpec {
+    #[serde(default)]
+    pub strip_prefix: Vec<String>,
+    #[serde(default)]
+    pub strip_suffix: Vec<String>,
+}
+
+/// A precondition: a path, and what must be true of the nodes it selects.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ClauseSpec {
+    pub path: Spanned<String>,
+    #[serde(default)]
+    pub on: Target,
+    /// At least one node matches.
+    pub any: Option<PredicateSpec>,
+    /// Every node matches (and there is at least one).
+    pub all: Option<PredicateSpec>,
+    /// No node matches.
+    pub none: Option<PredicateSpec>,
+    /// The path selects something (`true`) or nothing (`false`).
+    pub present: Option<bool>,
+}
+
+/// A test of one value. All the keys given must hold.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct PredicateSpec {
+    /// The value is one of these strings.
+    pub equals: Option<OneOrMany>,
+    /// The value starts with one of these.
+    pub prefix: Option<OneOrMany>,
+    /// The value matches this regular expression (Rust `regex` syntax, unanchored).
+    pub regex: Option<Spanned<String>>,
+    /// The value matches one of these IAM wildcard patterns (`*` any run, `?` one character).
+    pub glob: Option<OneOrMany>,
+    /// The value, read as an IAM wildcard pattern, matches at least one of these names.
+    pub covers: Option<OneOrMany>,
+    /// Compare case-insensitively (`equals`, `prefix`, `glob`, `covers`).
+    #[serde(default)]
+    pub ignore_case: bool,
+    /// The JSON type of the value.
+    #[serde(rename = "type")]
+    pub json_type: Option<JsonType>,
+    pub not: Option<Box<PredicateSpec>>,
+    /// At least one of these predicates holds.
+    pub any_of: Option<Vec<PredicateSpec>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    pub fn into_vec(self) -> Vec<String> {
+        match self {
+            OneOrMany::One(s) => vec![s],
+            OneOrMany::Many(v) => v,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum JsonType {
+    String,
+    Number,
+    Bool,
+    Null,
+    Array,
+    Object,
+}
+
+/// Compares the values at two paths; both sides skip values that are unknown or hold wildcards.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct CompareSpec {
+    pub left: SideSpec,
+    pub right: SideSpec,
+    /// Left values that are also accepted, keyed by the right value (`"*"`: for any right value).
+    #[serde(default)]
+    pub also_allowed: BTreeMap<String, Vec<String>>,
+    /// The text under the right-hand span.
+    pub right_label: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct SideSpec {
+    pub path: Spanned<String>,
+    /// Compare one field of an ARN (`arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE`).
+    pub arn: Option<ArnField>,
+    /// Compare the first capture group of this regular expression.
+    pub capture: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ArnField {
+    Partition,
+    Service,
+    Region,
+    Account,
+    Resource,
+}

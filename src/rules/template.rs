@@ -1,0 +1,124 @@
+//! Message templates: rule text with `{placeholders}` filled in per finding.
+//!
+//! Placeholders are checked when the rule loads, so a typo in a rule file is a load error
+//! rather than a message with a hole in it.
+
+/// The placeholders a message, help or label may use.
+pub const VARIABLES: &[(&str, &str)] = &[
+    (
+        "statement",
+        "the statement: `statement \"Sid\"`, or `statement N` (1-based) without a Sid",
+    ),
+    ("value", "the tested value, as JSON"),
+    (
+        "key",
+        "the key the tested value is stored under, as written, as JSON",
+    ),
+    (
+        "did_you_mean",
+        "`; did you mean \"X\"?` when a near option exists, else nothing",
+    ),
+    ("left", "compare: the left-hand value, as JSON"),
+    ("right", "compare: the right-hand value, as JSON"),
+    ("detail", "source checks: what the parser found"),
+    ("size", "source checks: the policy's size in bytes"),
+    ("limit", "source checks: the size limit in bytes"),
+];
+
+#[derive(Debug, Clone)]
+enum Part {
+    Text(String),
+    Var(&'static str),
+}
+
+#[derive(Debug, Clone)]
+pub struct Template(Vec<Part>);
+
+impl Template {
+    /// Parses a template; `{{` and `}}` stand for literal braces. Errors carry a byte range.
+    pub fn parse(text: &str) -> Result<Template, (String, std::ops::Range<usize>)> {
+        let mut parts = Vec::new();
+        let mut literal = String::new();
+        let mut rest = text.char_indices().peekable();
+        while let Some((i, c)) = rest.next() {
+            match c {
+                '{' if rest.peek().map(|&(_, c)| c) == Some('{') => {
+                    rest.next();
+                    literal.push('{');
+                }
+                '}' if rest.peek().map(|&(_, c)| c) == Some('}') => {
+                    rest.next();
+                    literal.push('}');
+                }
+                '{' => {
+                    let Some(close) = text[i..].find('}') else {
+                        return Err(("unclosed `{` in template".into(), i..text.len()));
+                    };
+                    let name = &text[i + 1..i + close];
+                    let Some(&(var, _)) = VARIABLES.iter().find(|(v, _)| *v == name) else {
+                        let known: Vec<_> = VARIABLES.iter().map(|(v, _)| *v).collect();
+                        return Err((
+                            format!(
+                                "unknown placeholder `{{{name}}}`; known: {}",
+                                known.join(", ")
+                            ),
+                            i..i + close + 1,
+                        ));
+                    };
+                    parts.push(Part::Text(std::mem::take(&mut literal)));
+                    parts.push(Part::Var(var));
+                    while rest.peek().is_some_and(|&(j, _)| j <= i + close) {
+                        rest.next();
+                    }
+                }
+                '}' => return Err(("unmatched `}` in template (write `}}`)".into(), i..i + 1)),
+                c => literal.push(c),
+            }
+        }
+        parts.push(Part::Text(literal));
+        Ok(Template(parts))
+    }
+
+    /// Fills in the template; `lookup` answers each placeholder (unknown ones render as `?`).
+    pub fn render(&self, lookup: &dyn Fn(&str) -> Option<String>) -> String {
+        let mut out = String::new();
+        for part in &self.0 {
+            match part {
+                Part::Text(t) => out.push_str(t),
+                Part::Var(v) => out.push_str(&lookup(v).unwrap_or_else(|| "?".into())),
+            }
+        }
+        out
+    }
+
+    /// The first literal text of the template (for style checks on messages).
+    pub fn leading_text(&self) -> &str {
+        match self
+            .0
+            .iter()
+            .find(|p| !matches!(p, Part::Text(t) if t.is_empty()))
+        {
+            Some(Part::Text(t)) => t,
+            _ => "",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_placeholders_and_escaped_braces() {
+        let t = Template::parse("{statement} grants {value} {{ok}}").unwrap();
+        let out = t.render(&|v| Some(format!("<{v}>")));
+        assert_eq!(out, "<statement> grants <value> {ok}");
+    }
+
+    #[test]
+    fn rejects_unknown_placeholders_with_their_range() {
+        let (message, range) = Template::parse("x {nope} y").unwrap_err();
+        assert!(message.contains("unknown placeholder `{nope}`"));
+        assert_eq!(range, 2..8);
+    }
+}
