@@ -125,7 +125,8 @@ pub struct CheckSpec {
     pub max_bytes: Option<usize>,
     /// JSONPath of the node to report at when the check fires without a node of its own
     /// (`expect = "present"`, or `when` clauses only); default: the unit.
-    pub report_at: Option<Spanned<String>>,
+    #[serde(default)]
+    pub report_at: Vec<Spanned<String>>,
     /// Overrides of the rule's severity, message and help for this check.
     pub severity: Option<Severity>,
     pub message: Option<Spanned<String>>,

@@ -35,7 +35,8 @@ enum Part {
 pub struct Template(Vec<Part>);
 
 impl Template {
-    /// Parses a template; `{{` and `}}` stand for literal braces. Errors carry a byte range.
+    /// Parses a template: `{name}` is a placeholder, `{{` and `}}` are literal braces, and any
+    /// other brace is text (so help may quote JSON). Errors carry a byte range.
     pub fn parse(text: &str) -> Result<Template, (String, std::ops::Range<usize>)> {
         let mut parts = Vec::new();
         let mut literal = String::new();
@@ -51,10 +52,15 @@ impl Template {
                     literal.push('}');
                 }
                 '{' => {
-                    let Some(close) = text[i..].find('}') else {
-                        return Err(("unclosed `{` in template".into(), i..text.len()));
+                    // Only `{identifier}` is a placeholder; other braces (JSON in help text) are text.
+                    let close = text[i..].find('}').map(|c| i + c);
+                    let name = close.map(|c| &text[i + 1..c]).filter(|n| {
+                        !n.is_empty() && n.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+                    });
+                    let (Some(close), Some(name)) = (close, name) else {
+                        literal.push('{');
+                        continue;
                     };
-                    let name = &text[i + 1..i + close];
                     let Some(&(var, _)) = VARIABLES.iter().find(|(v, _)| *v == name) else {
                         let known: Vec<_> = VARIABLES.iter().map(|(v, _)| *v).collect();
                         return Err((
@@ -62,16 +68,15 @@ impl Template {
                                 "unknown placeholder `{{{name}}}`; known: {}",
                                 known.join(", ")
                             ),
-                            i..i + close + 1,
+                            i..close + 1,
                         ));
                     };
                     parts.push(Part::Text(std::mem::take(&mut literal)));
                     parts.push(Part::Var(var));
-                    while rest.peek().is_some_and(|&(j, _)| j <= i + close) {
+                    while rest.peek().is_some_and(|&(j, _)| j <= close) {
                         rest.next();
                     }
                 }
-                '}' => return Err(("unmatched `}` in template (write `}}`)".into(), i..i + 1)),
                 c => literal.push(c),
             }
         }
@@ -113,6 +118,15 @@ mod tests {
         let t = Template::parse("{statement} grants {value} {{ok}}").unwrap();
         let out = t.render(&|v| Some(format!("<{v}>")));
         assert_eq!(out, "<statement> grants <value> {ok}");
+    }
+
+    #[test]
+    fn json_braces_are_text() {
+        let t = Template::parse(r#"add {"aws:SourceAccount": "1"} to {statement}"#).unwrap();
+        assert_eq!(
+            t.render(&|_| Some("S".into())),
+            r#"add {"aws:SourceAccount": "1"} to S"#
+        );
     }
 
     #[test]
