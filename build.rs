@@ -22,7 +22,6 @@ fn main() {
         ));
     }
     out.push_str("]\n");
-    let target =
-        Path::new(&env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("builtin_rules.rs");
+    let target = Path::new(&env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("builtin_rules.rs");
     fs::write(target, out).expect("OUT_DIR is writable");
 }

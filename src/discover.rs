@@ -10,7 +10,7 @@ use std::sync::Mutex;
 
 use ignore::{WalkBuilder, WalkState};
 
-use crate::error::LoadError;
+use crate::error::{io_message, LoadError};
 use crate::extract::is_candidate;
 
 /// A file to lint.
@@ -43,13 +43,8 @@ pub struct WalkOptions {
 pub fn discover(paths: &[PathBuf], options: &WalkOptions) -> Result<Discovered, LoadError> {
     let mut found = Discovered::default();
     for path in paths {
-        let metadata = std::fs::metadata(path).map_err(|e| {
-            LoadError::new(format!(
-                "cannot read {}: {}",
-                path.display(),
-                io_message(&e)
-            ))
-        })?;
+        let metadata = std::fs::metadata(path)
+            .map_err(|e| LoadError::new(format!("cannot read {}: {}", path.display(), io_message(&e))))?;
         if metadata.is_dir() {
             walk(path, options, &mut found);
         } else if metadata.is_file() {
@@ -100,10 +95,7 @@ fn walk(root: &Path, options: &WalkOptions, found: &mut Discovered) {
                             path,
                             message: error.to_string(),
                         };
-                        problems
-                            .lock()
-                            .unwrap_or_else(|p| p.into_inner())
-                            .push(problem);
+                        problems.lock().unwrap_or_else(|p| p.into_inner()).push(problem);
                     }
                 }
                 WalkState::Continue
@@ -123,14 +115,5 @@ pub fn display(path: &Path) -> String {
     match shown.strip_prefix("./") {
         Some(rest) if !rest.is_empty() => rest.to_string(),
         _ => shown.into_owned(),
-    }
-}
-
-/// An I/O error's message without the "(os error N)" suffix.
-pub fn io_message(error: &std::io::Error) -> String {
-    let text = error.to_string();
-    match text.find(" (os error") {
-        Some(i) => text[..i].to_string(),
-        None => text,
     }
 }

@@ -48,13 +48,12 @@ impl LoadError {
 
     /// The error as a miette report, with the file's text as source when there is one.
     pub fn to_report(&self) -> Report {
-        let mut diagnostic = MietteDiagnostic::new(self.message.clone()).with_code("seslint::load");
+        let mut diagnostic = MietteDiagnostic::new(self.message.clone());
         if let Some(help) = &self.help {
             diagnostic = diagnostic.with_help(help.clone());
         }
         if let Some(span) = self.span {
-            diagnostic =
-                diagnostic.with_label(LabeledSpan::new(self.label.clone(), span.start, span.len()));
+            diagnostic = diagnostic.with_label(LabeledSpan::new(self.label.clone(), span.start, span.len()));
         }
         let report = Report::new(diagnostic);
         match &self.file {
@@ -74,3 +73,12 @@ impl fmt::Display for LoadError {
 }
 
 impl std::error::Error for LoadError {}
+
+/// An I/O error's message without the "(os error N)" suffix.
+pub fn io_message(error: &std::io::Error) -> String {
+    let text = error.to_string();
+    match text.find(" (os error") {
+        Some(i) => text[..i].to_string(),
+        None => text,
+    }
+}

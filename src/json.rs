@@ -238,10 +238,7 @@ impl<'a> Parser<'a> {
         let span = self.char_span(self.pos);
         match self.text[self.pos..].chars().next() {
             None => self.fatal(span, format!("unexpected end of text: expected {expected}")),
-            Some(c) => self.fatal(
-                span,
-                format!("unexpected {}: expected {expected}", describe(c)),
-            ),
+            Some(c) => self.fatal(span, format!("unexpected {}: expected {expected}", describe(c))),
         }
     }
 
@@ -252,8 +249,7 @@ impl<'a> Parser<'a> {
                 Some(b' ' | b'\t' | b'\n' | b'\r') => self.pos += 1,
                 Some(b'/') if self.bytes.get(self.pos + 1) == Some(&b'/') => {
                     let start = self.pos;
-                    let end = memchr::memchr(b'\n', &self.bytes[start..])
-                        .map_or(self.bytes.len(), |i| start + i);
+                    let end = memchr::memchr(b'\n', &self.bytes[start..]).map_or(self.bytes.len(), |i| start + i);
                     self.pos = end;
                     self.error(Span::new(start, end), "comments are not allowed in JSON");
                 }
@@ -262,15 +258,10 @@ impl<'a> Parser<'a> {
                     match memchr::memmem::find(&self.bytes[start + 2..], b"*/") {
                         Some(i) => {
                             self.pos = start + 2 + i + 2;
-                            self.error(
-                                Span::new(start, self.pos),
-                                "comments are not allowed in JSON",
-                            );
+                            self.error(Span::new(start, self.pos), "comments are not allowed in JSON");
                         }
                         None => {
-                            return Err(
-                                self.fatal(Span::new(start, start + 2), "unterminated comment")
-                            );
+                            return Err(self.fatal(Span::new(start, start + 2), "unterminated comment"));
                         }
                     }
                 }
@@ -441,11 +432,7 @@ impl<'a> Parser<'a> {
                     second: key_span,
                 });
             }
-            members.push(Member {
-                key,
-                key_span,
-                value,
-            });
+            members.push(Member { key, key_span, value });
             self.skip_trivia()?;
             match self.bytes.get(self.pos) {
                 Some(b',') => {
@@ -499,10 +486,7 @@ impl<'a> Parser<'a> {
             }
             match self.bytes.get(self.pos) {
                 None => {
-                    return Err(self.fatal(
-                        Span::new(open, open + 1),
-                        "unterminated string: no closing `\"`",
-                    ));
+                    return Err(self.fatal(Span::new(open, open + 1), "unterminated string: no closing `\"`"));
                 }
                 Some(b'"') => {
                     self.pos += 1;
@@ -552,10 +536,7 @@ impl<'a> Parser<'a> {
     fn read_escape(&mut self, out: &mut String) -> Step<()> {
         let start = self.pos;
         let Some(&kind) = self.bytes.get(start + 1) else {
-            return Err(self.fatal(
-                Span::new(start, start + 1),
-                "unterminated string: no closing `\"`",
-            ));
+            return Err(self.fatal(Span::new(start, start + 1), "unterminated string: no closing `\"`"));
         };
         self.pos += 2;
         let simple = match kind {
@@ -609,10 +590,7 @@ impl<'a> Parser<'a> {
         match c {
             Some(c) => out.push(c),
             None => {
-                self.error(
-                    Span::new(start, self.pos),
-                    "unpaired surrogate in a `\\u` escape",
-                );
+                self.error(Span::new(start, self.pos), "unpaired surrogate in a `\\u` escape");
                 out.push('\u{fffd}');
             }
         }
@@ -684,10 +662,7 @@ mod tests {
         let messages: Vec<_> = parsed.errors.iter().map(|e| e.message.as_str()).collect();
         assert_eq!(
             messages,
-            [
-                "trailing comma before `]`",
-                "comments are not allowed in JSON"
-            ]
+            ["trailing comma before `]`", "comments are not allowed in JSON"]
         );
         assert!(parsed.errors.iter().all(|e| !e.fatal));
     }
@@ -697,10 +672,7 @@ mod tests {
         let parsed = parse("{\"a\": \"\nx\n\"}");
         assert_eq!(parsed.errors.len(), 2);
         assert_eq!(parsed.errors[0].span, Span::new(7, 8));
-        assert_eq!(
-            parsed.root.unwrap().get("a").unwrap().value.as_str(),
-            Some("\nx\n")
-        );
+        assert_eq!(parsed.root.unwrap().get("a").unwrap().value.as_str(), Some("\nx\n"));
     }
 
     #[test]
@@ -742,10 +714,7 @@ mod tests {
         // decoded `"` (offset 1) is the two-byte escape at source 2..4
         assert_eq!(map.span(Span::new(1, 2)), Span::new(2, 4));
         // the whole decoded text covers the literal without its quotes
-        assert_eq!(
-            map.span(Span::new(0, decoded.len())),
-            Span::new(1, text.len() - 1)
-        );
+        assert_eq!(map.span(Span::new(0, decoded.len())), Span::new(1, text.len() - 1));
     }
 
     #[test]

@@ -32,7 +32,8 @@ use source::Span;
 #[derive(Debug, Clone)]
 pub struct FileReport {
     pub path: String,
-    /// The file's text (invalid UTF-8 replaced), which the findings' spans index.
+    /// The file's text (invalid UTF-8 replaced), which the findings' spans index; empty when
+    /// there are no findings.
     pub text: Arc<str>,
     pub findings: Vec<Finding>,
     pub policies: usize,
@@ -69,8 +70,7 @@ pub struct Options {
 /// Lints `paths` (`-` reads standard input). Errors are for what stops the run: a path that
 /// does not exist, standard input that cannot be read.
 pub fn run(paths: &[PathBuf], options: &Options, rules: &RuleSet) -> Result<RunReport, LoadError> {
-    let (stdin, paths): (Vec<&PathBuf>, Vec<&PathBuf>) =
-        paths.iter().partition(|p| p.as_os_str() == "-");
+    let (stdin, paths): (Vec<&PathBuf>, Vec<&PathBuf>) = paths.iter().partition(|p| p.as_os_str() == "-");
     let paths: Vec<PathBuf> = paths.into_iter().cloned().collect();
     let discovered = discover::discover(
         &paths,
@@ -94,13 +94,8 @@ pub fn run(paths: &[PathBuf], options: &Options, rules: &RuleSet) -> Result<RunR
         .num_threads(options.threads)
         .build()
         .map_err(|e| LoadError::new(format!("cannot start worker threads: {e}")))?;
-    let results: Vec<Result<FileReport, WalkProblem>> = pool.install(|| {
-        discovered
-            .candidates
-            .par_iter()
-            .map(|c| lint_file(c, rules))
-            .collect()
-    });
+    let results: Vec<Result<FileReport, WalkProblem>> =
+        pool.install(|| discovered.candidates.par_iter().map(|c| lint_file(c, rules)).collect());
     for result in results {
         match result {
             Ok(file) => report.files.push(file),
@@ -114,7 +109,7 @@ pub fn run(paths: &[PathBuf], options: &Options, rules: &RuleSet) -> Result<RunR
 fn lint_file(candidate: &Candidate, rules: &RuleSet) -> Result<FileReport, WalkProblem> {
     let bytes = std::fs::read(&candidate.path).map_err(|e| WalkProblem {
         path: candidate.display.clone(),
-        message: format!("cannot read file: {}", discover::io_message(&e)),
+        message: format!("cannot read file: {}", error::io_message(&e)),
     })?;
     Ok(lint_bytes(&candidate.display, &bytes, rules))
 }
@@ -128,8 +123,7 @@ pub fn lint_bytes(path: &str, bytes: &[u8], rules: &RuleSet) -> FileReport {
             let documents = if extract::looks_like_policy(bytes) {
                 let at = error.valid_up_to();
                 let byte = bytes.get(at).copied().unwrap_or_default();
-                let message =
-                    format!("the file is not valid UTF-8 (byte 0x{byte:02X} at offset {at})");
+                let message = format!("the file is not valid UTF-8 (byte 0x{byte:02X} at offset {at})");
                 vec![extract::unreadable(message, at, text.len())]
             } else {
                 Vec::new()
@@ -141,9 +135,7 @@ pub fn lint_bytes(path: &str, bytes: &[u8], rules: &RuleSet) -> FileReport {
         .iter()
         .flat_map(|doc| rules::eval::check_document(rules, doc, &text))
         .collect();
-    findings.sort_by(|a, b| {
-        (a.span.start, &a.code, a.span.end).cmp(&(b.span.start, &b.code, b.span.end))
-    });
+    findings.sort_by(|a, b| (a.span.start, &a.code, a.span.end).cmp(&(b.span.start, &b.code, b.span.end)));
     let policies = documents.iter().filter(|d| d.canonical.is_some()).count();
     FileReport {
         path: path.to_string(),

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use miette::{GraphicalReportHandler, GraphicalTheme};
 
 use seslint::error::LoadError;
 use seslint::report::{human, json};
@@ -85,18 +86,15 @@ enum ColorChoice {
     Never,
 }
 
-const SUBCOMMANDS: [&str; 8] = [
-    "check",
-    "rules",
-    "explain",
-    "help",
-    "-h",
-    "--help",
-    "-V",
-    "--version",
-];
+const SUBCOMMANDS: [&str; 8] = ["check", "rules", "explain", "help", "-h", "--help", "-V", "--version"];
 
 fn main() -> ExitCode {
+    // Errors render like findings: fixed width, colour only on a terminal without NO_COLOR.
+    let color = std::env::var_os("NO_COLOR").is_none() && std::io::stderr().is_terminal();
+    let _ = miette::set_hook(Box::new(move |_| {
+        let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+        Box::new(GraphicalReportHandler::new_themed(theme).with_width(100).with_links(false))
+    }));
     let mut args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     // `seslint PATHS...` means `seslint check PATHS...`.
     let first = args.get(1).and_then(|a| a.to_str()).unwrap_or("");
@@ -144,9 +142,7 @@ fn check(args: CheckArgs) -> Result<u8, LoadError> {
             let color = match args.color {
                 ColorChoice::Always => true,
                 ColorChoice::Never => false,
-                ColorChoice::Auto => {
-                    std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal()
-                }
+                ColorChoice::Auto => std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal(),
             };
             print_out(&human::render(&report, &human::Style { color, width: 100 }));
         }
@@ -173,17 +169,8 @@ fn print_out(text: &str) {
 }
 
 fn rules_table(rules: &RuleSet) -> String {
-    let name_width = rules
-        .rules
-        .iter()
-        .map(|r| r.name.len())
-        .max()
-        .unwrap_or(4)
-        .max(4);
-    let mut out = format!(
-        "{:<7} {:<name_width$} {:<8} SUMMARY\n",
-        "CODE", "NAME", "SEVERITY"
-    );
+    let name_width = rules.rules.iter().map(|r| r.name.len()).max().unwrap_or(4).max(4);
+    let mut out = format!("{:<7} {:<name_width$} {:<8} SUMMARY\n", "CODE", "NAME", "SEVERITY");
     for rule in &rules.rules {
         out.push_str(&format!(
             "{:<7} {:<name_width$} {:<8} {}\n",
@@ -233,11 +220,7 @@ fn explain_text(rule: &Rule) -> String {
         for example in rule.examples.iter().filter(|e| e.expect == kind) {
             out.push_str(&format!(
                 "\n{title}{}\n",
-                example
-                    .note
-                    .as_deref()
-                    .map(|n| format!(": {n}"))
-                    .unwrap_or_default()
+                example.note.as_deref().map(|n| format!(": {n}")).unwrap_or_default()
             ));
             out.push_str(&indent(&example.policy));
             out.push('\n');

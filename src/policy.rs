@@ -202,8 +202,7 @@ impl Canonicalizer<'_> {
     fn child<T>(&mut self, token: &str, f: impl FnOnce(&mut Self) -> T) -> T {
         let len = self.pointer.len();
         self.pointer.push('/');
-        self.pointer
-            .push_str(&token.replace('~', "~0").replace('/', "~1"));
+        self.pointer.push_str(&token.replace('~', "~0").replace('/', "~1"));
         let out = f(self);
         self.pointer.truncate(len);
         out
@@ -212,15 +211,8 @@ impl Canonicalizer<'_> {
     fn convert(&mut self, node: &json::Node, role: Role) -> Value {
         match (&node.value, role) {
             (json::Value::Object(members), _) => self.convert_object(members, role),
-            (
-                json::Value::Array(items),
-                Role::Document | Role::Statement | Role::Other | Role::List,
-            ) => {
-                let item_role = if matches!(role, Role::List) {
-                    Role::Other
-                } else {
-                    role
-                };
+            (json::Value::Array(items), Role::Document | Role::Statement | Role::Other | Role::List) => {
+                let item_role = if matches!(role, Role::List) { Role::Other } else { role };
                 let values = items
                     .iter()
                     .enumerate()
@@ -259,9 +251,7 @@ impl Canonicalizer<'_> {
             let (key, member_role) = match (role, member.key.as_str()) {
                 (Role::Document, "Statement") => (member.key.clone(), Role::Statement),
                 (Role::Statement, k) if LIST_KEYS.contains(&k) => (member.key.clone(), Role::List),
-                (Role::Statement, "Principal" | "NotPrincipal") => {
-                    (member.key.clone(), Role::Principal)
-                }
+                (Role::Statement, "Principal" | "NotPrincipal") => (member.key.clone(), Role::Principal),
                 (Role::Statement, "Condition") => (member.key.clone(), Role::Condition),
                 (Role::Principal, _) => (member.key.clone(), Role::List),
                 (Role::Condition, _) => (member.key.clone(), Role::ConditionOperator),
@@ -304,9 +294,7 @@ fn scalar(value: &json::Value) -> Value {
     match value {
         json::Value::Null => Value::Null,
         json::Value::Bool(b) => Value::Bool(*b),
-        json::Value::Number(n) => {
-            serde_json::from_str(n).unwrap_or_else(|_| Value::String(n.clone()))
-        }
+        json::Value::Number(n) => serde_json::from_str(n).unwrap_or_else(|_| Value::String(n.clone())),
         json::Value::String(s) => Value::String(s.clone()),
         // Containers are handled by `convert`; this arm is never reached with one.
         json::Value::Array(_) | json::Value::Object(_) => Value::Null,
@@ -323,9 +311,9 @@ pub fn is_cognito_principal(value: &str) -> bool {
     let rest = rest.strip_prefix("email.").unwrap_or(rest);
     match rest.strip_prefix("cognito-idp") {
         Some("") => true,
-        Some(region) => region.strip_prefix('.').is_some_and(|r| {
-            !r.is_empty() && r.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-        }),
+        Some(region) => region
+            .strip_prefix('.')
+            .is_some_and(|r| !r.is_empty() && r.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')),
         None => false,
     }
 }
@@ -394,9 +382,7 @@ fn is_ses_identity_arn(lowercase: &str) -> bool {
     fields.next() == Some("arn")
         && fields.next().is_some()
         && fields.next() == Some("ses")
-        && fields
-            .nth(2)
-            .is_some_and(|resource| resource.starts_with("identity/"))
+        && fields.nth(2).is_some_and(|resource| resource.starts_with("identity/"))
 }
 
 fn collect_strings<'a>(value: &'a Value, out: &mut Vec<&'a str>) {
@@ -443,22 +429,13 @@ mod tests {
             "Condition": {"StringEquals": {"AWS:SourceAccount": "111111111111"}}}}"#;
         let doc = document(text);
         let canonical = doc.canonical.as_ref().unwrap();
-        assert_eq!(
-            canonical["Statement"][0]["Action"],
-            json!(["ses:SendEmail"])
-        );
-        assert_eq!(
-            canonical["Statement"][0]["Principal"],
-            json!({"AWS": ["*"]})
-        );
+        assert_eq!(canonical["Statement"][0]["Action"], json!(["ses:SendEmail"]));
+        assert_eq!(canonical["Statement"][0]["Principal"], json!({"AWS": ["*"]}));
         assert_eq!(
             canonical["Statement"][0]["Condition"],
             json!({"StringEquals": {"aws:sourceaccount": ["111111111111"]}})
         );
-        assert_eq!(
-            source(&doc, text, "/Statement/0/Action/0"),
-            "\"ses:SendEmail\""
-        );
+        assert_eq!(source(&doc, text, "/Statement/0/Action/0"), "\"ses:SendEmail\"");
         assert_eq!(source(&doc, text, "/Statement/0/Principal/AWS/0"), "\"*\"");
         let key = doc
             .spans
@@ -484,10 +461,8 @@ mod tests {
     #[test]
     fn classifies_by_content() {
         let ses = r#"{"Statement": [{"Effect": "Allow", "Principal": {"Service": "email.cognito-idp.amazonaws.com"}, "Action": "ses:SendEmail"}]}"#;
-        let iam =
-            r#"{"Statement": [{"Effect": "Allow", "Action": "ses:SendEmail", "Resource": "*"}]}"#;
-        let s3 =
-            r#"{"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject"}]}"#;
+        let iam = r#"{"Statement": [{"Effect": "Allow", "Action": "ses:SendEmail", "Resource": "*"}]}"#;
+        let s3 = r#"{"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject"}]}"#;
         let trust = r#"{"Statement": [{"Effect": "Allow", "Principal": {"Service": "cognito-idp.amazonaws.com"}, "Action": "sts:AssumeRole"}]}"#;
         assert_eq!(document(ses).context, Context::SesIdentityPolicy);
         assert_eq!(document(iam).context, Context::Unrelated);

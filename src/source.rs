@@ -68,10 +68,7 @@ impl<'a> LineIndex<'a> {
     /// The position of a byte offset; offsets inside a character or past the end are clamped.
     pub fn position(&self, offset: usize) -> Position {
         let offset = floor_char_boundary(self.text, offset.min(self.text.len()));
-        let line = self
-            .line_starts
-            .partition_point(|&start| start <= offset)
-            .max(1);
+        let line = self.line_starts.partition_point(|&start| start <= offset).max(1);
         let start = self.line_starts[line - 1].min(offset);
         let column = self.text[start..offset].chars().count() + 1;
         Position { line, column }
@@ -105,14 +102,8 @@ mod tests {
     fn crlf_lines_do_not_shift_columns() {
         let text = "{\r\n  \"a\": 1\r\n}";
         let index = LineIndex::new(text);
-        assert_eq!(
-            index.position(text.find('"').unwrap()),
-            Position { line: 2, column: 3 }
-        );
-        assert_eq!(
-            index.position(text.find('}').unwrap()),
-            Position { line: 3, column: 1 }
-        );
+        assert_eq!(index.position(text.find('"').unwrap()), Position { line: 2, column: 3 });
+        assert_eq!(index.position(text.find('}').unwrap()), Position { line: 3, column: 1 });
     }
 
     #[test]
@@ -126,13 +117,7 @@ mod tests {
     #[test]
     fn offsets_inside_a_character_are_clamped() {
         let text = "é";
-        assert_eq!(
-            LineIndex::new(text).position(1),
-            Position { line: 1, column: 1 }
-        );
-        assert_eq!(
-            LineIndex::new(text).position(99),
-            Position { line: 1, column: 2 }
-        );
+        assert_eq!(LineIndex::new(text).position(1), Position { line: 1, column: 1 });
+        assert_eq!(LineIndex::new(text).position(99), Position { line: 1, column: 2 });
     }
 }

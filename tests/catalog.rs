@@ -47,10 +47,7 @@ fn every_ses_and_cog_code_of_the_catalog_exists() {
             in_scope = line.contains("(SES)") || line.contains("(COG)");
         }
         let cells: Vec<&str> = line.split('|').map(str::trim).collect();
-        if !in_scope
-            || cells.len() < 5
-            || !cells[1].starts_with(|c: char| c.is_ascii_uppercase())
-            || cells[1] == "code"
+        if !in_scope || cells.len() < 5 || !cells[1].starts_with(|c: char| c.is_ascii_uppercase()) || cells[1] == "code"
         {
             continue;
         }
@@ -79,17 +76,11 @@ fn messages_follow_the_house_style() {
             rule.code
         );
         let rendered = rule.message.render(&|_| Some("x".into()));
-        assert!(
-            !rendered.ends_with('.'),
-            "{}: message ends with a period",
-            rule.code
-        );
+        assert!(!rendered.ends_with('.'), "{}: message ends with a period", rule.code);
         for check in &rule.checks {
             if let Some(message) = &check.message {
                 assert!(
-                    !message
-                        .leading_text()
-                        .starts_with(|c: char| c.is_uppercase()),
+                    !message.leading_text().starts_with(|c: char| c.is_uppercase()),
                     "{}: check message starts upper case",
                     rule.code
                 );
@@ -106,11 +97,7 @@ fn messages_follow_the_house_style() {
             rule.code
         );
         for text in [&rule.doc.what, &rule.doc.why, &rule.doc.fix] {
-            assert!(
-                !text.trim().is_empty(),
-                "{}: documentation is complete",
-                rule.code
-            );
+            assert!(!text.trim().is_empty(), "{}: documentation is complete", rule.code);
         }
     }
 }
@@ -135,20 +122,14 @@ fn every_rule_behaves_as_its_examples_say() {
                     rule.code,
                     i + 1,
                     rule.code,
-                    findings
-                        .iter()
-                        .map(|f| (&f.code, &f.message))
-                        .collect::<Vec<_>>()
+                    findings.iter().map(|f| (&f.code, &f.message)).collect::<Vec<_>>()
                 ),
                 Expect::Clean => assert!(
                     findings.is_empty(),
                     "{} example {}: a clean example gives no finding at all, got {:?}",
                     rule.code,
                     i + 1,
-                    findings
-                        .iter()
-                        .map(|f| (&f.code, &f.message))
-                        .collect::<Vec<_>>()
+                    findings.iter().map(|f| (&f.code, &f.message)).collect::<Vec<_>>()
                 ),
             }
         }
@@ -164,32 +145,12 @@ fn every_rule_has_a_firing_and_a_clean_fixture() {
             .join("fixtures/json")
             .join(format!("{}-{}", rule.code, rule.name));
         let files = fixture_files(&dir);
-        let fires: Vec<&PathBuf> = files
-            .iter()
-            .filter(|p| name_of(p).starts_with("fires"))
-            .collect();
-        let clean: Vec<&PathBuf> = files
-            .iter()
-            .filter(|p| name_of(p).starts_with("clean"))
-            .collect();
-        assert!(
-            !fires.is_empty(),
-            "{}: no fires*.json in {}",
-            rule.code,
-            dir.display()
-        );
-        assert!(
-            !clean.is_empty(),
-            "{}: no clean*.json in {}",
-            rule.code,
-            dir.display()
-        );
+        let fires: Vec<&PathBuf> = files.iter().filter(|p| name_of(p).starts_with("fires")).collect();
+        let clean: Vec<&PathBuf> = files.iter().filter(|p| name_of(p).starts_with("clean")).collect();
+        assert!(!fires.is_empty(), "{}: no fires*.json in {}", rule.code, dir.display());
+        assert!(!clean.is_empty(), "{}: no clean*.json in {}", rule.code, dir.display());
         for path in fires {
-            let report = seslint::lint_bytes(
-                &path.display().to_string(),
-                &std::fs::read(path).unwrap(),
-                &rules,
-            );
+            let report = seslint::lint_bytes(&path.display().to_string(), &std::fs::read(path).unwrap(), &rules);
             assert!(
                 report.findings.iter().any(|f| f.code == rule.code),
                 "{} does not fire {}",
@@ -198,21 +159,9 @@ fn every_rule_has_a_firing_and_a_clean_fixture() {
             );
         }
         for path in clean {
-            let report = seslint::lint_bytes(
-                &path.display().to_string(),
-                &std::fs::read(path).unwrap(),
-                &rules,
-            );
-            let found: Vec<_> = report
-                .findings
-                .iter()
-                .map(|f| (&f.code, &f.message))
-                .collect();
-            assert!(
-                found.is_empty(),
-                "{} is not clean: {found:?}",
-                path.display()
-            );
+            let report = seslint::lint_bytes(&path.display().to_string(), &std::fs::read(path).unwrap(), &rules);
+            let found: Vec<_> = report.findings.iter().map(|f| (&f.code, &f.message)).collect();
+            assert!(found.is_empty(), "{} is not clean: {found:?}", path.display());
             assert!(report.policies > 0, "{} holds no policy", path.display());
         }
     }

@@ -14,10 +14,7 @@ pub fn matches(root: &Node) -> bool {
     let Some(policies) = root.get("Policies").and_then(|m| m.value.as_object()) else {
         return false;
     };
-    !policies.is_empty()
-        && policies
-            .iter()
-            .all(|m| matches!(m.value.value, Value::String(_)))
+    !policies.is_empty() && policies.iter().all(|m| matches!(m.value.value, Value::String(_)))
 }
 
 pub fn extract(text: &str, root: &Node) -> Vec<PolicyDocument> {
@@ -28,12 +25,7 @@ pub fn extract(text: &str, root: &Node) -> Vec<PolicyDocument> {
         .iter()
         .map(|member| {
             let label = format!("Policies.{}", member.key);
-            document_in_string(
-                text,
-                member.value.span,
-                label,
-                ContextHint::SesIdentityPolicy,
-            )
+            document_in_string(text, member.value.span, label, ContextHint::SesIdentityPolicy)
         })
         .collect()
 }

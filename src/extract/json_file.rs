@@ -11,12 +11,13 @@ use crate::source::Span;
 use super::{cli_export, container_problems, looks_like_policy};
 
 pub fn extract(text: &str) -> Vec<PolicyDocument> {
+    // Most JSON in a repository (lock files, manifests) names no policy element: skip the parse.
+    if !looks_like_policy(text.as_bytes()) {
+        return Vec::new();
+    }
     let parsed = json::parse(text);
     let whole = Span::new(0, text.len());
     let Some(root) = &parsed.root else {
-        if !looks_like_policy(text.as_bytes()) {
-            return Vec::new();
-        }
         let problems = (&parsed.errors[..], &parsed.duplicate_keys[..]);
         return vec![PolicyDocument::new(
             String::new(),
@@ -29,10 +30,9 @@ pub fn extract(text: &str) -> Vec<PolicyDocument> {
         )];
     };
     if cli_export::matches(root) {
-        let mut documents: Vec<PolicyDocument> =
-            container_problems(&parsed.errors, &parsed.duplicate_keys, whole)
-                .into_iter()
-                .collect();
+        let mut documents: Vec<PolicyDocument> = container_problems(&parsed.errors, &parsed.duplicate_keys, whole)
+            .into_iter()
+            .collect();
         documents.extend(cli_export::extract(text, root));
         return documents;
     }
@@ -43,12 +43,7 @@ pub fn extract(text: &str) -> Vec<PolicyDocument> {
     let mut claimed_duplicates = vec![false; parsed.duplicate_keys.len()];
     for (label, node) in found {
         let inside = |span: Span| span.start >= node.span.start && span.end <= node.span.end;
-        let errors: Vec<_> = parsed
-            .errors
-            .iter()
-            .filter(|e| inside(e.span))
-            .cloned()
-            .collect();
+        let errors: Vec<_> = parsed.errors.iter().filter(|e| inside(e.span)).cloned().collect();
         let duplicates: Vec<_> = parsed
             .duplicate_keys
             .iter()

@@ -15,20 +15,13 @@ use crate::source::Span;
 
 /// Whether a file found during a walk may hold a policy, judged by its name.
 pub fn is_candidate(path: &Path) -> bool {
-    path.extension()
-        .is_some_and(|ext| ext.eq_ignore_ascii_case("json"))
+    path.extension().is_some_and(|ext| ext.eq_ignore_ascii_case("json"))
 }
 
 /// Whether bytes look like they were meant to hold a policy: used to decide whether text that
 /// does not parse deserves a diagnostic (a broken `package.json` does not).
 pub fn looks_like_policy(bytes: &[u8]) -> bool {
-    const MARKERS: [&[u8]; 5] = [
-        b"Statement",
-        b"\"Version\"",
-        b"ses:",
-        b"SES:",
-        b"\"Policies\"",
-    ];
+    const MARKERS: [&[u8]; 5] = [b"Statement", b"\"Version\"", b"ses:", b"SES:", b"\"Policies\""];
     MARKERS
         .iter()
         .any(|marker| memchr::memmem::find(bytes, marker).is_some())
@@ -60,12 +53,7 @@ pub fn unreadable(message: String, at: usize, text_len: usize) -> PolicyDocument
 
 /// Parses the policy inside the JSON string literal at `literal` of `text` (a CLI export, a
 /// plan, CDK output), mapping every span back through the string's escapes.
-pub fn document_in_string(
-    text: &str,
-    literal: Span,
-    label: String,
-    hint: ContextHint,
-) -> PolicyDocument {
+pub fn document_in_string(text: &str, literal: Span, label: String, hint: ContextHint) -> PolicyDocument {
     let (decoded, offsets) = json::decode_string_literal(text, literal);
     let parsed = json::parse(&decoded);
     let map = |span: Span| offsets.span(span);
@@ -83,11 +71,7 @@ pub fn document_in_string(
 
 /// A document that carries only a container's own syntax problems (a trailing comma in a CLI
 /// export), so that they are reported once, at their place, by the syntax rules.
-pub fn container_problems(
-    errors: &[SyntaxError],
-    duplicates: &[DuplicateKey],
-    span: Span,
-) -> Option<PolicyDocument> {
+pub fn container_problems(errors: &[SyntaxError], duplicates: &[DuplicateKey], span: Span) -> Option<PolicyDocument> {
     if errors.is_empty() && duplicates.is_empty() {
         return None;
     }

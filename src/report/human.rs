@@ -1,9 +1,7 @@
 //! The human format: one miette report per finding, with the code, the message, a label on
 //! the exact span and a help line; then a one-line summary (on stderr).
 
-use miette::{
-    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource, Report,
-};
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource, Report};
 
 use super::Summary;
 use crate::finding::Finding;
@@ -47,10 +45,7 @@ fn to_report(file: &FileReport, finding: &Finding) -> Report {
         (finding.span.start, finding.span.len()),
     )];
     labels.extend(finding.related.iter().map(|(span, text)| {
-        LabeledSpan::new_with_span(
-            Some(text.clone()).filter(|t| !t.is_empty()),
-            (span.start, span.len()),
-        )
+        LabeledSpan::new_with_span(Some(text.clone()).filter(|t| !t.is_empty()), (span.start, span.len()))
     }));
     let mut diagnostic = MietteDiagnostic::new(finding.message.clone())
         .with_code(format!("{}({})", finding.code, finding.name))
@@ -71,11 +66,7 @@ fn to_report(file: &FileReport, finding: &Finding) -> Report {
 pub fn summary_line(report: &RunReport) -> String {
     let summary = Summary::of(report);
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-    let files_with_findings = report
-        .files
-        .iter()
-        .filter(|f| !f.findings.is_empty())
-        .count();
+    let files_with_findings = report.files.iter().filter(|f| !f.findings.is_empty()).count();
     let scanned = format!(
         "{} scanned, {} checked",
         plural(summary.files_scanned, "file"),
@@ -84,10 +75,7 @@ pub fn summary_line(report: &RunReport) -> String {
     if summary.errors + summary.warnings + summary.infos == 0 {
         return format!("no findings ({scanned})");
     }
-    let mut counts = vec![
-        plural(summary.errors, "error"),
-        plural(summary.warnings, "warning"),
-    ];
+    let mut counts = vec![plural(summary.errors, "error"), plural(summary.warnings, "warning")];
     if summary.infos > 0 {
         counts.push(plural(summary.infos, "info"));
     }

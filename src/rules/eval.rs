@@ -8,10 +8,7 @@ use serde_json::Value;
 
 use super::path::{Path, Selected};
 use super::predicate::Predicate;
-use super::{
-    AppliesTo, ArnField, Check, Clause, Compare, Extract, Quantifier, Rule, RuleSet, Target, Test,
-    Unit,
-};
+use super::{AppliesTo, ArnField, Check, Clause, Compare, Extract, Quantifier, Rule, RuleSet, Target, Test, Unit};
 use crate::finding::Finding;
 use crate::policy::{is_cognito_statement, Context, PolicyDocument};
 use crate::source::Span;
@@ -63,21 +60,13 @@ fn units<'a>(rule: &Rule, document: &'a PolicyDocument) -> Vec<UnitRef<'a>> {
 
 fn check_rule(rule: &Rule, document: &PolicyDocument, text: &str, out: &mut Vec<Finding>) {
     let first = out.len();
-    let ctx = Ctx {
-        rule,
-        document,
-        text,
-    };
+    let ctx = Ctx { rule, document, text };
     for check in &rule.checks {
         match check.test {
             Test::Syntax | Test::DuplicateKeys | Test::Size(_) => ctx.source_check(check, out),
             _ => {
                 for unit in units(rule, document) {
-                    if check
-                        .when
-                        .iter()
-                        .all(|clause| ctx.clause_holds(clause, &unit))
-                    {
+                    if check.when.iter().all(|clause| ctx.clause_holds(clause, &unit)) {
                         ctx.unit_check(check, &unit, out);
                     }
                 }
@@ -188,17 +177,9 @@ impl Ctx<'_> {
             Test::Unique => {
                 let nodes = self.tested_nodes(check, unit);
                 for (i, node) in nodes.iter().enumerate() {
-                    if let Some(first) = nodes[..i]
-                        .iter()
-                        .find(|earlier| earlier.tested == node.tested)
-                    {
+                    if let Some(first) = nodes[..i].iter().find(|earlier| earlier.tested == node.tested) {
                         let facts = self.node_facts(unit, node);
-                        out.push(self.finding(
-                            check,
-                            node.span,
-                            &facts,
-                            vec![(first.span, "first used here".into())],
-                        ));
+                        out.push(self.finding(check, node.span, &facts, vec![(first.span, "first used here".into())]));
                     }
                 }
             }
@@ -306,17 +287,13 @@ impl Ctx<'_> {
             .filter_map(|selected| {
                 let pointer = format!("{}{}", unit.pointer, selected.pointer);
                 let source = self.document.spans.get(&pointer);
-                let value_span =
-                    source.map_or_else(|| self.document.span.head(self.text), |s| s.value);
+                let value_span = source.map_or_else(|| self.document.span.head(self.text), |s| s.value);
                 let key = self.key_text(unit, &selected);
                 let (tested, span) = match on {
                     Target::Value => (selected.value.clone(), value_span),
                     Target::Key => {
                         let key = key.clone()?;
-                        (
-                            Value::String(key),
-                            source.and_then(|s| s.key).unwrap_or(value_span),
-                        )
+                        (Value::String(key), source.and_then(|s| s.key).unwrap_or(value_span))
                     }
                 };
                 let tested = normalize(tested, check);
@@ -356,24 +333,14 @@ impl Ctx<'_> {
         }
     }
 
-    fn finding(
-        &self,
-        check: &Check,
-        span: Span,
-        facts: &Facts,
-        related: Vec<(Span, String)>,
-    ) -> Finding {
+    fn finding(&self, check: &Check, span: Span, facts: &Facts, related: Vec<(Span, String)>) -> Finding {
         let lookup = |v: &str| self.lookup(v, facts);
         let rule = self.rule;
         Finding {
             code: rule.code.clone(),
             name: rule.name.clone(),
             severity: check.severity.unwrap_or(rule.severity),
-            message: check
-                .message
-                .as_ref()
-                .unwrap_or(&rule.message)
-                .render(&lookup),
+            message: check.message.as_ref().unwrap_or(&rule.message).render(&lookup),
             help: check.help.as_ref().unwrap_or(&rule.help).render(&lookup),
             policy: self.document.label.clone(),
             span,
@@ -432,18 +399,10 @@ fn normalize(value: Value, check: &Check) -> Value {
     let Value::String(mut text) = value else {
         return value;
     };
-    if let Some(prefix) = check
-        .strip_prefix
-        .iter()
-        .find(|p| text.starts_with(p.as_str()))
-    {
+    if let Some(prefix) = check.strip_prefix.iter().find(|p| text.starts_with(p.as_str())) {
         text.drain(..prefix.len());
     }
-    if let Some(suffix) = check
-        .strip_suffix
-        .iter()
-        .find(|s| text.ends_with(s.as_str()))
-    {
+    if let Some(suffix) = check.strip_suffix.iter().find(|s| text.ends_with(s.as_str())) {
         text.truncate(text.len() - suffix.len());
     }
     Value::String(text)

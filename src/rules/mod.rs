@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use regex::{Regex, RegexBuilder};
 use toml::Spanned;
 
-use crate::error::LoadError;
+use crate::error::{io_message, LoadError};
 use crate::source::Span;
 use path::Path;
 use predicate::Predicate;
@@ -137,19 +137,11 @@ impl RuleSet {
         // (path to show, file name, text, built in?)
         let mut files: Vec<(String, String, String, bool)> = BUILTIN_RULES
             .iter()
-            .map(|(name, text)| {
-                (
-                    format!("rules/{name}"),
-                    name.to_string(),
-                    text.to_string(),
-                    true,
-                )
-            })
+            .map(|(name, text)| (format!("rules/{name}"), name.to_string(), text.to_string(), true))
             .collect();
         for dir in dirs {
-            let entries = std::fs::read_dir(dir).map_err(|e| {
-                LoadError::new(format!("cannot read rule directory {}: {e}", dir.display()))
-            })?;
+            let entries = std::fs::read_dir(dir)
+                .map_err(|e| LoadError::new(format!("cannot read rule directory {}: {}", dir.display(), io_message(&e))))?;
             let mut paths: Vec<_> = entries
                 .filter_map(Result::ok)
                 .map(|e| e.path())
@@ -157,9 +149,8 @@ impl RuleSet {
                 .collect();
             paths.sort();
             for path in paths {
-                let text = std::fs::read_to_string(&path).map_err(|e| {
-                    LoadError::new(format!("cannot read rule file {}: {e}", path.display()))
-                })?;
+                let text = std::fs::read_to_string(&path)
+                    .map_err(|e| LoadError::new(format!("cannot read rule file {}: {}", path.display(), io_message(&e))))?;
                 let file_name = path
                     .file_name()
                     .map(|n| n.to_string_lossy().into_owned())
@@ -177,15 +168,13 @@ impl RuleSet {
             };
             let (rule, code_span) = compile(display, file_name, text, origin)?;
             if let Some(first) = origins.get(&rule.code) {
-                return Err(
-                    LoadError::new(format!("rule code {} is defined twice", rule.code))
-                        .in_file(display, text)
-                        .at(code_span, "this code")
-                        .with_help(format!(
-                            "{} is already defined by {first}; codes must be unique",
-                            rule.code
-                        )),
-                );
+                return Err(LoadError::new(format!("rule code {} is defined twice", rule.code))
+                    .in_file(display, text)
+                    .at(code_span, "this code")
+                    .with_help(format!(
+                        "{} is already defined by {first}; codes must be unique",
+                        rule.code
+                    )));
             }
             origins.insert(rule.code.clone(), display.clone());
             rules.push(rule);
@@ -207,21 +196,11 @@ fn span_of<T>(spanned: &Spanned<T>) -> Span {
 }
 
 /// Compiles one rule file; errors point into `text`. Returns the rule and the span of its code.
-fn compile(
-    display: &str,
-    file_name: &str,
-    text: &str,
-    origin: String,
-) -> Result<(Rule, Span), LoadError> {
-    let fail = |message: String, span: Span, label: &str| {
-        LoadError::new(message)
-            .in_file(display, text)
-            .at(span, label)
-    };
+fn compile(display: &str, file_name: &str, text: &str, origin: String) -> Result<(Rule, Span), LoadError> {
+    let fail =
+        |message: String, span: Span, label: &str| LoadError::new(message).in_file(display, text).at(span, label);
     let file: RuleFile = toml::from_str(text).map_err(|e| {
-        let span = e
-            .span()
-            .map_or(Span::new(0, 0), |r| Span::new(r.start, r.end));
+        let span = e.span().map_or(Span::new(0, 0), |r| Span::new(r.start, r.end));
         let message = e.message().to_string();
         fail(format!("invalid rule file: {message}"), span, "here")
     })?;
@@ -265,18 +244,13 @@ fn compile(
     }
     let template = |s: &Spanned<String>| -> Result<Template, LoadError> {
         // Escapes make offsets inside a TOML string differ from the text's: point at the string.
-        Template::parse(s.get_ref())
-            .map_err(|(message, _)| fail(message, span_of(s), "in this template"))
+        Template::parse(s.get_ref()).map_err(|(message, _)| fail(message, span_of(s), "in this template"))
     };
     let message = template(&file.message)?;
     let help = template(&file.help)?;
     let mut checks = Vec::new();
     if file.check.is_empty() {
-        return Err(fail(
-            "rule has no [[check]]".into(),
-            code_span,
-            "in this rule",
-        ));
+        return Err(fail("rule has no [[check]]".into(), code_span, "in this rule"));
     }
     for spec in file.check {
         let span = span_of(&spec);
@@ -307,9 +281,7 @@ fn compile(
                 code_span,
                 "in this rule",
             )
-            .with_help(
-                "every rule documents itself with at least one violating and one clean example",
-            ));
+            .with_help("every rule documents itself with at least one violating and one clean example"));
         }
     }
     let rule = Rule {
@@ -339,8 +311,7 @@ fn compile_check(
     fail: &Fail,
 ) -> Result<Check, LoadError> {
     let path = |s: &Spanned<String>| {
-        Path::compile(s.get_ref())
-            .map_err(|e| fail(format!("invalid JSONPath: {e}"), span_of(s), "this path"))
+        Path::compile(s.get_ref()).map_err(|e| fail(format!("invalid JSONPath: {e}"), span_of(s), "this path"))
     };
     let head = Span::new(span.start, span.start + 1);
     let tests = [
@@ -359,8 +330,7 @@ fn compile_check(
     }
     if tests.iter().all(|&t| !t) && spec.when.is_empty() {
         return Err(fail(
-            "a check needs a test (require, forbid, expect, compare or source) or `when` clauses"
-                .into(),
+            "a check needs a test (require, forbid, expect, compare or source) or `when` clauses".into(),
             head,
             "this check",
         ));
@@ -379,13 +349,7 @@ fn compile_check(
             "this check",
         ));
     }
-    let test = match (
-        spec.require,
-        spec.forbid,
-        spec.expect,
-        spec.compare,
-        spec.source,
-    ) {
+    let test = match (spec.require, spec.forbid, spec.expect, spec.compare, spec.source) {
         (Some(p), ..) => Test::Require(predicate(p, fail, head)?),
         (_, Some(p), ..) => Test::Forbid(predicate(p, fail, head)?),
         (_, _, Some(schema::Expectation::Present), ..) => Test::Present,
@@ -407,12 +371,7 @@ fn compile_check(
             .into_iter()
             .map(|c| clause(c, &path, fail))
             .collect::<Result<_, _>>()?,
-        select: spec
-            .select
-            .as_ref()
-            .map(&path)
-            .transpose()?
-            .unwrap_or_else(Path::root),
+        select: spec.select.as_ref().map(&path).transpose()?.unwrap_or_else(Path::root),
         on: spec.on,
         strip_prefix: normalize.strip_prefix,
         strip_suffix: normalize.strip_suffix,
@@ -469,8 +428,7 @@ fn compare(
             }
             (Some(field), None) => Extract::Arn(field),
             (None, Some(c)) => {
-                let regex =
-                    build_regex(c.get_ref()).map_err(|e| fail(e, span_of(c), "this expression"))?;
+                let regex = build_regex(c.get_ref()).map_err(|e| fail(e, span_of(c), "this expression"))?;
                 if regex.captures_len() < 2 {
                     return Err(fail(
                         "`capture` needs a capture group".into(),
@@ -497,9 +455,7 @@ fn compare(
 
 fn predicate(spec: PredicateSpec, fail: &Fail, at: Span) -> Result<Predicate, LoadError> {
     let regex = match &spec.regex {
-        Some(r) => {
-            Some(build_regex(r.get_ref()).map_err(|e| fail(e, span_of(r), "this expression"))?)
-        }
+        Some(r) => Some(build_regex(r.get_ref()).map_err(|e| fail(e, span_of(r), "this expression"))?),
         None => None,
     };
     let empty = spec.equals.is_none()
@@ -511,7 +467,11 @@ fn predicate(spec: PredicateSpec, fail: &Fail, at: Span) -> Result<Predicate, Lo
         && spec.not.is_none()
         && spec.any_of.is_none();
     if empty {
-        return Err(fail("empty predicate: give at least one of equals, prefix, regex, glob, covers, type, not, any-of".into(), at, "here"));
+        return Err(fail(
+            "empty predicate: give at least one of equals, prefix, regex, glob, covers, type, not, any-of".into(),
+            at,
+            "here",
+        ));
     }
     Ok(Predicate {
         equals: spec.equals.map(schema::OneOrMany::into_vec),
@@ -521,10 +481,7 @@ fn predicate(spec: PredicateSpec, fail: &Fail, at: Span) -> Result<Predicate, Lo
         covers: spec.covers.map(schema::OneOrMany::into_vec),
         ignore_case: spec.ignore_case,
         json_type: spec.json_type,
-        not: spec
-            .not
-            .map(|p| predicate(*p, fail, at).map(Box::new))
-            .transpose()?,
+        not: spec.not.map(|p| predicate(*p, fail, at).map(Box::new)).transpose()?,
         any_of: spec
             .any_of
             .map(|ps| ps.into_iter().map(|p| predicate(p, fail, at)).collect())

@@ -58,25 +58,17 @@ impl Predicate {
     fn matches_str(&self, text: &str) -> bool {
         let ic = self.ignore_case;
         if let Some(options) = &self.equals {
-            if !options.iter().any(|o| {
-                if ic {
-                    o.eq_ignore_ascii_case(text)
-                } else {
-                    o == text
-                }
-            }) {
+            if !options
+                .iter()
+                .any(|o| if ic { o.eq_ignore_ascii_case(text) } else { o == text })
+            {
                 return false;
             }
         }
         if let Some(prefixes) = &self.prefix {
             let hit = prefixes.iter().any(|p| {
-                text.get(..p.len()).is_some_and(|head| {
-                    if ic {
-                        head.eq_ignore_ascii_case(p)
-                    } else {
-                        head == p
-                    }
-                })
+                text.get(..p.len())
+                    .is_some_and(|head| if ic { head.eq_ignore_ascii_case(p) } else { head == p })
             });
             if !hit {
                 return false;
@@ -132,9 +124,7 @@ pub fn wildcard_match(pattern: &str, text: &str, ignore_case: bool) -> bool {
     let (mut p, mut t) = (0, 0);
     let mut backtrack: Option<(usize, usize)> = None;
     while t < text.len() {
-        if p < pattern.len()
-            && (pattern[p] == '?' || (pattern[p] != '*' && same(pattern[p], text[t])))
-        {
+        if p < pattern.len() && (pattern[p] == '?' || (pattern[p] != '*' && same(pattern[p], text[t]))) {
             p += 1;
             t += 1;
         } else if p < pattern.len() && pattern[p] == '*' {
@@ -175,9 +165,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
         row[0] = i + 1;
         for (j, &cb) in b.iter().enumerate() {
             let above = row[j + 1];
-            row[j + 1] = (diagonal + usize::from(ca != cb))
-                .min(row[j] + 1)
-                .min(above + 1);
+            row[j + 1] = (diagonal + usize::from(ca != cb)).min(row[j] + 1).min(above + 1);
             diagonal = above;
         }
     }

@@ -10,10 +10,7 @@ pub const VARIABLES: &[(&str, &str)] = &[
         "the statement: `statement \"Sid\"`, or `statement N` (1-based) without a Sid",
     ),
     ("value", "the tested value, as JSON"),
-    (
-        "key",
-        "the key the tested value is stored under, as written, as JSON",
-    ),
+    ("key", "the key the tested value is stored under, as written, as JSON"),
     (
         "did_you_mean",
         "`; did you mean \"X\"?` when a near option exists, else nothing",
@@ -54,9 +51,9 @@ impl Template {
                 '{' => {
                     // Only `{identifier}` is a placeholder; other braces (JSON in help text) are text.
                     let close = text[i..].find('}').map(|c| i + c);
-                    let name = close.map(|c| &text[i + 1..c]).filter(|n| {
-                        !n.is_empty() && n.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
-                    });
+                    let name = close
+                        .map(|c| &text[i + 1..c])
+                        .filter(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'));
                     let (Some(close), Some(name)) = (close, name) else {
                         literal.push('{');
                         continue;
@@ -64,10 +61,7 @@ impl Template {
                     let Some(&(var, _)) = VARIABLES.iter().find(|(v, _)| *v == name) else {
                         let known: Vec<_> = VARIABLES.iter().map(|(v, _)| *v).collect();
                         return Err((
-                            format!(
-                                "unknown placeholder `{{{name}}}`; known: {}",
-                                known.join(", ")
-                            ),
+                            format!("unknown placeholder `{{{name}}}`; known: {}", known.join(", ")),
                             i..close + 1,
                         ));
                     };
@@ -98,11 +92,7 @@ impl Template {
 
     /// The first literal text of the template (for style checks on messages).
     pub fn leading_text(&self) -> &str {
-        match self
-            .0
-            .iter()
-            .find(|p| !matches!(p, Part::Text(t) if t.is_empty()))
-        {
+        match self.0.iter().find(|p| !matches!(p, Part::Text(t) if t.is_empty())) {
             Some(Part::Text(t)) => t,
             _ => "",
         }

@@ -1,0 +1,60 @@
+//! Snapshots of what users see for every fixture: the rendered human report (no colour, fixed
+//! width) and the JSON report. Review changes with `cargo insta review`.
+
+use std::path::{Path, PathBuf};
+
+use seslint::report::{human, json};
+use seslint::rules::RuleSet;
+use seslint::{lint_bytes, RunReport};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The fixture's path relative to the repository, with `/` separators on every platform.
+fn relative(path: &Path) -> String {
+    path.strip_prefix(root()).unwrap().to_string_lossy().replace('\\', "/")
+}
+
+fn report_for(path: &Path, rules: &RuleSet) -> RunReport {
+    let bytes = std::fs::read(path).unwrap();
+    RunReport {
+        files: vec![lint_bytes(&relative(path), &bytes, rules)],
+        problems: Vec::new(),
+    }
+}
+
+fn human_output(report: &RunReport) -> String {
+    let rendered = human::render(
+        report,
+        &human::Style {
+            color: false,
+            width: 100,
+        },
+    );
+    format!("{rendered}{}\n", human::summary_line(report))
+}
+
+#[test]
+fn every_fixture_renders_as_snapshotted() {
+    let rules = RuleSet::builtin().unwrap();
+    insta::glob!(
+        "../fixtures",
+        "{json,cli-export,aws-docs,unrelated}/**/*.json",
+        |path| {
+            let report = report_for(path, &rules);
+            insta::assert_snapshot!("human", human_output(&report));
+            insta::assert_snapshot!("json", json::render(&report));
+        }
+    );
+}
+
+#[test]
+fn custom_rules_render_as_snapshotted() {
+    let rules = RuleSet::load(&[root().join("fixtures/custom-rules/rules")]).unwrap();
+    insta::glob!("../fixtures", "custom-rules/*.json", |path| {
+        let report = report_for(path, &rules);
+        insta::assert_snapshot!("human", human_output(&report));
+        insta::assert_snapshot!("json", json::render(&report));
+    });
+}
