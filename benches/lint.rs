@@ -12,7 +12,9 @@ fn fixture(path: &str) -> Vec<u8> {
 }
 
 fn benches(c: &mut Criterion) {
-    c.bench_function("load built-in rules", |b| b.iter(|| RuleSet::builtin().expect("rules load")));
+    c.bench_function("load built-in rules", |b| {
+        b.iter(|| RuleSet::builtin().expect("rules load"))
+    });
 
     let rules = RuleSet::builtin().expect("rules load");
     let cases = [
@@ -23,9 +25,39 @@ fn benches(c: &mut Criterion) {
     ];
     for (name, path) in cases {
         let bytes = fixture(path);
-        c.bench_function(name, |b| b.iter(|| seslint::lint_bytes(path, black_box(&bytes), &rules)));
+        c.bench_function(name, |b| {
+            b.iter(|| seslint::lint_bytes(path, black_box(&bytes), &rules))
+        });
     }
 }
 
-criterion_group!(lint, benches);
+/// The span-keeping parser against jsonc-parser (strict mode, the alternative the design named)
+/// and serde_json (no spans: the floor), on a CLI export of 40 policies (about 40 KB).
+fn parsers(c: &mut Criterion) {
+    let policy = String::from_utf8(fixture("aws-docs/cognito-current-guide.json")).expect("UTF-8");
+    let entries: Vec<String> = (0..40)
+        .map(|i| format!("\"p{i}\": {}", serde_json::to_string(&policy).expect("string")))
+        .collect();
+    let export = format!("{{\"Policies\": {{{}}}}}", entries.join(",\n"));
+    let big_policy = format!("{{\"Statement\": [{}]}}", vec![policy.as_str(); 40].join(","));
+    for (name, text) in [("export", &export), ("policy", &big_policy)] {
+        c.bench_function(&format!("parse {name}: seslint::json"), |b| {
+            b.iter(|| seslint::json::parse(black_box(text)))
+        });
+        c.bench_function(&format!("parse {name}: jsonc-parser strict"), |b| {
+            let collect = jsonc_parser::CollectOptions::default();
+            let strict = jsonc_parser::ParseOptions {
+                allow_comments: false,
+                allow_loose_object_property_names: false,
+                allow_trailing_commas: false,
+            };
+            b.iter(|| jsonc_parser::parse_to_ast(black_box(text), &collect, &strict).expect("valid"))
+        });
+        c.bench_function(&format!("parse {name}: serde_json::Value"), |b| {
+            b.iter(|| serde_json::from_str::<serde_json::Value>(black_box(text)).expect("valid"))
+        });
+    }
+}
+
+criterion_group!(lint, benches, parsers);
 criterion_main!(lint);

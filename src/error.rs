@@ -9,54 +9,59 @@ use miette::{LabeledSpan, MietteDiagnostic, NamedSource, Report};
 
 use crate::source::Span;
 
+/// Boxed, so that results carrying it stay small.
 #[derive(Debug, Clone)]
-pub struct LoadError {
-    pub message: String,
+pub struct LoadError(Box<Details>);
+
+#[derive(Debug, Clone)]
+struct Details {
+    message: String,
     /// The file at fault, with its text, when there is one.
-    pub file: Option<(String, String)>,
-    pub span: Option<Span>,
-    pub label: Option<String>,
-    pub help: Option<String>,
+    file: Option<(String, String)>,
+    span: Option<Span>,
+    label: Option<String>,
+    help: Option<String>,
 }
 
 impl LoadError {
     pub fn new(message: impl Into<String>) -> Self {
-        LoadError {
+        LoadError(Box::new(Details {
             message: message.into(),
             file: None,
             span: None,
             label: None,
             help: None,
-        }
+        }))
     }
 
     pub fn in_file(mut self, path: &str, text: &str) -> Self {
-        self.file = Some((path.to_string(), text.to_string()));
+        self.0.file = Some((path.to_string(), text.to_string()));
         self
     }
 
     pub fn at(mut self, span: Span, label: impl Into<String>) -> Self {
-        self.span = Some(span);
-        self.label = Some(label.into());
+        self.0.span = Some(span);
+        self.0.label = Some(label.into());
         self
     }
 
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into());
+        self.0.help = Some(help.into());
         self
     }
 
     /// The error as a miette report, with the file's text as source when there is one.
     pub fn to_report(&self) -> Report {
-        let mut diagnostic = MietteDiagnostic::new(self.message.clone());
-        if let Some(help) = &self.help {
+        let details = &self.0;
+        let mut diagnostic = MietteDiagnostic::new(details.message.clone());
+        if let Some(help) = &details.help {
             diagnostic = diagnostic.with_help(help.clone());
         }
-        if let Some(span) = self.span {
-            diagnostic = diagnostic.with_label(LabeledSpan::new(self.label.clone(), span.start, span.len()));
+        if let Some(span) = details.span {
+            diagnostic = diagnostic.with_label(LabeledSpan::new(details.label.clone(), span.start, span.len()));
         }
         let report = Report::new(diagnostic);
-        match &self.file {
+        match &details.file {
             Some((path, text)) => report.with_source_code(NamedSource::new(path, text.clone())),
             None => report,
         }
@@ -65,9 +70,9 @@ impl LoadError {
 
 impl fmt::Display for LoadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.file {
-            Some((path, _)) => write!(f, "{path}: {}", self.message),
-            None => f.write_str(&self.message),
+        match &self.0.file {
+            Some((path, _)) => write!(f, "{path}: {}", self.0.message),
+            None => f.write_str(&self.0.message),
         }
     }
 }

@@ -660,10 +660,12 @@ mod tests {
         let parsed = parse("{\"a\": [1,], // note\n}");
         assert!(parsed.root.is_some());
         let messages: Vec<_> = parsed.errors.iter().map(|e| e.message.as_str()).collect();
-        assert_eq!(
-            messages,
-            ["trailing comma before `]`", "comments are not allowed in JSON"]
-        );
+        let expected = [
+            "trailing comma before `]`",
+            "comments are not allowed in JSON",
+            "trailing comma before `}`",
+        ];
+        assert_eq!(messages, expected);
         assert!(parsed.errors.iter().all(|e| !e.fatal));
     }
 

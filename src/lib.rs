@@ -124,7 +124,8 @@ pub fn lint_bytes(path: &str, bytes: &[u8], rules: &RuleSet) -> FileReport {
                 let at = error.valid_up_to();
                 let byte = bytes.get(at).copied().unwrap_or_default();
                 let message = format!("the file is not valid UTF-8 (byte 0x{byte:02X} at offset {at})");
-                vec![extract::unreadable(message, at, text.len())]
+                // The replacement character stands where the bad byte was.
+                vec![extract::unreadable(message, Span::char_at(&text, at), text.len())]
             } else {
                 Vec::new()
             };

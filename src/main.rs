@@ -92,8 +92,16 @@ fn main() -> ExitCode {
     // Errors render like findings: fixed width, colour only on a terminal without NO_COLOR.
     let color = std::env::var_os("NO_COLOR").is_none() && std::io::stderr().is_terminal();
     let _ = miette::set_hook(Box::new(move |_| {
-        let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
-        Box::new(GraphicalReportHandler::new_themed(theme).with_width(100).with_links(false))
+        let theme = if color {
+            GraphicalTheme::unicode()
+        } else {
+            GraphicalTheme::unicode_nocolor()
+        };
+        Box::new(
+            GraphicalReportHandler::new_themed(theme)
+                .with_width(100)
+                .with_links(false),
+        )
     }));
     let mut args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     // `seslint PATHS...` means `seslint check PATHS...`.

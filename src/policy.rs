@@ -119,16 +119,20 @@ impl PolicyDocument {
                 first: map_span(d.first),
                 second: map_span(d.second),
             })
-            .collect();
+            .collect::<Vec<_>>();
         let mut spans = SpanMap::default();
+        let mut duplicate_keys = duplicate_keys;
         let canonical = root.map(|root| {
             let mut builder = Canonicalizer {
                 spans: &mut spans,
+                folded_duplicates: Vec::new(),
                 map_span,
                 pointer: String::new(),
             };
             builder.record(root.span, None);
-            builder.convert(root, Role::Document)
+            let value = builder.convert(root, Role::Document);
+            duplicate_keys.append(&mut builder.folded_duplicates);
+            value
         });
         let context = match &canonical {
             None => Context::Unparsed,
@@ -184,6 +188,8 @@ enum Role {
 
 struct Canonicalizer<'a> {
     spans: &'a mut SpanMap,
+    /// Condition keys repeated in another case (`aws:SourceArn`, `AWS:SourceArn`), file spans.
+    folded_duplicates: Vec<DuplicateKey>,
     map_span: &'a dyn Fn(Span) -> Span,
     pointer: String,
 }
@@ -245,6 +251,23 @@ impl Canonicalizer<'_> {
         }
     }
 
+    /// `aws:SourceArn` and `AWS:SourceArn` are one key to IAM: a repeat in another case is a
+    /// duplicate key. (Exact repeats are reported by the parser already.) As with exact
+    /// repeats, the last one is the one the canonical form keeps.
+    fn note_case_folded_repeat(&mut self, members: &[json::Member], member: &json::Member, folded: &str) {
+        let earlier = members.iter().take_while(|m| !std::ptr::eq(*m, member));
+        if let Some(first) = earlier
+            .filter(|m| m.key != member.key && m.key.to_lowercase() == folded)
+            .last()
+        {
+            self.folded_duplicates.push(DuplicateKey {
+                key: member.key.clone(),
+                first: (self.map_span)(first.key_span),
+                second: (self.map_span)(member.key_span),
+            });
+        }
+    }
+
     fn convert_object(&mut self, members: &[json::Member], role: Role) -> Value {
         let mut map = Map::new();
         for member in members {
@@ -258,9 +281,8 @@ impl Canonicalizer<'_> {
                 (Role::ConditionOperator, k) => (k.to_lowercase(), Role::List),
                 _ => (member.key.clone(), Role::Other),
             };
-            if matches!(role, Role::ConditionOperator) && map.contains_key(&key) {
-                // `aws:SourceArn` and `aws:sourcearn` are one key to IAM; the first one counts.
-                continue;
+            if matches!(role, Role::ConditionOperator) {
+                self.note_case_folded_repeat(members, member, &key);
             }
             let value = self.child(&key, |c| {
                 c.record(member.value.span, Some((member, &member.key)));
@@ -301,21 +323,18 @@ fn scalar(value: &json::Value) -> Value {
     }
 }
 
-/// Principal values that name Amazon Cognito (the email principal, the legacy global one and
-/// the regional ones used by pools in Alternate Regions).
+/// Principal values that name Amazon Cognito, as the catalog spells them: the email principal
+/// `email.cognito-idp.amazonaws.com`, the legacy `cognito-idp.amazonaws.com`, and the regional
+/// `cognito-idp.<region>.amazonaws.com` used by pools in Alternate Regions.
 pub fn is_cognito_principal(value: &str) -> bool {
     let value = value.trim().to_ascii_lowercase();
-    let Some(rest) = value.strip_suffix(".amazonaws.com") else {
-        return false;
-    };
-    let rest = rest.strip_prefix("email.").unwrap_or(rest);
-    match rest.strip_prefix("cognito-idp") {
-        Some("") => true,
-        Some(region) => region
-            .strip_prefix('.')
-            .is_some_and(|r| !r.is_empty() && r.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')),
-        None => false,
+    if value == "email.cognito-idp.amazonaws.com" || value == "cognito-idp.amazonaws.com" {
+        return true;
     }
+    value
+        .strip_prefix("cognito-idp.")
+        .and_then(|rest| rest.strip_suffix(".amazonaws.com"))
+        .is_some_and(|region| !region.is_empty() && region.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
 }
 
 /// Whether a canonical statement is a *Cognito statement*: `Allow`, and its `Principal` or
@@ -484,6 +503,7 @@ mod tests {
             "ses.amazonaws.com",
             "cognito-identity.amazonaws.com",
             "cognito-idp..amazonaws.com",
+            "email.cognito-idp.eu-west-1.amazonaws.com",
         ] {
             assert!(!is_cognito_principal(p), "{p}");
         }

@@ -178,3 +178,26 @@ fn fixture_files(dir: &Path) -> Vec<PathBuf> {
 fn name_of(path: &Path) -> String {
     path.file_name().unwrap().to_string_lossy().into_owned()
 }
+
+/// README.md's rule table lists every built-in rule with its name, severity and summary.
+#[test]
+fn readme_lists_every_rule() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let expected: Vec<String> = rules()
+        .rules
+        .iter()
+        .map(|r| format!("| {} | {} | {} | {} |", r.code, r.name, r.severity.as_str(), r.summary))
+        .collect();
+    let mut listed: Vec<String> = readme
+        .lines()
+        .filter(|l| l.starts_with("| SES") || l.starts_with("| COG"))
+        .map(str::to_string)
+        .collect();
+    listed.sort();
+    assert_eq!(
+        listed,
+        expected,
+        "README.md's rule table is out of date; it should read:\n{}",
+        expected.join("\n")
+    );
+}

@@ -54,7 +54,7 @@ fn custom_rules_render_as_snapshotted() {
     let rules = RuleSet::load(&[root().join("fixtures/custom-rules/rules")]).unwrap();
     insta::glob!("../fixtures", "custom-rules/*.json", |path| {
         let report = report_for(path, &rules);
-        insta::assert_snapshot!("human", human_output(&report));
-        insta::assert_snapshot!("json", json::render(&report));
+        insta::assert_snapshot!("custom_rules_human", human_output(&report));
+        insta::assert_snapshot!("custom_rules_json", json::render(&report));
     });
 }

@@ -2,10 +2,10 @@
 //! the original file, whatever lies between (string escapes, a BOM, CRLF line ends, multi-byte
 //! characters), and its line and column must agree with those bytes.
 
+use serde_json::Value;
 use seslint::report::json;
 use seslint::rules::RuleSet;
 use seslint::{lint_bytes, RunReport};
-use serde_json::Value;
 
 /// A Cognito policy with an unknown element `Conditon` (SES004 reports it at the key).
 fn policy(sid: &str) -> String {
@@ -29,9 +29,18 @@ fn policy(sid: &str) -> String {
 /// Lints `bytes` and returns the SES004 diagnostic of the JSON report.
 fn unknown_element(bytes: &[u8]) -> Value {
     let rules = RuleSet::builtin().unwrap();
-    let report = RunReport { files: vec![lint_bytes("policy.json", bytes, &rules)], problems: Vec::new() };
+    let report = RunReport {
+        files: vec![lint_bytes("policy.json", bytes, &rules)],
+        problems: Vec::new(),
+    };
     let output: Value = serde_json::from_str(&json::render(&report)).unwrap();
-    output["diagnostics"].as_array().unwrap().iter().find(|d| d["rule"] == "SES004").cloned().expect("SES004 fires")
+    output["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["rule"] == "SES004")
+        .cloned()
+        .expect("SES004 fires")
 }
 
 fn covered<'a>(bytes: &'a [u8], diagnostic: &Value) -> &'a [u8] {
@@ -41,7 +50,10 @@ fn covered<'a>(bytes: &'a [u8], diagnostic: &Value) -> &'a [u8] {
 }
 
 fn start(diagnostic: &Value) -> (u64, u64) {
-    (diagnostic["start"]["line"].as_u64().unwrap(), diagnostic["start"]["column"].as_u64().unwrap())
+    (
+        diagnostic["start"]["line"].as_u64().unwrap(),
+        diagnostic["start"]["column"].as_u64().unwrap(),
+    )
 }
 
 #[test]

@@ -34,9 +34,9 @@ pub fn extract(_path: &Path, text: &str) -> Vec<PolicyDocument> {
 
 /// A document for text that should hold a policy but is not even text: only the syntax rules
 /// see it.
-pub fn unreadable(message: String, at: usize, text_len: usize) -> PolicyDocument {
+pub fn unreadable(message: String, at: Span, text_len: usize) -> PolicyDocument {
     let error = SyntaxError {
-        span: Span::new(at, at + 1),
+        span: at,
         message,
         fatal: true,
     };

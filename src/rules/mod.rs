@@ -140,8 +140,13 @@ impl RuleSet {
             .map(|(name, text)| (format!("rules/{name}"), name.to_string(), text.to_string(), true))
             .collect();
         for dir in dirs {
-            let entries = std::fs::read_dir(dir)
-                .map_err(|e| LoadError::new(format!("cannot read rule directory {}: {}", dir.display(), io_message(&e))))?;
+            let entries = std::fs::read_dir(dir).map_err(|e| {
+                LoadError::new(format!(
+                    "cannot read rule directory {}: {}",
+                    dir.display(),
+                    io_message(&e)
+                ))
+            })?;
             let mut paths: Vec<_> = entries
                 .filter_map(Result::ok)
                 .map(|e| e.path())
@@ -149,8 +154,9 @@ impl RuleSet {
                 .collect();
             paths.sort();
             for path in paths {
-                let text = std::fs::read_to_string(&path)
-                    .map_err(|e| LoadError::new(format!("cannot read rule file {}: {}", path.display(), io_message(&e))))?;
+                let text = std::fs::read_to_string(&path).map_err(|e| {
+                    LoadError::new(format!("cannot read rule file {}: {}", path.display(), io_message(&e)))
+                })?;
                 let file_name = path
                     .file_name()
                     .map(|n| n.to_string_lossy().into_owned())

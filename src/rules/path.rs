@@ -20,7 +20,7 @@ pub struct Path {
 pub struct Selected<'a> {
     /// JSON pointer relative to the queried value ("" for the value itself).
     pub pointer: String,
-    /// The last reference token when the node is an object member.
+    /// The key of the member the node belongs to: its own key, or for a list item the list's.
     pub key: Option<String>,
     pub value: &'a Value,
 }
@@ -49,10 +49,11 @@ impl Path {
             .into_iter()
             .filter_map(|r| {
                 let tokens = normalized_to_tokens(&r.path)?;
-                let key = match tokens.last() {
-                    Some(Token::Key(k)) => Some(k.clone()),
-                    _ => None,
-                };
+                // The member a node belongs to: its own key, or for a list item the list's key.
+                let key = tokens.iter().rev().find_map(|t| match t {
+                    Token::Key(k) => Some(k.clone()),
+                    Token::Index(_) => None,
+                });
                 Some(Selected {
                     pointer: tokens_to_pointer(&tokens),
                     key,
