@@ -208,7 +208,11 @@ impl Canonicalizer<'_> {
     fn child<T>(&mut self, token: &str, f: impl FnOnce(&mut Self) -> T) -> T {
         let len = self.pointer.len();
         self.pointer.push('/');
-        self.pointer.push_str(&token.replace('~', "~0").replace('/', "~1"));
+        if token.contains(['~', '/']) {
+            self.pointer.push_str(&token.replace('~', "~0").replace('/', "~1"));
+        } else {
+            self.pointer.push_str(token);
+        }
         let out = f(self);
         self.pointer.truncate(len);
         out

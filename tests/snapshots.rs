@@ -40,7 +40,7 @@ fn every_fixture_renders_as_snapshotted() {
     let rules = RuleSet::builtin().unwrap();
     insta::glob!(
         "../fixtures",
-        "{json,cli-export,aws-docs,unrelated}/**/*.json",
+        "{json,cli-export,aws-docs,unrelated,examples}/**/*.json",
         |path| {
             let report = report_for(path, &rules);
             insta::assert_snapshot!("human", human_output(&report));
@@ -57,4 +57,17 @@ fn custom_rules_render_as_snapshotted() {
         insta::assert_snapshot!("custom_rules_human", human_output(&report));
         insta::assert_snapshot!("custom_rules_json", json::render(&report));
     });
+}
+
+/// The rendered example in README.md is what seslint prints for that fixture today.
+#[test]
+fn readme_example_is_current() {
+    let rules = RuleSet::builtin().unwrap();
+    let path = root().join("fixtures/examples/typical-public-repo.json");
+    let expected = human_output(&report_for(&path, &rules));
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let marker = "<!-- example:start -->\n```text\n";
+    let start = readme.find(marker).expect("example start marker") + marker.len();
+    let end = readme.find("```\n<!-- example:end -->").expect("example end marker");
+    assert_eq!(readme[start..end], expected, "README.md's example is out of date");
 }

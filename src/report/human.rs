@@ -47,19 +47,20 @@ fn to_report(file: &FileReport, finding: &Finding) -> Report {
     labels.extend(finding.related.iter().map(|(span, text)| {
         LabeledSpan::new_with_span(Some(text.clone()).filter(|t| !t.is_empty()), (span.start, span.len()))
     }));
-    let mut diagnostic = MietteDiagnostic::new(finding.message.clone())
+    // The header keeps `path:line:column` clickable; the policy's label leads the message.
+    let message = if finding.policy.is_empty() {
+        finding.message.clone()
+    } else {
+        format!("{}: {}", finding.policy, finding.message)
+    };
+    let mut diagnostic = MietteDiagnostic::new(message)
         .with_code(format!("{}({})", finding.code, finding.name))
         .with_severity(severity)
         .with_labels(labels);
     if !finding.help.is_empty() {
         diagnostic = diagnostic.with_help(finding.help.clone());
     }
-    let name = if finding.policy.is_empty() {
-        file.path.clone()
-    } else {
-        format!("{} ({})", file.path, finding.policy)
-    };
-    Report::new(diagnostic).with_source_code(NamedSource::new(name, file.text.clone()))
+    Report::new(diagnostic).with_source_code(NamedSource::new(&file.path, file.text.clone()))
 }
 
 /// The one-line summary: `3 errors, 1 warning in 2 files (12 files scanned, 5 policies checked)`.

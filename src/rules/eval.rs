@@ -4,11 +4,13 @@
 //! or each (Cognito) statement. Paths in the rule are relative to the unit; every selected node
 //! is mapped back to the bytes it came from through the document's span map.
 
+use std::borrow::Cow;
+
 use serde_json::Value;
 
-use super::path::{Path, Selected};
+use super::path::Path;
 use super::predicate::Predicate;
-use super::{AppliesTo, ArnField, Check, Clause, Compare, Extract, Quantifier, Rule, RuleSet, Target, Test, Unit};
+use super::{AppliesTo, ArnField, Check, Clause, Compare, Extract, Quantifier, Rule, RuleSet, Side, Target, Test, Unit};
 use crate::finding::Finding;
 use crate::policy::{is_cognito_statement, Context, PolicyDocument};
 use crate::source::Span;
@@ -189,18 +191,19 @@ impl Ctx<'_> {
     }
 
     fn compare(&self, check: &Check, compare: &Compare, unit: &UnitRef, out: &mut Vec<Finding>) {
-        let side = |path: &Path, extract: &Extract| -> Vec<(Tested, String)> {
-            self.select(check, unit, path, Target::Value)
+        let side = |side: &Side| -> Vec<(Tested, String)> {
+            self.select(check, unit, &side.path, Target::Value)
                 .into_iter()
+                .filter(|node| side.only.as_ref().is_none_or(|only| only.matches(&node.tested)))
                 .filter_map(|node| {
-                    let field = extract_field(node.tested.as_str()?, extract)?;
+                    let field = extract_field(node.tested.as_str()?, &side.extract)?;
                     // Wildcards match many values: they neither agree nor disagree.
                     (!field.contains(['*', '?']) && !field.is_empty()).then_some((node, field))
                 })
                 .collect()
         };
-        let rights = side(&compare.right.path, &compare.right.extract);
-        for (left, left_value) in side(&compare.left.path, &compare.left.extract) {
+        let rights = side(&compare.right);
+        for (left, left_value) in side(&compare.left) {
             for (right, right_value) in &rights {
                 let allowed = |key: &str| {
                     compare
@@ -242,29 +245,37 @@ impl Ctx<'_> {
         out.push(self.finding(check, span, &facts, Vec::new()));
     }
 
-    /// A statement is anchored at its `Sid` when it has one, else at its opening brace.
     fn unit_span(&self, unit: &UnitRef) -> Span {
-        let sid = self
-            .document
-            .spans
-            .get(&format!("{}/Sid", unit.pointer))
-            .map(|s| s.value);
-        let whole = self
-            .document
-            .spans
-            .get(&unit.pointer)
-            .map_or(self.document.span, |s| s.value);
-        sid.unwrap_or_else(|| whole.head(self.text))
+        self.anchor(&unit.pointer, unit.value)
+    }
+
+    /// Where to point for a node: at itself when it fits on one line; a container over several
+    /// lines at its `Sid` (a statement), else at its key (`"Action"`), else at its opening bracket.
+    fn anchor(&self, pointer: &str, value: &Value) -> Span {
+        let source = self.document.spans.get(pointer);
+        let whole = source.map_or(self.document.span, |s| s.value);
+        let one_line = !self.text.get(whole.start..whole.end).is_some_and(|t| t.contains('\n'));
+        if one_line || !(value.is_object() || value.is_array()) {
+            return whole;
+        }
+        let sid = value.is_object().then(|| self.document.spans.get(&format!("{pointer}/Sid"))).flatten();
+        sid.map(|s| s.value)
+            .or_else(|| source.and_then(|s| s.key))
+            .unwrap_or_else(|| whole.head(self.text))
     }
 
     fn clause_holds(&self, clause: &Clause, unit: &UnitRef) -> bool {
-        let values: Vec<Value> = clause
+        let values: Vec<Cow<Value>> = clause
             .path
             .select(unit.value)
             .into_iter()
             .map(|s| match clause.on {
-                Target::Value => s.value.clone(),
-                Target::Key => Value::String(self.key_text(unit, &s).unwrap_or_default()),
+                Target::Value => Cow::Borrowed(s.value),
+                Target::Key => {
+                    let pointer = format!("{}{}", unit.pointer, s.pointer);
+                    let written = self.document.spans.get(&pointer).and_then(|n| n.key_text.as_deref());
+                    Cow::Owned(Value::String(written.map(str::to_string).or(s.key).unwrap_or_default()))
+                }
             })
             .collect();
         match &clause.quantifier {
@@ -275,60 +286,41 @@ impl Ctx<'_> {
         }
     }
 
-    fn tested_nodes(&self, check: &Check, unit: &UnitRef) -> Vec<Tested> {
+    fn tested_nodes<'v>(&'v self, check: &Check, unit: &UnitRef<'v>) -> Vec<Tested<'v>> {
         self.select(check, unit, &check.select, check.on)
     }
 
     /// Selects nodes under the unit and prepares the value each test sees: the value or key,
-    /// normalized, with nodes matching `skip` left out.
-    fn select(&self, check: &Check, unit: &UnitRef, path: &Path, on: Target) -> Vec<Tested> {
+    /// normalized, with nodes matching `skip` left out. Values are borrowed, not copied.
+    fn select<'v>(&'v self, check: &Check, unit: &UnitRef<'v>, path: &Path, on: Target) -> Vec<Tested<'v>> {
         path.select(unit.value)
             .into_iter()
             .filter_map(|selected| {
                 let pointer = format!("{}{}", unit.pointer, selected.pointer);
                 let source = self.document.spans.get(&pointer);
-                let value_span = source.map_or_else(|| self.document.span.head(self.text), |s| s.value);
-                let key = self.key_text(unit, &selected);
+                let value_span = self.anchor(&pointer, selected.value);
+                let written_key = source.and_then(|s| s.key_text.as_deref());
                 let (tested, span) = match on {
-                    Target::Value => (selected.value.clone(), value_span),
+                    Target::Value => (Cow::Borrowed(selected.value), value_span),
                     Target::Key => {
-                        let key = key.clone()?;
-                        (Value::String(key), source.and_then(|s| s.key).unwrap_or(value_span))
+                        let key = written_key.map(str::to_string).or_else(|| selected.key.clone())?;
+                        (Cow::Owned(Value::String(key)), source.and_then(|s| s.key).unwrap_or(value_span))
                     }
                 };
                 let tested = normalize(tested, check);
-                if check
-                    .skip
-                    .as_ref()
-                    .is_some_and(|skip: &Predicate| skip.matches(&tested))
-                {
+                if check.skip.as_ref().is_some_and(|skip: &Predicate| skip.matches(&tested)) {
                     return None;
                 }
-                Some(Tested {
-                    pointer,
-                    key,
-                    tested,
-                    span,
-                })
+                Some(Tested { pointer, written_key, path_key: selected.key, tested, span })
             })
             .collect()
-    }
-
-    /// The key a selected node is stored under, as written in the source.
-    fn key_text(&self, unit: &UnitRef, selected: &Selected) -> Option<String> {
-        let pointer = format!("{}{}", unit.pointer, selected.pointer);
-        self.document
-            .spans
-            .get(&pointer)
-            .and_then(|s| s.key_text.clone())
-            .or_else(|| selected.key.clone())
     }
 
     fn node_facts(&self, _unit: &UnitRef, node: &Tested) -> Facts {
         Facts {
             pointer: node.pointer.clone(),
             value: Some(node.tested.to_string()),
-            key: node.key.as_deref().map(json_string),
+            key: node.written_key.or(node.path_key.as_deref()).map(json_string),
             ..Facts::default()
         }
     }
@@ -388,24 +380,33 @@ impl Ctx<'_> {
 }
 
 /// A selected node as a test sees it.
-struct Tested {
+struct Tested<'v> {
     pointer: String,
-    key: Option<String>,
-    tested: Value,
+    /// The key the node is stored under, as written in the file.
+    written_key: Option<&'v str>,
+    /// The key of the member the node belongs to, from its path (for list items: the list's).
+    path_key: Option<String>,
+    tested: Cow<'v, Value>,
     span: Span,
 }
 
-fn normalize(value: Value, check: &Check) -> Value {
-    let Value::String(mut text) = value else {
+fn normalize<'v>(value: Cow<'v, Value>, check: &Check) -> Cow<'v, Value> {
+    let Some(text) = value.as_str() else {
         return value;
     };
-    if let Some(prefix) = check.strip_prefix.iter().find(|p| text.starts_with(p.as_str())) {
+    let prefix = check.strip_prefix.iter().find(|p| text.starts_with(p.as_str()));
+    let suffix = check.strip_suffix.iter().find(|s| text.ends_with(s.as_str()));
+    if prefix.is_none() && suffix.is_none() {
+        return value;
+    }
+    let mut text = text.to_string();
+    if let Some(prefix) = prefix {
         text.drain(..prefix.len());
     }
     if let Some(suffix) = check.strip_suffix.iter().find(|s| text.ends_with(s.as_str())) {
         text.truncate(text.len() - suffix.len());
     }
-    Value::String(text)
+    Cow::Owned(Value::String(text))
 }
 
 fn extract_field(text: &str, extract: &Extract) -> Option<String> {

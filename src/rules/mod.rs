@@ -111,6 +111,7 @@ pub struct Compare {
 pub struct Side {
     pub path: Path,
     pub extract: Extract,
+    pub only: Option<Predicate>,
 }
 
 #[derive(Debug)]
@@ -446,9 +447,11 @@ fn compare(
             }
             (None, None) => Extract::Whole,
         };
+        let at = span_of(&s.path);
         Ok(Side {
             path: path(&s.path)?,
             extract,
+            only: s.only.map(|p| predicate(p, fail, at)).transpose()?,
         })
     };
     Ok(Compare {

@@ -110,35 +110,42 @@ fn json_type(value: &Value) -> JsonType {
 }
 
 /// IAM wildcard matching: `*` matches any run of characters, `?` exactly one.
-/// Greedy with a single backtrack point, so it runs in O(pattern × text) at worst.
+/// Greedy with a single backtrack point, so it runs in O(pattern × text) at worst. Without
+/// wildcards it is a plain comparison; ASCII text (nearly every action and ARN) is matched
+/// byte by byte without allocating.
 pub fn wildcard_match(pattern: &str, text: &str, ignore_case: bool) -> bool {
+    if !pattern.contains(['*', '?']) {
+        return if ignore_case { pattern.eq_ignore_ascii_case(text) || pattern.to_lowercase() == text.to_lowercase() } else { pattern == text };
+    }
+    if pattern.is_ascii() && text.is_ascii() {
+        let fold = |b: u8| if ignore_case { b.to_ascii_lowercase() } else { b };
+        return match_units(pattern.as_bytes(), text.as_bytes(), |p, t| fold(p) == fold(t), b'*', b'?');
+    }
     let pattern: Vec<char> = pattern.chars().collect();
     let text: Vec<char> = text.chars().collect();
-    let same = |a: char, b: char| {
-        if ignore_case {
-            a.to_lowercase().eq(b.to_lowercase())
-        } else {
-            a == b
-        }
-    };
+    let same = |a: char, b: char| if ignore_case { a.to_lowercase().eq(b.to_lowercase()) } else { a == b };
+    match_units(&pattern, &text, same, '*', '?')
+}
+
+fn match_units<T: Copy + PartialEq>(pattern: &[T], text: &[T], same: impl Fn(T, T) -> bool, star: T, one: T) -> bool {
     let (mut p, mut t) = (0, 0);
     let mut backtrack: Option<(usize, usize)> = None;
     while t < text.len() {
-        if p < pattern.len() && (pattern[p] == '?' || (pattern[p] != '*' && same(pattern[p], text[t]))) {
+        if p < pattern.len() && (pattern[p] == one || (pattern[p] != star && same(pattern[p], text[t]))) {
             p += 1;
             t += 1;
-        } else if p < pattern.len() && pattern[p] == '*' {
+        } else if p < pattern.len() && pattern[p] == star {
             backtrack = Some((p, t));
             p += 1;
-        } else if let Some((star, matched)) = backtrack {
-            p = star + 1;
+        } else if let Some((star_at, matched)) = backtrack {
+            p = star_at + 1;
             t = matched + 1;
-            backtrack = Some((star, matched + 1));
+            backtrack = Some((star_at, matched + 1));
         } else {
             return false;
         }
     }
-    pattern[p..].iter().all(|&c| c == '*')
+    pattern[p..].iter().all(|&c| c == star)
 }
 
 /// The option closest to `text`: a case-insensitive match, else one within a small edit distance.

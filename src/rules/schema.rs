@@ -261,6 +261,8 @@ pub struct SideSpec {
     pub arn: Option<ArnField>,
     /// Compare the first capture group of this regular expression.
     pub capture: Option<Spanned<String>>,
+    /// Only values matching this predicate take part (tested before `arn` / `capture`).
+    pub only: Option<PredicateSpec>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
