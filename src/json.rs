@@ -355,6 +355,31 @@ impl<'a> Parser<'a> {
         Ok(())
     }
 
+    /// After an array item or object member: a comma (then more, or a trailing comma before
+    /// `close`, reported), or `close`. Returns whether the container is closed.
+    fn after_item(&mut self, close: u8) -> Step<bool> {
+        self.skip_trivia()?;
+        match self.bytes.get(self.pos) {
+            Some(b',') => {
+                let comma = self.pos;
+                self.pos += 1;
+                self.skip_trivia()?;
+                if self.bytes.get(self.pos) == Some(&close) {
+                    let message = format!("trailing comma before `{}`", close as char);
+                    self.error(Span::new(comma, comma + 1), message);
+                    self.pos += 1;
+                    return Ok(true);
+                }
+                Ok(false)
+            }
+            Some(&b) if b == close => {
+                self.pos += 1;
+                Ok(true)
+            }
+            _ => Err(self.unexpected(&format!("`,` or `{}`", close as char))),
+        }
+    }
+
     fn parse_array(&mut self) -> Step<Node> {
         let start = self.pos;
         self.enter()?;
@@ -371,23 +396,8 @@ impl<'a> Parser<'a> {
         }
         loop {
             items.push(self.parse_value()?);
-            self.skip_trivia()?;
-            match self.bytes.get(self.pos) {
-                Some(b',') => {
-                    let comma = self.pos;
-                    self.pos += 1;
-                    self.skip_trivia()?;
-                    if self.bytes.get(self.pos) == Some(&b']') {
-                        self.error(Span::new(comma, comma + 1), "trailing comma before `]`");
-                        self.pos += 1;
-                        break;
-                    }
-                }
-                Some(b']') => {
-                    self.pos += 1;
-                    break;
-                }
-                _ => return Err(self.unexpected("`,` or `]`")),
+            if self.after_item(b']')? {
+                break;
             }
         }
         self.depth -= 1;
@@ -433,23 +443,8 @@ impl<'a> Parser<'a> {
                 });
             }
             members.push(Member { key, key_span, value });
-            self.skip_trivia()?;
-            match self.bytes.get(self.pos) {
-                Some(b',') => {
-                    let comma = self.pos;
-                    self.pos += 1;
-                    self.skip_trivia()?;
-                    if self.bytes.get(self.pos) == Some(&b'}') {
-                        self.error(Span::new(comma, comma + 1), "trailing comma before `}`");
-                        self.pos += 1;
-                        break;
-                    }
-                }
-                Some(b'}') => {
-                    self.pos += 1;
-                    break;
-                }
-                _ => return Err(self.unexpected("`,` or `}`")),
+            if self.after_item(b'}')? {
+                break;
             }
         }
         self.depth -= 1;

@@ -222,48 +222,45 @@ fn a_rule_file_that_does_not_load_exits_2_pointing_into_it() {
         .stderr(predicate::str::contains("invalid rule file"))
         .stderr(predicate::str::contains("ORG001-source-account-allowlist.toml:2:"));
 
-    let unknown_key = custom_rule("ORG001").replace("summary =", "sumary =");
-    let dir = rule_dir(&[("ORG001-source-account-allowlist.toml", &unknown_key)]);
-    seslint()
-        .arg("--rules")
-        .arg(dir.path())
-        .arg(GOOD)
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("unknown field `sumary`"));
-
-    let bad_path = custom_rule("ORG001").replace("$.Condition.*['aws:sourceaccount'][*]", "$.Condition[");
-    let dir = rule_dir(&[("ORG001-source-account-allowlist.toml", &bad_path)]);
-    seslint()
-        .arg("--rules")
-        .arg(dir.path())
-        .arg(GOOD)
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("invalid JSONPath"));
-
-    let bad_regex = custom_rule("ORG001").replace(
-        "require = { equals = [\"111111111111\", \"333333333333\"] }",
-        "require = { regex = \"(\" }",
-    );
-    let dir = rule_dir(&[("ORG001-source-account-allowlist.toml", &bad_regex)]);
-    seslint()
-        .arg("--rules")
-        .arg(dir.path())
-        .arg(GOOD)
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("invalid regular expression"));
-
-    let duplicate = custom_rule("COG005").replace("source-account-allowlist", "missing-source-account");
-    let dir = rule_dir(&[("COG005-missing-source-account.toml", &duplicate)]);
-    seslint()
-        .arg("--rules")
-        .arg(dir.path())
-        .arg(GOOD)
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("rule code COG005 is defined twice"));
+    let org001 = custom_rule("ORG001");
+    let allowlist = "require = { equals = [\"111111111111\", \"333333333333\"] }";
+    let broken_rules = [
+        (
+            "ORG001-source-account-allowlist.toml",
+            org001.replace("summary =", "sumary ="),
+            "unknown field `sumary`",
+        ),
+        (
+            "ORG001-source-account-allowlist.toml",
+            org001.replace("$.Condition.*['aws:sourceaccount'][*]", "$.Condition["),
+            "invalid JSONPath",
+        ),
+        (
+            "ORG001-source-account-allowlist.toml",
+            org001.replace(allowlist, "require = { regex = \"(\" }"),
+            "invalid regular expression",
+        ),
+        (
+            "ORG001-source-account-allowlist.toml",
+            org001.replace("{statement} lets", "{statment} lets"),
+            "unknown placeholder `{statment}`",
+        ),
+        (
+            "COG005-missing-source-account.toml",
+            custom_rule("COG005").replace("source-account-allowlist", "missing-source-account"),
+            "rule code COG005 is defined twice",
+        ),
+    ];
+    for (name, text, expected) in broken_rules {
+        let dir = rule_dir(&[(name, &text)]);
+        seslint()
+            .arg("--rules")
+            .arg(dir.path())
+            .arg(GOOD)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(expected));
+    }
 
     let misnamed = rule_dir(&[("org.toml", &custom_rule("ORG001"))]);
     seslint()

@@ -4,7 +4,7 @@
 //! JSON that holds no policy (package.json, tsconfig.json) yields no document. Text that does
 //! not parse yields a document for the syntax rules only if it looks like a policy.
 
-use crate::json::{self, Node, Value};
+use crate::json::{self, DuplicateKey, Node, SyntaxError, Value};
 use crate::policy::{is_policy_document, ContextHint, PolicyDocument};
 use crate::source::Span;
 
@@ -38,56 +38,44 @@ pub fn extract(text: &str) -> Vec<PolicyDocument> {
     }
     let mut found: Vec<(String, &Node)> = Vec::new();
     find_policies(root, &mut found);
-    let mut documents = Vec::new();
-    let mut claimed = vec![false; parsed.errors.len()];
-    let mut claimed_duplicates = vec![false; parsed.duplicate_keys.len()];
-    for (label, node) in found {
-        let inside = |span: Span| span.start >= node.span.start && span.end <= node.span.end;
-        let errors: Vec<_> = parsed.errors.iter().filter(|e| inside(e.span)).cloned().collect();
-        let duplicates: Vec<_> = parsed
-            .duplicate_keys
-            .iter()
-            .filter(|d| inside(d.second))
-            .cloned()
-            .collect();
-        claimed
-            .iter_mut()
-            .zip(&parsed.errors)
-            .for_each(|(c, e)| *c |= inside(e.span));
-        claimed_duplicates
-            .iter_mut()
-            .zip(&parsed.duplicate_keys)
-            .for_each(|(c, d)| *c |= inside(d.second));
-        let size = node.span.len();
-        documents.push(PolicyDocument::new(
-            label,
-            ContextHint::Unknown,
-            Some(node),
-            (&errors, &duplicates),
-            node.span,
-            size,
-            &|s| s,
-        ));
+    if found.is_empty() {
+        return Vec::new();
     }
-    if !documents.is_empty() {
-        // Problems outside every policy (a trailing comma in the wrapper) are still reported.
-        let errors: Vec<_> = parsed
-            .errors
+    let error_span = |e: &SyntaxError| e.span;
+    let duplicate_span = |d: &DuplicateKey| d.second;
+    let mut documents: Vec<PolicyDocument> = found
+        .iter()
+        .map(|(label, node)| {
+            let within = |span: Span| span.start >= node.span.start && span.end <= node.span.end;
+            let errors = select(&parsed.errors, error_span, within);
+            let duplicates = select(&parsed.duplicate_keys, duplicate_span, within);
+            let problems = (&errors[..], &duplicates[..]);
+            PolicyDocument::new(
+                label.clone(),
+                ContextHint::Unknown,
+                Some(node),
+                problems,
+                node.span,
+                node.span.len(),
+                &|s| s,
+            )
+        })
+        .collect();
+    // Problems outside every policy (a trailing comma in the wrapper) are still reported.
+    let outside = |span: Span| {
+        !found
             .iter()
-            .zip(&claimed)
-            .filter(|(_, c)| !**c)
-            .map(|(e, _)| e.clone())
-            .collect();
-        let duplicates: Vec<_> = parsed
-            .duplicate_keys
-            .iter()
-            .zip(&claimed_duplicates)
-            .filter(|(_, c)| !**c)
-            .map(|(d, _)| d.clone())
-            .collect();
-        documents.extend(container_problems(&errors, &duplicates, whole));
-    }
+            .any(|(_, n)| span.start >= n.span.start && span.end <= n.span.end)
+    };
+    let errors = select(&parsed.errors, error_span, outside);
+    let duplicates = select(&parsed.duplicate_keys, duplicate_span, outside);
+    documents.extend(container_problems(&errors, &duplicates, whole));
     documents
+}
+
+/// The items whose span satisfies `keep`.
+fn select<T: Clone>(items: &[T], span: impl Fn(&T) -> Span, keep: impl Fn(Span) -> bool) -> Vec<T> {
+    items.iter().filter(|item| keep(span(item))).cloned().collect()
 }
 
 /// Collects every policy document in the tree, outermost first; a policy's own contents are not

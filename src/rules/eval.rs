@@ -10,7 +10,9 @@ use serde_json::Value;
 
 use super::path::Path;
 use super::predicate::Predicate;
-use super::{AppliesTo, ArnField, Check, Clause, Compare, Extract, Quantifier, Rule, RuleSet, Side, Target, Test, Unit};
+use super::{
+    AppliesTo, ArnField, Check, Clause, Compare, Extract, Quantifier, Rule, RuleSet, Side, Target, Test, Unit,
+};
 use crate::finding::Finding;
 use crate::policy::{is_cognito_statement, Context, PolicyDocument};
 use crate::source::Span;
@@ -258,7 +260,10 @@ impl Ctx<'_> {
         if one_line || !(value.is_object() || value.is_array()) {
             return whole;
         }
-        let sid = value.is_object().then(|| self.document.spans.get(&format!("{pointer}/Sid"))).flatten();
+        let sid = value
+            .is_object()
+            .then(|| self.document.spans.get(&format!("{pointer}/Sid")))
+            .flatten();
         sid.map(|s| s.value)
             .or_else(|| source.and_then(|s| s.key))
             .unwrap_or_else(|| whole.head(self.text))
@@ -304,14 +309,27 @@ impl Ctx<'_> {
                     Target::Value => (Cow::Borrowed(selected.value), value_span),
                     Target::Key => {
                         let key = written_key.map(str::to_string).or_else(|| selected.key.clone())?;
-                        (Cow::Owned(Value::String(key)), source.and_then(|s| s.key).unwrap_or(value_span))
+                        (
+                            Cow::Owned(Value::String(key)),
+                            source.and_then(|s| s.key).unwrap_or(value_span),
+                        )
                     }
                 };
                 let tested = normalize(tested, check);
-                if check.skip.as_ref().is_some_and(|skip: &Predicate| skip.matches(&tested)) {
+                if check
+                    .skip
+                    .as_ref()
+                    .is_some_and(|skip: &Predicate| skip.matches(&tested))
+                {
                     return None;
                 }
-                Some(Tested { pointer, written_key, path_key: selected.key, tested, span })
+                Some(Tested {
+                    pointer,
+                    written_key,
+                    path_key: selected.key,
+                    tested,
+                    span,
+                })
             })
             .collect()
     }

@@ -115,15 +115,31 @@ fn json_type(value: &Value) -> JsonType {
 /// byte by byte without allocating.
 pub fn wildcard_match(pattern: &str, text: &str, ignore_case: bool) -> bool {
     if !pattern.contains(['*', '?']) {
-        return if ignore_case { pattern.eq_ignore_ascii_case(text) || pattern.to_lowercase() == text.to_lowercase() } else { pattern == text };
+        return if ignore_case {
+            pattern.eq_ignore_ascii_case(text) || pattern.to_lowercase() == text.to_lowercase()
+        } else {
+            pattern == text
+        };
     }
     if pattern.is_ascii() && text.is_ascii() {
         let fold = |b: u8| if ignore_case { b.to_ascii_lowercase() } else { b };
-        return match_units(pattern.as_bytes(), text.as_bytes(), |p, t| fold(p) == fold(t), b'*', b'?');
+        return match_units(
+            pattern.as_bytes(),
+            text.as_bytes(),
+            |p, t| fold(p) == fold(t),
+            b'*',
+            b'?',
+        );
     }
     let pattern: Vec<char> = pattern.chars().collect();
     let text: Vec<char> = text.chars().collect();
-    let same = |a: char, b: char| if ignore_case { a.to_lowercase().eq(b.to_lowercase()) } else { a == b };
+    let same = |a: char, b: char| {
+        if ignore_case {
+            a.to_lowercase().eq(b.to_lowercase())
+        } else {
+            a == b
+        }
+    };
     match_units(&pattern, &text, same, '*', '?')
 }
 
