@@ -14,6 +14,7 @@ pub mod policy;
 pub mod report;
 pub mod rules;
 pub mod source;
+pub mod unknown;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};

@@ -321,7 +321,8 @@ fn scalar(value: &json::Value) -> Value {
         json::Value::Null => Value::Null,
         json::Value::Bool(b) => Value::Bool(*b),
         json::Value::Number(n) => serde_json::from_str(n).unwrap_or_else(|_| Value::String(n.clone())),
-        json::Value::String(s) => Value::String(s.clone()),
+        // `${...}` (a Terraform reference, an IAM policy variable) cannot be known statically.
+        json::Value::String(s) => Value::String(crate::unknown::substitute(s).unwrap_or_else(|| s.clone())),
         // Containers are handled by `convert`; this arm is never reached with one.
         json::Value::Array(_) | json::Value::Object(_) => Value::Null,
     }

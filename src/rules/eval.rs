@@ -16,6 +16,7 @@ use super::{
 use crate::finding::Finding;
 use crate::policy::{is_cognito_statement, Context, PolicyDocument};
 use crate::source::Span;
+use crate::unknown::{self, is_partly_unknown, UNKNOWN};
 
 /// Runs every rule that applies to `document`; `text` is the file's text.
 pub fn check_document(rules: &RuleSet, document: &PolicyDocument, text: &str) -> Vec<Finding> {
@@ -153,7 +154,7 @@ impl Ctx<'_> {
             Test::Require(p) | Test::Forbid(p) => {
                 let wanted = matches!(check.test, Test::Require(_));
                 for node in self.tested_nodes(check, unit) {
-                    if p.matches(&node.tested) != wanted {
+                    if decide(p, &node.tested).is_some_and(|matched| matched != wanted) {
                         let mut facts = self.node_facts(unit, &node);
                         if wanted {
                             facts.did_you_mean = node
@@ -179,7 +180,8 @@ impl Ctx<'_> {
             }
             Test::Always => self.report_at_unit(check, unit, out),
             Test::Unique => {
-                let nodes = self.tested_nodes(check, unit);
+                let known = |n: &Tested| n.tested.as_str().is_none_or(|t| !is_partly_unknown(t));
+                let nodes: Vec<Tested> = self.tested_nodes(check, unit).into_iter().filter(known).collect();
                 for (i, node) in nodes.iter().enumerate() {
                     if let Some(first) = nodes[..i].iter().find(|earlier| earlier.tested == node.tested) {
                         let facts = self.node_facts(unit, node);
@@ -196,11 +198,15 @@ impl Ctx<'_> {
         let side = |side: &Side| -> Vec<(Tested, String)> {
             self.select(check, unit, &side.path, Target::Value)
                 .into_iter()
-                .filter(|node| side.only.as_ref().is_none_or(|only| only.matches(&node.tested)))
+                .filter(|node| {
+                    side.only
+                        .as_ref()
+                        .is_none_or(|only| decide(only, &node.tested) == Some(true))
+                })
                 .filter_map(|node| {
                     let field = extract_field(node.tested.as_str()?, &side.extract)?;
-                    // Wildcards match many values: they neither agree nor disagree.
-                    (!field.contains(['*', '?']) && !field.is_empty()).then_some((node, field))
+                    // Wildcards and unknown parts stand for many values: they neither agree nor disagree.
+                    (!field.contains(['*', '?', UNKNOWN]) && !field.is_empty()).then_some((node, field))
                 })
                 .collect()
         };
@@ -283,10 +289,12 @@ impl Ctx<'_> {
                 }
             })
             .collect();
+        // A value that cannot be known may match or not: a clause that depends on it does not
+        // hold, so that the rule stays silent. Presence does not depend on the value.
         match &clause.quantifier {
-            Quantifier::Any(p) => values.iter().any(|v| p.matches(v)),
-            Quantifier::All(p) => !values.is_empty() && values.iter().all(|v| p.matches(v)),
-            Quantifier::None(p) => !values.iter().any(|v| p.matches(v)),
+            Quantifier::Any(p) => values.iter().any(|v| decide(p, v) == Some(true)),
+            Quantifier::All(p) => !values.is_empty() && values.iter().all(|v| decide(p, v) == Some(true)),
+            Quantifier::None(p) => values.iter().all(|v| decide(p, v) == Some(false)),
             Quantifier::Present(present) => values.is_empty() != *present,
         }
     }
@@ -316,10 +324,11 @@ impl Ctx<'_> {
                     }
                 };
                 let tested = normalize(tested, check);
+                // A node that may match `skip` is skipped.
                 if check
                     .skip
                     .as_ref()
-                    .is_some_and(|skip: &Predicate| skip.matches(&tested))
+                    .is_some_and(|skip: &Predicate| decide(skip, &tested) != Some(false))
                 {
                     return None;
                 }
@@ -337,9 +346,20 @@ impl Ctx<'_> {
     fn node_facts(&self, _unit: &UnitRef, node: &Tested) -> Facts {
         Facts {
             pointer: node.pointer.clone(),
-            value: Some(node.tested.to_string()),
+            value: Some(self.display_value(node)),
             key: node.written_key.or(node.path_key.as_deref()).map(json_string),
             ..Facts::default()
+        }
+    }
+
+    /// A value as JSON; one with unknown parts as written in the file (`"${var.arn}"`).
+    fn display_value(&self, node: &Tested) -> String {
+        match node.tested.as_str() {
+            Some(text) if is_partly_unknown(text) => {
+                let written = self.text.get(node.span.start..node.span.end).unwrap_or_default();
+                json_string(written.trim_matches(|c| c == '"' || c == '\\'))
+            }
+            _ => node.tested.to_string(),
         }
     }
 
@@ -445,6 +465,15 @@ fn extract_field(text: &str, extract: &Extract) -> Option<String> {
             Some(fields[index].to_string())
         }
         Extract::Capture(regex) => regex.captures(text)?.get(1).map(|m| m.as_str().to_string()),
+    }
+}
+
+/// A predicate's answer for a value that may hold unknown parts (see `unknown.rs`); `None` when
+/// the answer depends on them.
+fn decide(predicate: &Predicate, value: &Value) -> Option<bool> {
+    match value.as_str() {
+        Some(text) => unknown::decide(text, |t| predicate.matches(&Value::String(t.to_string()))),
+        None => Some(predicate.matches(value)),
     }
 }
 
