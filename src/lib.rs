@@ -16,6 +16,7 @@ pub mod rules;
 pub mod source;
 pub mod unknown;
 
+use std::collections::{BTreeMap, HashSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -95,8 +96,33 @@ pub fn run(paths: &[PathBuf], options: &Options, rules: &RuleSet) -> Result<RunR
         .num_threads(options.threads)
         .build()
         .map_err(|e| LoadError::new(format!("cannot start worker threads: {e}")))?;
+    // Terraform files are read a module (a directory) at a time: a policy may live in another
+    // file of the module than the resource that uses it.
+    let (terraform_files, other_files): (Vec<&Candidate>, Vec<&Candidate>) = discovered
+        .candidates
+        .iter()
+        .partition(|c| extract::terraform::is_terraform_file(&c.path));
+    let mut modules: BTreeMap<PathBuf, Vec<&Candidate>> = BTreeMap::new();
+    for candidate in terraform_files {
+        let dir = candidate.path.parent().map(Path::to_path_buf).unwrap_or_default();
+        modules.entry(dir).or_default().push(candidate);
+    }
+    let module_results: Vec<ModuleReport> = pool.install(|| {
+        modules
+            .par_iter()
+            .map(|(dir, files)| lint_module(dir, files, rules))
+            .collect()
+    });
+    let mut claimed: HashSet<PathBuf> = HashSet::new();
+    for module in module_results {
+        report.files.extend(module.files);
+        report.problems.extend(module.problems);
+        claimed.extend(module.claimed);
+    }
+    // Files a module linted as its policies are not linted again on their own.
+    let other_files: Vec<&Candidate> = other_files.into_iter().filter(|c| !claimed.contains(&c.path)).collect();
     let results: Vec<Result<FileReport, WalkProblem>> =
-        pool.install(|| discovered.candidates.par_iter().map(|c| lint_file(c, rules)).collect());
+        pool.install(|| other_files.par_iter().map(|c| lint_file(c, rules)).collect());
     for result in results {
         match result {
             Ok(file) => report.files.push(file),
@@ -133,18 +159,94 @@ pub fn lint_bytes(path: &str, bytes: &[u8], rules: &RuleSet) -> FileReport {
             (text, documents)
         }
     };
+    file_report(path, text, &documents, rules)
+}
+
+/// Runs the rules over a file's documents.
+fn file_report(path: &str, text: Arc<str>, documents: &[PolicyDocument], rules: &RuleSet) -> FileReport {
     let mut findings: Vec<Finding> = documents
         .iter()
         .flat_map(|doc| rules::eval::check_document(rules, doc, &text))
         .collect();
     findings.sort_by(|a, b| (a.span.start, &a.code, a.span.end).cmp(&(b.span.start, &b.code, b.span.end)));
     let policies = documents.iter().filter(|d| d.canonical.is_some()).count();
+    // Only findings need the text (to render it); a large clean repository should not stay in memory.
+    let text = if findings.is_empty() { Arc::from("") } else { text };
     FileReport {
         path: path.to_string(),
         text,
         findings,
         policies,
     }
+}
+
+/// What linting one Terraform module gives.
+struct ModuleReport {
+    files: Vec<FileReport>,
+    problems: Vec<WalkProblem>,
+    /// Policy files the module's resources name (`file(...)`), linted here in their context.
+    claimed: Vec<PathBuf>,
+}
+
+fn lint_module(dir: &Path, candidates: &[&Candidate], rules: &RuleSet) -> ModuleReport {
+    let mut module = ModuleReport {
+        files: Vec::new(),
+        problems: Vec::new(),
+        claimed: Vec::new(),
+    };
+    let mut texts: Vec<(&Candidate, Arc<str>)> = Vec::new();
+    for candidate in candidates {
+        match std::fs::read(&candidate.path) {
+            Ok(bytes) => texts.push((candidate, Arc::from(String::from_utf8_lossy(&bytes).as_ref()))),
+            Err(e) => module.problems.push(WalkProblem {
+                path: candidate.display.clone(),
+                message: format!("cannot read file: {}", error::io_message(&e)),
+            }),
+        }
+    }
+    let files: Vec<extract::terraform::ModuleFile> = texts
+        .iter()
+        .map(|(c, text)| extract::terraform::ModuleFile { path: &c.path, text })
+        .collect();
+    let mut extracted = extract::terraform::extract_module(dir, &files);
+    for (index, at, message) in std::mem::take(&mut extracted.parse_errors) {
+        let text = &texts[index].1;
+        extracted.documents[index].push(extract::hcl_error(text, at, message));
+    }
+    for ((candidate, text), documents) in texts.iter().zip(&extracted.documents) {
+        module
+            .files
+            .push(file_report(&candidate.display, text.clone(), documents, rules));
+    }
+    for referenced in extracted.referenced {
+        if module.claimed.contains(&referenced.path) {
+            continue;
+        }
+        let display = discover::display(&referenced.path);
+        match std::fs::read(&referenced.path) {
+            Ok(bytes) => {
+                let text: Arc<str> = Arc::from(String::from_utf8_lossy(&bytes).as_ref());
+                let whole = Span::new(0, text.len());
+                let documents: Vec<PolicyDocument> =
+                    extract::terraform::document_in_template(&text, whole, referenced.label, referenced.hint)
+                        .into_iter()
+                        .collect();
+                module
+                    .files
+                    .push(file_report(&display, text.clone(), &documents, rules));
+            }
+            Err(e) => module.problems.push(WalkProblem {
+                path: display,
+                message: format!(
+                    "cannot read the policy file named by {}: {}",
+                    referenced.label,
+                    error::io_message(&e)
+                ),
+            }),
+        }
+        module.claimed.push(referenced.path);
+    }
+    module
 }
 
 /// Lints one policy text as a document of the given kind (rule examples, tests).

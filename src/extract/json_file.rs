@@ -1,5 +1,6 @@
-//! JSON files: a raw policy document, a CLI export, or a JSON file with policies nested in it
-//! (`aws iam get-role` output holds its trust policy under `Role.AssumeRolePolicyDocument`).
+//! JSON files: a raw policy document, a CLI export, a Terraform plan, or a JSON file with
+//! policies nested in it (`aws iam get-role` output holds its trust policy under
+//! `Role.AssumeRolePolicyDocument`).
 //!
 //! JSON that holds no policy (package.json, tsconfig.json) yields no document. Text that does
 //! not parse yields a document for the syntax rules only if it looks like a policy.
@@ -8,7 +9,7 @@ use crate::json::{self, DuplicateKey, Node, SyntaxError, Value};
 use crate::policy::{is_policy_document, ContextHint, PolicyDocument};
 use crate::source::Span;
 
-use super::{cli_export, container_problems, looks_like_policy};
+use super::{cli_export, container_problems, looks_like_policy, plan};
 
 pub fn extract(text: &str) -> Vec<PolicyDocument> {
     // Most JSON in a repository (lock files, manifests) names no policy element: skip the parse.
@@ -29,11 +30,19 @@ pub fn extract(text: &str) -> Vec<PolicyDocument> {
             &|s| s,
         )];
     };
-    if cli_export::matches(root) {
+    // Containers that hold their policies in JSON strings: a CLI export, a Terraform plan.
+    let container: Option<fn(&str, &Node) -> Vec<PolicyDocument>> = if cli_export::matches(root) {
+        Some(cli_export::extract)
+    } else if plan::matches(root) {
+        Some(plan::extract)
+    } else {
+        None
+    };
+    if let Some(extract_container) = container {
         let mut documents: Vec<PolicyDocument> = container_problems(&parsed.errors, &parsed.duplicate_keys, whole)
             .into_iter()
             .collect();
-        documents.extend(cli_export::extract(text, root));
+        documents.extend(extract_container(text, root));
         return documents;
     }
     let mut found: Vec<(String, &Node)> = Vec::new();

@@ -5,7 +5,11 @@
 //! when the container says what kind of policy it is.
 
 mod cli_export;
+mod hcl;
 mod json_file;
+mod plan;
+mod policy_document;
+pub mod terraform;
 
 use std::path::Path;
 
@@ -13,9 +17,11 @@ use crate::json::{self, DuplicateKey, SyntaxError};
 use crate::policy::{ContextHint, PolicyDocument};
 use crate::source::Span;
 
-/// Whether a file found during a walk may hold a policy, judged by its name.
+/// Whether a file found during a walk may hold a policy, judged by its name: JSON files and
+/// Terraform files (`.tf`, `.tf.json`).
 pub fn is_candidate(path: &Path) -> bool {
-    path.extension().is_some_and(|ext| ext.eq_ignore_ascii_case("json"))
+    path.extension()
+        .is_some_and(|ext| ext.eq_ignore_ascii_case("json") || ext.eq_ignore_ascii_case("tf"))
 }
 
 /// Whether bytes look like they were meant to hold a policy: used to decide whether text that
@@ -27,9 +33,29 @@ pub fn looks_like_policy(bytes: &[u8]) -> bool {
         .any(|marker| memchr::memmem::find(bytes, marker).is_some())
 }
 
-/// All the policy documents in a file's text.
-pub fn extract(_path: &Path, text: &str) -> Vec<PolicyDocument> {
+/// All the policy documents in one file's text. A Terraform file is read as a module of one
+/// file (see [`terraform::extract_module`] for whole modules).
+pub fn extract(path: &Path, text: &str) -> Vec<PolicyDocument> {
+    if terraform::is_terraform_file(path) {
+        let dir = path.parent().unwrap_or(Path::new("."));
+        let module = terraform::extract_module(dir, &[terraform::ModuleFile { path, text }]);
+        let mut documents: Vec<PolicyDocument> = module.documents.into_iter().flatten().collect();
+        documents.extend(
+            module
+                .parse_errors
+                .into_iter()
+                .map(|(_, at, message)| hcl_error(text, at, message)),
+        );
+        return documents;
+    }
     json_file::extract(text)
+}
+
+/// A Terraform file that does not parse, when it looks like it holds a policy: a diagnostic at
+/// the parser's position.
+pub fn hcl_error(text: &str, at: usize, message: String) -> PolicyDocument {
+    let message = format!("the Terraform file does not parse: {message}");
+    unreadable(message, Span::char_at(text, at.min(text.len())), text.len())
 }
 
 /// A document for text that should hold a policy but is not even text: only the syntax rules

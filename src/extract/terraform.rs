@@ -1,0 +1,375 @@
+//! Terraform modules (`.tf` and `.tf.json`): the policies they define, with spans in the file
+//! that holds each one.
+//!
+//! A module is a directory: a policy attribute in one file may name a
+//! `data "aws_iam_policy_document"` in another, or a template file beside them, so the files of a
+//! module are read together. HCL is first turned into the shape of Terraform JSON (`hcl.rs`);
+//! from there both syntaxes are handled alike.
+//!
+//! Where policies come from: `aws_ses_identity_policy.policy` and
+//! `aws_sesv2_email_identity_policy.policy` (SES identity policies), `aws_iam_role.assume_role_policy`,
+//! and the `policy` argument of any other resource (classified by content, so an S3 bucket policy
+//! stays silent). The value may be a quoted JSON string, a heredoc, `jsonencode({...})`,
+//! `file(...)` / `templatefile(...)` (the file is linted, labelled with the resource), or
+//! `data.aws_iam_policy_document.NAME.json`. Each policy is labelled with its resource address.
+
+use std::path::{Path, PathBuf};
+
+use crate::json::{self, Node, Value};
+use crate::policy::{ContextHint, PolicyDocument};
+use crate::source::Span;
+use crate::unknown;
+
+use super::{document_in_string, hcl, policy_document};
+
+/// Resource types whose `policy` is an SES identity policy.
+const SES_POLICY_RESOURCES: [&str; 2] = ["aws_ses_identity_policy", "aws_sesv2_email_identity_policy"];
+
+/// One file of a module.
+pub struct ModuleFile<'a> {
+    pub path: &'a Path,
+    pub text: &'a str,
+}
+
+/// What a module yields.
+#[derive(Default)]
+pub struct ModulePolicies {
+    /// The documents of each file, by the file's index in the module.
+    pub documents: Vec<Vec<PolicyDocument>>,
+    /// Files that do not parse: (file index, byte offset, message).
+    pub parse_errors: Vec<(usize, usize, String)>,
+    /// Files named by `file(...)` / `templatefile(...)`, to be linted as policies.
+    pub referenced: Vec<ReferencedFile>,
+}
+
+/// A policy file named by a resource.
+pub struct ReferencedFile {
+    pub path: PathBuf,
+    pub label: String,
+    pub hint: ContextHint,
+}
+
+/// Whether a `.tf` file may hold a policy, by a byte search (a large repository is not parsed
+/// file by file for nothing).
+pub fn may_hold_policy(text: &str) -> bool {
+    memchr::memmem::find(text.as_bytes(), b"policy").is_some()
+}
+
+/// Whether a path is a Terraform file.
+pub fn is_terraform_file(path: &Path) -> bool {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    name.ends_with(".tf") || name.ends_with(".tf.json")
+}
+
+/// Extracts the policies of one module from its files.
+pub fn extract_module(dir: &Path, files: &[ModuleFile]) -> ModulePolicies {
+    let mut out = ModulePolicies {
+        documents: files.iter().map(|_| Vec::new()).collect(),
+        ..Default::default()
+    };
+    let mut roots: Vec<Option<Node>> = Vec::new();
+    for (index, file) in files.iter().enumerate() {
+        let root = if !may_hold_policy(file.text) {
+            None
+        } else if file.path.to_string_lossy().to_ascii_lowercase().ends_with(".json") {
+            json::parse(file.text).root
+        } else {
+            match hcl::parse(file.text) {
+                Ok(root) => Some(root),
+                Err(error) => {
+                    out.parse_errors.push((index, error.offset, error.message));
+                    None
+                }
+            }
+        };
+        roots.push(root);
+    }
+    // Every `data "aws_iam_policy_document"` of the module: (file index, name, body).
+    let data_sources: Vec<(usize, &str, &Node)> = roots
+        .iter()
+        .enumerate()
+        .filter_map(|(i, root)| Some((i, root.as_ref()?)))
+        .flat_map(|(i, root)| {
+            objects(root, &["data", "aws_iam_policy_document"])
+                .into_iter()
+                .map(move |(name, body)| (i, name, body))
+        })
+        .collect();
+    // Which resources use each data source: (label, hint), SES users first.
+    let mut users: Vec<Vec<(String, ContextHint)>> = data_sources.iter().map(|_| Vec::new()).collect();
+
+    for (index, root) in roots.iter().enumerate() {
+        let Some(root) = root else { continue };
+        for (kind, resources) in objects(root, &["resource"]) {
+            for (name, body) in object_members(resources) {
+                let hint = if SES_POLICY_RESOURCES.contains(&kind) {
+                    ContextHint::SesIdentityPolicy
+                } else {
+                    ContextHint::Unknown
+                };
+                for attribute in policy_attributes(kind, body) {
+                    let label = if attribute.key == "policy"
+                        || attribute.key == "assume_role_policy" && kind == "aws_iam_role"
+                    {
+                        format!("{kind}.{name}")
+                    } else {
+                        format!("{kind}.{name}.{}", attribute.key)
+                    };
+                    match policy_value(files[index].text, &attribute.value, &label, hint) {
+                        PolicyValue::Document(document) => out.documents[index].push(document),
+                        PolicyValue::DataSource(data_name) => {
+                            if let Some(position) = data_sources.iter().position(|(_, n, _)| *n == data_name) {
+                                users[position].push((label, hint));
+                            }
+                        }
+                        PolicyValue::File(path) => {
+                            if let Some(path) = resolve(dir, &path) {
+                                out.referenced.push(ReferencedFile { path, label, hint });
+                            }
+                        }
+                        PolicyValue::Unknown => {}
+                    }
+                }
+            }
+        }
+    }
+
+    let lookup = |name: &str| {
+        data_sources
+            .iter()
+            .find(|(_, n, _)| *n == name)
+            .map(|(_, _, body)| *body)
+    };
+    for ((file, name, body), mut used_by) in data_sources.iter().zip(users) {
+        // An SES identity policy's context wins over other users of the same document.
+        used_by.sort_by_key(|(_, hint)| *hint != ContextHint::SesIdentityPolicy);
+        let (label, hint) = used_by
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| (format!("data.aws_iam_policy_document.{name}"), ContextHint::Unknown));
+        if let Some(rendered) = policy_document::render(body, &lookup) {
+            let size = rendered.span.len();
+            let document = PolicyDocument::new(label, hint, Some(&rendered), (&[], &[]), rendered.span, size, &|s| s);
+            out.documents[*file].push(document);
+        }
+    }
+    out
+}
+
+/// What a policy argument holds.
+enum PolicyValue {
+    Document(PolicyDocument),
+    DataSource(String),
+    File(String),
+    Unknown,
+}
+
+fn policy_value(text: &str, value: &Node, label: &str, hint: ContextHint) -> PolicyValue {
+    match &value.value {
+        // `jsonencode({...})`, or an object in Terraform JSON.
+        Value::Object(_) => {
+            let document = PolicyDocument::new(
+                label.to_string(),
+                hint,
+                Some(value),
+                (&[], &[]),
+                value.span,
+                value.span.len(),
+                &|s| s,
+            );
+            PolicyValue::Document(document)
+        }
+        Value::String(string) => {
+            let written = text.get(value.span.start..value.span.end).unwrap_or_default();
+            if let Some(name) = policy_document::data_source_name(string) {
+                return PolicyValue::DataSource(name.to_string());
+            }
+            if let Some(path) = file_argument(string) {
+                return PolicyValue::File(path);
+            }
+            if is_whole_interpolation(string) {
+                return PolicyValue::Unknown;
+            }
+            if written.starts_with("<<") {
+                return heredoc_body(text, value.span)
+                    .and_then(|body| document_in_template(text, body, label.to_string(), hint))
+                    .map_or(PolicyValue::Unknown, PolicyValue::Document);
+            }
+            if written.starts_with('"') {
+                return PolicyValue::Document(document_in_string(text, value.span, label.to_string(), hint));
+            }
+            PolicyValue::Unknown
+        }
+        _ => PolicyValue::Unknown,
+    }
+}
+
+/// The arguments of a resource that hold policies.
+fn policy_attributes<'a>(kind: &str, body: &'a Node) -> Vec<&'a json::Member> {
+    let Some(members) = body.as_object() else {
+        return Vec::new();
+    };
+    members
+        .iter()
+        .filter(|m| m.key == "policy" || (kind == "aws_iam_role" && m.key == "assume_role_policy"))
+        .collect()
+}
+
+/// `${file("PATH")}` or `${templatefile("PATH", ...)}`: PATH.
+fn file_argument(string: &str) -> Option<String> {
+    let inner = string.trim().strip_prefix("${")?.strip_suffix('}')?.trim();
+    let arguments = inner
+        .strip_prefix("file(")
+        .or_else(|| inner.strip_prefix("templatefile("))?;
+    let quoted = arguments.trim_start().strip_prefix('"')?;
+    let end = quoted.find('"')?;
+    Some(quoted[..end].to_string())
+}
+
+/// A file path relative to the module, when it can be known.
+fn resolve(dir: &Path, path: &str) -> Option<PathBuf> {
+    let relative = ["${path.module}/", "${path.root}/", "${path.cwd}/", "./"]
+        .iter()
+        .find_map(|prefix| path.strip_prefix(prefix))
+        .unwrap_or(path);
+    if relative.contains("${") || Path::new(relative).is_absolute() {
+        return None;
+    }
+    Some(dir.join(relative))
+}
+
+fn is_whole_interpolation(string: &str) -> bool {
+    let string = string.trim();
+    string.starts_with("${") && unknown::interpolation_len(string) == Some(string.len())
+}
+
+/// The body of the heredoc whose whole span is `span`: from the line after `<<EOF` to the start
+/// of the line holding the closing marker.
+fn heredoc_body(text: &str, span: Span) -> Option<Span> {
+    let heredoc = text.get(span.start..span.end)?;
+    let start = span.start + heredoc.find('\n')? + 1;
+    let end = span.start + heredoc.trim_end().rfind('\n')? + 1;
+    (start <= end).then(|| Span::new(start, end))
+}
+
+/// Parses the policy JSON of a template (a heredoc body, a `templatefile` file) at `body`.
+/// Interpolations inside JSON strings stay (they become unknown parts); one standing for a
+/// whole JSON value is read as an unknown string of the same length, so that spans are kept. A
+/// template directive (`%{ if }`, `%{ for }`) outside a string makes the document unknowable:
+/// `None`.
+pub fn document_in_template(text: &str, body: Span, label: String, hint: ContextHint) -> Option<PolicyDocument> {
+    let source = text.get(body.start..body.end)?;
+    let masked = mask_interpolations(source)?;
+    let parsed = json::parse(&masked);
+    let shift = |span: Span| Span::new(span.start + body.start, span.end + body.start);
+    let problems = (&parsed.errors[..], &parsed.duplicate_keys[..]);
+    Some(PolicyDocument::new(
+        label,
+        hint,
+        parsed.root.as_ref(),
+        problems,
+        body,
+        source.trim().len(),
+        &shift,
+    ))
+}
+
+/// Replaces each `${...}` outside JSON strings by a JSON string of the same byte length that
+/// reads as unknown; `None` for a template directive outside a string.
+fn mask_interpolations(source: &str) -> Option<String> {
+    let mut out = String::with_capacity(source.len());
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut rest = source.char_indices().peekable();
+    while let Some((i, c)) = rest.next() {
+        if in_string {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => in_string = false,
+                _ => {}
+            }
+            out.push(c);
+            continue;
+        }
+        match c {
+            '"' => {
+                in_string = true;
+                out.push(c);
+            }
+            '%' if source[i..].starts_with("%{") => return None,
+            '$' if source[i..].starts_with("${") => {
+                let len = unknown::interpolation_len(&source[i..])?;
+                // `"` + unknown + padding + `"`: the same number of bytes as `${...}`.
+                let padding = len.checked_sub(2 + unknown::UNKNOWN.len_utf8())?;
+                out.push('"');
+                out.push(unknown::UNKNOWN);
+                out.extend(std::iter::repeat_n('_', padding));
+                out.push('"');
+                while rest.peek().is_some_and(|&(j, _)| j < i + len) {
+                    rest.next();
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    Some(out)
+}
+
+/// The members of the object at `path` under `root`, as (key, value).
+fn objects<'a>(root: &'a Node, path: &[&str]) -> Vec<(&'a str, &'a Node)> {
+    let mut node = root;
+    for key in path {
+        match node.get(key) {
+            Some(member) => node = &member.value,
+            None => return Vec::new(),
+        }
+    }
+    object_members(node)
+}
+
+/// An object's members as (key, value); Terraform JSON may also give a list of such objects.
+fn object_members(node: &Node) -> Vec<(&str, &Node)> {
+    match &node.value {
+        Value::Object(members) => members.iter().map(|m| (m.key.as_str(), &m.value)).collect(),
+        Value::Array(items) => items.iter().flat_map(object_members).collect(),
+        _ => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn interpolations_outside_strings_keep_their_length() {
+        let source = r#"{"Resource": ${jsonencode(local.arns)}, "Sid": "a${var.x}"}"#;
+        let masked = mask_interpolations(source).unwrap();
+        assert_eq!(masked.len(), source.len());
+        assert!(json::parse(&masked).errors.is_empty());
+        assert_eq!(
+            mask_interpolations(r#"{"Statement": [%{ for s in x }{}%{ endfor }]}"#),
+            None
+        );
+    }
+
+    #[test]
+    fn file_arguments_resolve_against_the_module() {
+        assert_eq!(
+            file_argument(r#"${file("${path.module}/policy.json")}"#).as_deref(),
+            Some("${path.module}/policy.json")
+        );
+        assert_eq!(
+            resolve(Path::new("infra"), "${path.module}/policy.json"),
+            Some(PathBuf::from("infra/policy.json"))
+        );
+        assert_eq!(resolve(Path::new("infra"), "${var.dir}/policy.json"), None);
+        assert_eq!(
+            file_argument(r#"${templatefile("p.json.tpl", { a = 1 })}"#).as_deref(),
+            Some("p.json.tpl")
+        );
+    }
+}
