@@ -40,6 +40,38 @@ pub struct Member {
 }
 
 impl Node {
+    /// The value as serde_json sees it (the last of repeated keys wins).
+    pub fn to_value(&self) -> serde_json::Value {
+        match &self.value {
+            Value::Null => serde_json::Value::Null,
+            Value::Bool(b) => serde_json::Value::Bool(*b),
+            Value::Number(n) => serde_json::from_str(n).unwrap_or(serde_json::Value::Null),
+            Value::String(s) => serde_json::Value::String(s.clone()),
+            Value::Array(items) => serde_json::Value::Array(items.iter().map(Node::to_value).collect()),
+            Value::Object(members) => {
+                serde_json::Value::Object(members.iter().map(|m| (m.key.clone(), m.value.to_value())).collect())
+            }
+        }
+    }
+
+    /// Moves every span of the tree by `offset` bytes (a file placed at `offset` of a larger text).
+    pub fn shift(&mut self, offset: usize) {
+        let mut stack: Vec<&mut Node> = vec![self];
+        while let Some(node) = stack.pop() {
+            node.span = Span::new(node.span.start + offset, node.span.end + offset);
+            match &mut node.value {
+                Value::Array(items) => stack.extend(items.iter_mut()),
+                Value::Object(members) => {
+                    for member in members {
+                        member.key_span = Span::new(member.key_span.start + offset, member.key_span.end + offset);
+                        stack.push(&mut member.value);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
     pub fn as_object(&self) -> Option<&[Member]> {
         match &self.value {
             Value::Object(members) => Some(members),
@@ -213,17 +245,19 @@ impl<'a> Parser<'a> {
     }
 
     fn error(&mut self, span: Span, message: impl Into<String>) {
+        let message = format!("invalid JSON: {}", message.into());
         self.errors.push(SyntaxError {
             span,
-            message: message.into(),
+            message,
             fatal: false,
         });
     }
 
     fn fatal(&mut self, span: Span, message: impl Into<String>) -> Fatal {
+        let message = format!("invalid JSON: {}", message.into());
         self.errors.push(SyntaxError {
             span,
-            message: message.into(),
+            message,
             fatal: true,
         });
         Fatal
@@ -251,14 +285,14 @@ impl<'a> Parser<'a> {
                     let start = self.pos;
                     let end = memchr::memchr(b'\n', &self.bytes[start..]).map_or(self.bytes.len(), |i| start + i);
                     self.pos = end;
-                    self.error(Span::new(start, end), "comments are not allowed in JSON");
+                    self.error(Span::new(start, end), "comments are not allowed");
                 }
                 Some(b'/') if self.bytes.get(self.pos + 1) == Some(&b'*') => {
                     let start = self.pos;
                     match memchr::memmem::find(&self.bytes[start + 2..], b"*/") {
                         Some(i) => {
                             self.pos = start + 2 + i + 2;
-                            self.error(Span::new(start, self.pos), "comments are not allowed in JSON");
+                            self.error(Span::new(start, self.pos), "comments are not allowed");
                         }
                         None => {
                             return Err(self.fatal(Span::new(start, start + 2), "unterminated comment"));
@@ -656,9 +690,9 @@ mod tests {
         assert!(parsed.root.is_some());
         let messages: Vec<_> = parsed.errors.iter().map(|e| e.message.as_str()).collect();
         let expected = [
-            "trailing comma before `]`",
-            "comments are not allowed in JSON",
-            "trailing comma before `}`",
+            "invalid JSON: trailing comma before `]`",
+            "invalid JSON: comments are not allowed",
+            "invalid JSON: trailing comma before `}`",
         ];
         assert_eq!(messages, expected);
         assert!(parsed.errors.iter().all(|e| !e.fatal));

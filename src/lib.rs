@@ -164,12 +164,17 @@ pub fn lint_bytes(path: &str, bytes: &[u8], rules: &RuleSet) -> FileReport {
 
 /// Runs the rules over a file's documents.
 fn file_report(path: &str, text: Arc<str>, documents: &[PolicyDocument], rules: &RuleSet) -> FileReport {
-    let mut findings: Vec<Finding> = documents
+    let findings: Vec<Finding> = documents
         .iter()
         .flat_map(|doc| rules::eval::check_document(rules, doc, &text))
         .collect();
-    findings.sort_by(|a, b| (a.span.start, &a.code, a.span.end).cmp(&(b.span.start, &b.code, b.span.end)));
     let policies = documents.iter().filter(|d| d.canonical.is_some()).count();
+    finish_report(path, text, findings, policies)
+}
+
+/// A file's report, its findings in order.
+fn finish_report(path: &str, text: Arc<str>, mut findings: Vec<Finding>, policies: usize) -> FileReport {
+    findings.sort_by(|a, b| (a.span.start, &a.code, a.span.end).cmp(&(b.span.start, &b.code, b.span.end)));
     // Only findings need the text (to render it); a large clean repository should not stay in memory.
     let text = if findings.is_empty() { Arc::from("") } else { text };
     FileReport {
@@ -194,29 +199,56 @@ fn lint_module(dir: &Path, candidates: &[&Candidate], rules: &RuleSet) -> Module
         problems: Vec::new(),
         claimed: Vec::new(),
     };
-    let mut texts: Vec<(&Candidate, Arc<str>)> = Vec::new();
+    let mut read: Vec<(&Candidate, String)> = Vec::new();
     for candidate in candidates {
         match std::fs::read(&candidate.path) {
-            Ok(bytes) => texts.push((candidate, Arc::from(String::from_utf8_lossy(&bytes).as_ref()))),
+            Ok(bytes) => read.push((candidate, String::from_utf8_lossy(&bytes).into_owned())),
             Err(e) => module.problems.push(WalkProblem {
                 path: candidate.display.clone(),
                 message: format!("cannot read file: {}", error::io_message(&e)),
             }),
         }
     }
-    let files: Vec<extract::terraform::ModuleFile> = texts
-        .iter()
-        .map(|(c, text)| extract::terraform::ModuleFile { path: &c.path, text })
-        .collect();
-    let mut extracted = extract::terraform::extract_module(dir, &files);
-    for (index, at, message) in std::mem::take(&mut extracted.parse_errors) {
-        let text = &texts[index].1;
-        extracted.documents[index].push(extract::hcl_error(text, at, message));
+    let displays: Vec<&str> = read.iter().map(|(c, _)| c.display.as_str()).collect();
+    let text = extract::terraform::ModuleText::new(read.iter().map(|(c, t)| (c.path.clone(), t.clone())).collect());
+    let extracted = extract::terraform::extract_module(dir, &text);
+    let mut documents = extracted.documents;
+    documents.extend(
+        extracted
+            .parse_errors
+            .into_iter()
+            .map(|(at, message)| extract::hcl_error(&text.text, at, message)),
+    );
+    // Findings are made in the module's text, then handed to the file each one points into.
+    let mut findings: Vec<Vec<Finding>> = text.files.iter().map(|_| Vec::new()).collect();
+    let mut policies: Vec<usize> = text.files.iter().map(|_| 0).collect();
+    for document in &documents {
+        let home = text.file_at(document.span.start);
+        policies[home] += usize::from(document.canonical.is_some());
+        for mut finding in rules::eval::check_document(rules, document, &text.text) {
+            let index = text.file_at(finding.span.start);
+            let base = text.files[index].1;
+            let local = |span: Span| Span::new(span.start - base.start, span.end - base.start);
+            finding.span = local(finding.span);
+            // A related place in another file cannot be shown beside this one.
+            finding.related = finding
+                .related
+                .into_iter()
+                .filter(|(span, _)| text.file_at(span.start) == index)
+                .map(|(span, label)| (local(span), label))
+                .collect();
+            findings[index].push(finding);
+        }
     }
-    for ((candidate, text), documents) in texts.iter().zip(&extracted.documents) {
-        module
-            .files
-            .push(file_report(&candidate.display, text.clone(), documents, rules));
+    for (index, (_, span)) in text.files.iter().enumerate() {
+        let file_text: Arc<str> = Arc::from(&text.text[span.start..span.end]);
+        let file_findings = std::mem::take(&mut findings[index]);
+        module.files.push(finish_report(
+            displays[index],
+            file_text,
+            file_findings,
+            policies[index],
+        ));
     }
     for referenced in extracted.referenced {
         if module.claimed.contains(&referenced.path) {

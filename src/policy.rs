@@ -42,6 +42,9 @@ pub enum ContextHint {
     SesIdentityPolicy,
     /// Nothing is known: classify by content.
     Unknown,
+    /// The container holds no SES identity policy (an SNS topic policy, an IAM role): classify
+    /// by content, but never as an SES identity policy.
+    NotSesIdentityPolicy,
 }
 
 /// Where a canonical node came from.
@@ -137,7 +140,10 @@ impl PolicyDocument {
         let context = match &canonical {
             None => Context::Unparsed,
             Some(_) if hint == ContextHint::SesIdentityPolicy => Context::SesIdentityPolicy,
-            Some(value) => classify(value),
+            Some(value) => match classify(value) {
+                Context::SesIdentityPolicy if hint == ContextHint::NotSesIdentityPolicy => Context::Unrelated,
+                context => context,
+            },
         };
         PolicyDocument {
             label,
@@ -363,8 +369,9 @@ pub fn is_cognito_statement(statement: &Value) -> bool {
 /// Decides from its content what a document found in a bare file is.
 ///
 /// An SES identity policy is resource-based (its statements name a principal) and names an
-/// `ses:` action or an SES identity ARN. A policy without principals is an IAM permissions
-/// policy, even when it grants `ses:SendEmail`: it is not attached to an SES identity.
+/// `ses:` action or an SES identity ARN among its actions and resources. A policy without
+/// principals is an IAM permissions policy, even when it grants `ses:SendEmail`: it is not
+/// attached to an SES identity.
 fn classify(document: &Value) -> Context {
     let statements: Vec<&Value> = match document.get("Statement") {
         Some(Value::Array(items)) => items.iter().collect(),
@@ -376,8 +383,21 @@ fn classify(document: &Value) -> Context {
             k.contains("principal") || k.contains("principle")
         })
     });
+    // Where an identity policy names SES: its actions and its resource. (An SNS topic policy may
+    // name an SES identity in a condition; that does not make it an identity policy.) Without
+    // statements (a misspelled `Statement`), anywhere.
     let mut strings = Vec::new();
-    collect_strings(document, &mut strings);
+    if statements.is_empty() {
+        collect_strings(document, &mut strings);
+    }
+    for statement in statements.iter().filter_map(|s| s.as_object()) {
+        for (key, value) in statement {
+            let key = key.to_ascii_lowercase();
+            if key.contains("action") || key.contains("resource") {
+                collect_strings(value, &mut strings);
+            }
+        }
+    }
     let names_ses = strings.iter().any(|s| {
         let s = s.trim().to_ascii_lowercase();
         s.starts_with("ses:") || is_ses_identity_arn(&s)

@@ -40,7 +40,7 @@ fn every_fixture_renders_as_snapshotted() {
     let rules = RuleSet::builtin().unwrap();
     insta::glob!(
         "../fixtures",
-        "{json,cli-export,aws-docs,unrelated,examples}/**/*.json",
+        "{json,cli-export,aws-docs,unrelated,examples,terraform/plan}/**/*.json",
         |path| {
             let report = report_for(path, &rules);
             insta::assert_snapshot!("human", human_output(&report));

@@ -38,13 +38,14 @@ pub fn looks_like_policy(bytes: &[u8]) -> bool {
 pub fn extract(path: &Path, text: &str) -> Vec<PolicyDocument> {
     if terraform::is_terraform_file(path) {
         let dir = path.parent().unwrap_or(Path::new("."));
-        let module = terraform::extract_module(dir, &[terraform::ModuleFile { path, text }]);
-        let mut documents: Vec<PolicyDocument> = module.documents.into_iter().flatten().collect();
+        let module = terraform::ModuleText::new(vec![(path.to_path_buf(), text.to_string())]);
+        let extracted = terraform::extract_module(dir, &module);
+        let mut documents = extracted.documents;
         documents.extend(
-            module
+            extracted
                 .parse_errors
                 .into_iter()
-                .map(|(_, at, message)| hcl_error(text, at, message)),
+                .map(|(at, message)| hcl_error(text, at, message)),
         );
         return documents;
     }
@@ -54,7 +55,7 @@ pub fn extract(path: &Path, text: &str) -> Vec<PolicyDocument> {
 /// A Terraform file that does not parse, when it looks like it holds a policy: a diagnostic at
 /// the parser's position.
 pub fn hcl_error(text: &str, at: usize, message: String) -> PolicyDocument {
-    let message = format!("the Terraform file does not parse: {message}");
+    let message = format!("invalid Terraform: {message}");
     unreadable(message, Span::char_at(text, at.min(text.len())), text.len())
 }
 

@@ -73,6 +73,37 @@ fn referenced_statements(reference: &str, lookup: &Lookup, depth: usize) -> Opti
     }
 }
 
+/// The names of the documents that other documents merge in (`source_policy_documents`,
+/// `override_policy_documents`).
+pub fn components<'a>(bodies: impl Iterator<Item = &'a Node>) -> Vec<&'a str> {
+    let mut names = Vec::new();
+    for body in bodies {
+        for key in ["source_policy_documents", "override_policy_documents"] {
+            let references = body.get(key).map(|m| &m.value);
+            if let Some(Value::Array(items)) = references.map(|r| &r.value) {
+                names.extend(items.iter().filter_map(Node::as_str).filter_map(data_source_name));
+            }
+        }
+    }
+    names
+}
+
+/// The size of the JSON Terraform renders for a document: indented, with one-element lists
+/// written as their element.
+pub fn rendered_size(rendered: &Node) -> usize {
+    fn collapse(value: serde_json::Value) -> serde_json::Value {
+        match value {
+            serde_json::Value::Array(mut items) if items.len() == 1 => collapse(items.remove(0)),
+            serde_json::Value::Array(items) => serde_json::Value::Array(items.into_iter().map(collapse).collect()),
+            serde_json::Value::Object(map) => {
+                serde_json::Value::Object(map.into_iter().map(|(k, v)| (k, collapse(v))).collect())
+            }
+            other => other,
+        }
+    }
+    serde_json::to_string_pretty(&collapse(rendered.to_value())).map_or(0, |json| json.len())
+}
+
 /// `NAME` of a `${data.aws_iam_policy_document.NAME.json}` (or `.minified_json`) reference.
 pub fn data_source_name(reference: &str) -> Option<&str> {
     let inner = reference

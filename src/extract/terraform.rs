@@ -25,19 +25,41 @@ use super::{document_in_string, hcl, policy_document};
 /// Resource types whose `policy` is an SES identity policy.
 const SES_POLICY_RESOURCES: [&str; 2] = ["aws_ses_identity_policy", "aws_sesv2_email_identity_policy"];
 
-/// One file of a module.
-pub struct ModuleFile<'a> {
-    pub path: &'a Path,
-    pub text: &'a str,
+/// The files of a module laid end to end in one text, so that one offset space covers them: a
+/// merged policy document may hold statements from several files.
+pub struct ModuleText {
+    pub text: String,
+    /// Each file and where it lies in `text`.
+    pub files: Vec<(PathBuf, Span)>,
+}
+
+impl ModuleText {
+    pub fn new(files: Vec<(PathBuf, String)>) -> ModuleText {
+        let mut text = String::new();
+        let mut placed = Vec::new();
+        for (path, content) in files {
+            let start = text.len();
+            text.push_str(&content);
+            placed.push((path, Span::new(start, text.len())));
+        }
+        ModuleText { text, files: placed }
+    }
+
+    /// The index of the file holding byte `offset`.
+    pub fn file_at(&self, offset: usize) -> usize {
+        self.files
+            .partition_point(|(_, span)| span.end <= offset)
+            .min(self.files.len().saturating_sub(1))
+    }
 }
 
 /// What a module yields.
 #[derive(Default)]
 pub struct ModulePolicies {
-    /// The documents of each file, by the file's index in the module.
-    pub documents: Vec<Vec<PolicyDocument>>,
-    /// Files that do not parse: (file index, byte offset, message).
-    pub parse_errors: Vec<(usize, usize, String)>,
+    /// The documents of the module, with spans in the module's text.
+    pub documents: Vec<PolicyDocument>,
+    /// Files that do not parse: (byte offset in the module's text, message).
+    pub parse_errors: Vec<(usize, String)>,
     /// Files named by `file(...)` / `templatefile(...)`, to be linted as policies.
     pub referenced: Vec<ReferencedFile>,
 }
@@ -64,64 +86,60 @@ pub fn is_terraform_file(path: &Path) -> bool {
     name.ends_with(".tf") || name.ends_with(".tf.json")
 }
 
-/// Extracts the policies of one module from its files.
-pub fn extract_module(dir: &Path, files: &[ModuleFile]) -> ModulePolicies {
-    let mut out = ModulePolicies {
-        documents: files.iter().map(|_| Vec::new()).collect(),
-        ..Default::default()
-    };
+/// Extracts the policies of one module.
+pub fn extract_module(dir: &Path, module: &ModuleText) -> ModulePolicies {
+    let mut out = ModulePolicies::default();
+    let text = module.text.as_str();
     let mut roots: Vec<Option<Node>> = Vec::new();
-    for (index, file) in files.iter().enumerate() {
-        let root = if !may_hold_policy(file.text) {
+    for (path, span) in &module.files {
+        let content = &text[span.start..span.end];
+        let root = if !may_hold_policy(content) {
             None
-        } else if file.path.to_string_lossy().to_ascii_lowercase().ends_with(".json") {
-            json::parse(file.text).root
+        } else if path.to_string_lossy().to_ascii_lowercase().ends_with(".json") {
+            json::parse(content).root
         } else {
-            match hcl::parse(file.text) {
+            match hcl::parse(content) {
                 Ok(root) => Some(root),
                 Err(error) => {
-                    out.parse_errors.push((index, error.offset, error.message));
+                    out.parse_errors.push((span.start + error.offset, error.message));
                     None
                 }
             }
         };
-        roots.push(root);
+        roots.push(root.map(|mut root| {
+            root.shift(span.start);
+            root
+        }));
     }
-    // Every `data "aws_iam_policy_document"` of the module: (file index, name, body).
-    let data_sources: Vec<(usize, &str, &Node)> = roots
+    // Every `data "aws_iam_policy_document"` of the module: (name, body).
+    let data_sources: Vec<(&str, &Node)> = roots
         .iter()
-        .enumerate()
-        .filter_map(|(i, root)| Some((i, root.as_ref()?)))
-        .flat_map(|(i, root)| {
-            objects(root, &["data", "aws_iam_policy_document"])
-                .into_iter()
-                .map(move |(name, body)| (i, name, body))
-        })
+        .flatten()
+        .flat_map(|root| objects(root, &["data", "aws_iam_policy_document"]))
         .collect();
-    // Which resources use each data source: (label, hint), SES users first.
+    // Which resources use each data source: (label, hint).
     let mut users: Vec<Vec<(String, ContextHint)>> = data_sources.iter().map(|_| Vec::new()).collect();
 
-    for (index, root) in roots.iter().enumerate() {
-        let Some(root) = root else { continue };
+    for root in roots.iter().flatten() {
         for (kind, resources) in objects(root, &["resource"]) {
+            // Only the two SES resource types hold identity policies; any other resource's
+            // policy is at most a role trust policy (an SNS topic policy naming an SES identity
+            // in a condition is not an identity policy).
+            let hint = if SES_POLICY_RESOURCES.contains(&kind) {
+                ContextHint::SesIdentityPolicy
+            } else {
+                ContextHint::NotSesIdentityPolicy
+            };
             for (name, body) in object_members(resources) {
-                let hint = if SES_POLICY_RESOURCES.contains(&kind) {
-                    ContextHint::SesIdentityPolicy
-                } else {
-                    ContextHint::Unknown
-                };
                 for attribute in policy_attributes(kind, body) {
-                    let label = if attribute.key == "policy"
-                        || attribute.key == "assume_role_policy" && kind == "aws_iam_role"
-                    {
-                        format!("{kind}.{name}")
-                    } else {
-                        format!("{kind}.{name}.{}", attribute.key)
+                    let label = match attribute.key.as_str() {
+                        "policy" | "assume_role_policy" => format!("{kind}.{name}"),
+                        other => format!("{kind}.{name}.{other}"),
                     };
-                    match policy_value(files[index].text, &attribute.value, &label, hint) {
-                        PolicyValue::Document(document) => out.documents[index].push(document),
+                    match policy_value(text, &attribute.value, &label, hint) {
+                        PolicyValue::Document(document) => out.documents.push(document),
                         PolicyValue::DataSource(data_name) => {
-                            if let Some(position) = data_sources.iter().position(|(_, n, _)| *n == data_name) {
+                            if let Some(position) = data_sources.iter().position(|(n, _)| *n == data_name) {
                                 users[position].push((label, hint));
                             }
                         }
@@ -137,13 +155,13 @@ pub fn extract_module(dir: &Path, files: &[ModuleFile]) -> ModulePolicies {
         }
     }
 
-    let lookup = |name: &str| {
-        data_sources
-            .iter()
-            .find(|(_, n, _)| *n == name)
-            .map(|(_, _, body)| *body)
-    };
-    for ((file, name, body), mut used_by) in data_sources.iter().zip(users) {
+    let lookup = |name: &str| data_sources.iter().find(|(n, _)| *n == name).map(|(_, body)| *body);
+    let components = policy_document::components(data_sources.iter().map(|(_, body)| *body));
+    for ((name, body), mut used_by) in data_sources.iter().zip(users) {
+        // A document only merged into others is checked there, as part of what is deployed.
+        if used_by.is_empty() && components.contains(name) {
+            continue;
+        }
         // An SES identity policy's context wins over other users of the same document.
         used_by.sort_by_key(|(_, hint)| *hint != ContextHint::SesIdentityPolicy);
         let (label, hint) = used_by
@@ -151,9 +169,16 @@ pub fn extract_module(dir: &Path, files: &[ModuleFile]) -> ModulePolicies {
             .next()
             .unwrap_or_else(|| (format!("data.aws_iam_policy_document.{name}"), ContextHint::Unknown));
         if let Some(rendered) = policy_document::render(body, &lookup) {
-            let size = rendered.span.len();
-            let document = PolicyDocument::new(label, hint, Some(&rendered), (&[], &[]), rendered.span, size, &|s| s);
-            out.documents[*file].push(document);
+            let size = policy_document::rendered_size(&rendered);
+            out.documents.push(PolicyDocument::new(
+                label,
+                hint,
+                Some(&rendered),
+                (&[], &[]),
+                rendered.span,
+                size,
+                &|s| s,
+            ));
         }
     }
     out
@@ -171,16 +196,13 @@ fn policy_value(text: &str, value: &Node, label: &str, hint: ContextHint) -> Pol
     match &value.value {
         // `jsonencode({...})`, or an object in Terraform JSON.
         Value::Object(_) => {
-            let document = PolicyDocument::new(
-                label.to_string(),
-                hint,
-                Some(value),
-                (&[], &[]),
-                value.span,
-                value.span.len(),
-                &|s| s,
-            );
-            PolicyValue::Document(document)
+            let document = PolicyDocument::new(label.to_string(), hint, Some(value), (&[], &[]), value.span, 0, &|s| s);
+            // `jsonencode` writes compact JSON.
+            let size = serde_json::to_string(&value.to_value()).map_or(0, |json| json.len());
+            PolicyValue::Document(PolicyDocument {
+                size_bytes: size,
+                ..document
+            })
         }
         Value::String(string) => {
             let written = text.get(value.span.start..value.span.end).unwrap_or_default();
