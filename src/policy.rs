@@ -89,6 +89,9 @@ pub struct PolicyDocument {
     pub syntax_errors: Vec<SyntaxError>,
     /// Repeated keys, with spans in the file.
     pub duplicate_keys: Vec<DuplicateKey>,
+    /// What the container knows about the document beyond its text (README: "Facts"), for
+    /// rules' `fact` clauses; `null` when nothing is known.
+    pub facts: Value,
 }
 
 /// The statement keys that hold a list of strings in canonical form.
@@ -154,6 +157,7 @@ impl PolicyDocument {
             size_bytes,
             syntax_errors,
             duplicate_keys,
+            facts: Value::Null,
         }
     }
 

@@ -13,6 +13,7 @@
 //! `file(...)` / `templatefile(...)` (the file is linted, labelled with the resource), or
 //! `data.aws_iam_policy_document.NAME.json`. Each policy is labelled with its resource address.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::json::{self, Node, Value};
@@ -117,8 +118,11 @@ pub fn extract_module(dir: &Path, module: &ModuleText) -> ModulePolicies {
         .flatten()
         .flat_map(|root| objects(root, &["data", "aws_iam_policy_document"]))
         .collect();
-    // Which resources use each data source: (label, hint).
-    let mut users: Vec<Vec<(String, ContextHint)>> = data_sources.iter().map(|_| Vec::new()).collect();
+    let lookup = |name: &str| data_sources.iter().find(|(n, _)| *n == name).map(|(_, body)| *body);
+    let grants = role_grants(&roots, text, &lookup);
+    // Which resources use each data source: (label, hint, facts).
+    let mut users: Vec<Vec<(String, ContextHint, serde_json::Value)>> =
+        data_sources.iter().map(|_| Vec::new()).collect();
 
     for root in roots.iter().flatten() {
         for (kind, resources) in objects(root, &["resource"]) {
@@ -136,11 +140,18 @@ pub fn extract_module(dir: &Path, module: &ModuleText) -> ModulePolicies {
                         "policy" | "assume_role_policy" => format!("{kind}.{name}"),
                         other => format!("{kind}.{name}.{other}"),
                     };
+                    // What a role may do, for the rules about who may assume it (COG013).
+                    let facts = match (kind, attribute.key.as_str(), grants.get(name)) {
+                        ("aws_iam_role", "assume_role_policy", Some(actions)) => {
+                            serde_json::json!({ "role_grants": actions })
+                        }
+                        _ => serde_json::Value::Null,
+                    };
                     match policy_value(text, &attribute.value, &label, hint) {
-                        PolicyValue::Document(document) => out.documents.push(document),
+                        PolicyValue::Document(document) => out.documents.push(PolicyDocument { facts, ..*document }),
                         PolicyValue::DataSource(data_name) => {
                             if let Some(position) = data_sources.iter().position(|(n, _)| *n == data_name) {
-                                users[position].push((label, hint));
+                                users[position].push((label, hint, facts));
                             }
                         }
                         PolicyValue::File(path) => {
@@ -155,7 +166,6 @@ pub fn extract_module(dir: &Path, module: &ModuleText) -> ModulePolicies {
         }
     }
 
-    let lookup = |name: &str| data_sources.iter().find(|(n, _)| *n == name).map(|(_, body)| *body);
     let components = policy_document::components(data_sources.iter().map(|(_, body)| *body));
     for ((name, body), mut used_by) in data_sources.iter().zip(users) {
         // A document only merged into others is checked there, as part of what is deployed.
@@ -163,30 +173,129 @@ pub fn extract_module(dir: &Path, module: &ModuleText) -> ModulePolicies {
             continue;
         }
         // An SES identity policy's context wins over other users of the same document.
-        used_by.sort_by_key(|(_, hint)| *hint != ContextHint::SesIdentityPolicy);
-        let (label, hint) = used_by
-            .into_iter()
-            .next()
-            .unwrap_or_else(|| (format!("data.aws_iam_policy_document.{name}"), ContextHint::Unknown));
-        if let Some(rendered) = policy_document::render(body, &lookup) {
-            let size = policy_document::rendered_size(&rendered);
-            out.documents.push(PolicyDocument::new(
-                label,
-                hint,
-                Some(&rendered),
-                (&[], &[]),
-                rendered.span,
-                size,
-                &|s| s,
-            ));
+        used_by.sort_by_key(|(_, hint, _)| *hint != ContextHint::SesIdentityPolicy);
+        let (label, hint, facts) = used_by.into_iter().next().unwrap_or_else(|| {
+            (
+                format!("data.aws_iam_policy_document.{name}"),
+                ContextHint::Unknown,
+                serde_json::Value::Null,
+            )
+        });
+        if let Some(document) = render_data_source(body, label, hint, &lookup) {
+            out.documents.push(PolicyDocument { facts, ..document });
         }
     }
     out
 }
 
+/// The policy document a `data "aws_iam_policy_document"` renders.
+fn render_data_source(
+    body: &Node,
+    label: String,
+    hint: ContextHint,
+    lookup: &policy_document::Lookup,
+) -> Option<PolicyDocument> {
+    let rendered = policy_document::render(body, lookup)?;
+    let size = policy_document::rendered_size(&rendered);
+    Some(PolicyDocument::new(
+        label,
+        hint,
+        Some(&rendered),
+        (&[], &[]),
+        rendered.span,
+        size,
+        &|s| s,
+    ))
+}
+
+/// The actions each role of the module is allowed, by role name: from `aws_iam_role_policy`,
+/// the role's `inline_policy` blocks, and `aws_iam_role_policy_attachment` of an
+/// `aws_iam_policy` of the module.
+fn role_grants(roots: &[Option<Node>], text: &str, lookup: &policy_document::Lookup) -> HashMap<String, Vec<String>> {
+    let resources: Vec<(&str, &str, &Node)> = roots
+        .iter()
+        .flatten()
+        .flat_map(|root| objects(root, &["resource"]))
+        .flat_map(|(kind, all)| {
+            object_members(all)
+                .into_iter()
+                .map(move |(name, body)| (kind, name, body))
+        })
+        .collect();
+    let allowed = |value: &Node| -> Vec<String> {
+        let document = match policy_value(text, value, "", ContextHint::NotSesIdentityPolicy) {
+            PolicyValue::Document(document) => Some(*document),
+            PolicyValue::DataSource(name) => lookup(&name)
+                .and_then(|body| render_data_source(body, String::new(), ContextHint::NotSesIdentityPolicy, lookup)),
+            PolicyValue::File(_) | PolicyValue::Unknown => None,
+        };
+        document.map(|d| allowed_actions(&d)).unwrap_or_default()
+    };
+    let policy_of = |body: &Node| body.get("policy").map(|m| allowed(&m.value)).unwrap_or_default();
+    let mut grants: HashMap<String, Vec<String>> = HashMap::new();
+    for (kind, name, body) in &resources {
+        let (role, actions) = match *kind {
+            "aws_iam_role" => {
+                let inline: Vec<&Node> = match body.get("inline_policy").map(|m| &m.value) {
+                    Some(Node {
+                        value: Value::Array(items),
+                        ..
+                    }) => items.iter().collect(),
+                    Some(block) => vec![block],
+                    None => Vec::new(),
+                };
+                (Some(*name), inline.into_iter().flat_map(policy_of).collect())
+            }
+            "aws_iam_role_policy" => (role_of(body), policy_of(body)),
+            "aws_iam_role_policy_attachment" => {
+                let attached = body
+                    .get("policy_arn")
+                    .and_then(|m| m.value.as_str())
+                    .and_then(|arn| referenced_name(arn, "aws_iam_policy"));
+                let policy = resources
+                    .iter()
+                    .find(|(k, n, _)| *k == "aws_iam_policy" && Some(*n) == attached);
+                (
+                    role_of(body),
+                    policy.map(|(_, _, body)| policy_of(body)).unwrap_or_default(),
+                )
+            }
+            _ => continue,
+        };
+        if let Some(role) = role {
+            grants.entry(role.to_string()).or_default().extend(actions);
+        }
+    }
+    grants
+}
+
+/// The role a role policy or attachment names (`role = aws_iam_role.NAME.id`).
+fn role_of(body: &Node) -> Option<&str> {
+    body.get("role")
+        .and_then(|m| m.value.as_str())
+        .and_then(|r| referenced_name(r, "aws_iam_role"))
+}
+
+/// The actions a document's `Allow` statements grant.
+fn allowed_actions(document: &PolicyDocument) -> Vec<String> {
+    document
+        .statements()
+        .filter(|(_, s)| s.get("Effect").and_then(serde_json::Value::as_str) == Some("Allow"))
+        .filter_map(|(_, s)| s.get("Action").and_then(serde_json::Value::as_array).cloned())
+        .flatten()
+        .filter_map(|a| a.as_str().map(str::to_string))
+        .collect()
+}
+
+/// `NAME` of a reference `${KIND.NAME.attribute}`.
+fn referenced_name<'a>(reference: &'a str, kind: &str) -> Option<&'a str> {
+    let inner = reference.trim().strip_prefix("${")?.strip_suffix('}')?;
+    inner.strip_prefix(kind)?.strip_prefix('.')?.split('.').next()
+}
+
 /// What a policy argument holds.
 enum PolicyValue {
-    Document(PolicyDocument),
+    Document(Box<PolicyDocument>),
     DataSource(String),
     File(String),
     Unknown,
@@ -199,10 +308,10 @@ fn policy_value(text: &str, value: &Node, label: &str, hint: ContextHint) -> Pol
             let document = PolicyDocument::new(label.to_string(), hint, Some(value), (&[], &[]), value.span, 0, &|s| s);
             // `jsonencode` writes compact JSON.
             let size = serde_json::to_string(&value.to_value()).map_or(0, |json| json.len());
-            PolicyValue::Document(PolicyDocument {
+            PolicyValue::Document(Box::new(PolicyDocument {
                 size_bytes: size,
                 ..document
-            })
+            }))
         }
         Value::String(string) => {
             let written = text.get(value.span.start..value.span.end).unwrap_or_default();
@@ -218,10 +327,12 @@ fn policy_value(text: &str, value: &Node, label: &str, hint: ContextHint) -> Pol
             if written.starts_with("<<") {
                 return heredoc_body(text, value.span)
                     .and_then(|body| document_in_template(text, body, label.to_string(), hint))
-                    .map_or(PolicyValue::Unknown, PolicyValue::Document);
+                    .map_or(PolicyValue::Unknown, |document| {
+                        PolicyValue::Document(Box::new(document))
+                    });
             }
             if written.starts_with('"') {
-                return PolicyValue::Document(document_in_string(text, value.span, label.to_string(), hint));
+                return PolicyValue::Document(Box::new(document_in_string(text, value.span, label.to_string(), hint)));
             }
             PolicyValue::Unknown
         }

@@ -276,9 +276,14 @@ impl Ctx<'_> {
     }
 
     fn clause_holds(&self, clause: &Clause, unit: &UnitRef) -> bool {
+        let target = if clause.of_facts {
+            &self.document.facts
+        } else {
+            unit.value
+        };
         let values: Vec<Cow<Value>> = clause
             .path
-            .select(unit.value)
+            .select(target)
             .into_iter()
             .map(|s| match clause.on {
                 Target::Value => Cow::Borrowed(s.value),

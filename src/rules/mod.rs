@@ -87,6 +87,8 @@ pub enum Test {
 #[derive(Debug)]
 pub struct Clause {
     pub path: Path,
+    /// The path reads the document's facts, not the unit.
+    pub of_facts: bool,
     pub on: Target,
     pub quantifier: Quantifier,
 }
@@ -397,7 +399,19 @@ fn clause(
     path: &dyn Fn(&Spanned<String>) -> Result<Path, LoadError>,
     fail: &Fail,
 ) -> Result<Clause, LoadError> {
-    let at = span_of(&spec.path);
+    let (source, of_facts) = match (&spec.path, &spec.fact) {
+        (Some(path), None) => (path, false),
+        (None, Some(fact)) => (fact, true),
+        (Some(path), Some(_)) => {
+            return Err(fail(
+                "a `when` clause takes `path` or `fact`, not both".into(),
+                span_of(path),
+                "this clause",
+            ))
+        }
+        (None, None) => return Err(LoadError::new("a `when` clause needs a `path` or a `fact`")),
+    };
+    let at = span_of(source);
     let quantifier = match (spec.any, spec.all, spec.none, spec.present) {
         (Some(p), None, None, None) => Quantifier::Any(predicate(p, fail, at)?),
         (None, Some(p), None, None) => Quantifier::All(predicate(p, fail, at)?),
@@ -412,7 +426,8 @@ fn clause(
         }
     };
     Ok(Clause {
-        path: path(&spec.path)?,
+        path: path(source)?,
+        of_facts,
         on: spec.on,
         quantifier,
     })

@@ -171,11 +171,14 @@ pub struct NormalizeSpec {
     pub strip_suffix: Vec<String>,
 }
 
-/// A precondition: a path, and what must be true of the nodes it selects.
+/// A precondition: a path (or a fact), and what must be true of the nodes it selects.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct ClauseSpec {
-    pub path: Spanned<String>,
+    /// JSONPath relative to the unit.
+    pub path: Option<Spanned<String>>,
+    /// JSONPath over the facts the container knows about the document (README: "Facts").
+    pub fact: Option<Spanned<String>>,
     #[serde(default)]
     pub on: Target,
     /// At least one node matches.
