@@ -25,11 +25,36 @@ pub struct HclError {
 
 /// Parses a `.tf` file into the Terraform JSON shape.
 pub fn parse(text: &str) -> Result<Node, HclError> {
+    // hcl-edit's parser recurses: refuse nesting deeper than the JSON parser accepts, before it
+    // can exhaust the stack.
+    if let Some(offset) = too_deep(text) {
+        let message = format!("nesting is deeper than {} levels", json::MAX_DEPTH);
+        return Err(HclError { message, offset });
+    }
     let body = hcl_edit::parser::parse_body(text).map_err(|e| HclError {
         message: e.message().to_string(),
         offset: e.location().offset(),
     })?;
     Ok(Converter { text }.body(&body, Span::new(0, text.len())))
+}
+
+/// The offset where bracket nesting first goes deeper than [`json::MAX_DEPTH`]. Brackets inside
+/// strings count too, which can only make the estimate deeper than the truth.
+fn too_deep(text: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, b) in text.bytes().enumerate() {
+        match b {
+            b'{' | b'[' | b'(' => {
+                depth += 1;
+                if depth > json::MAX_DEPTH {
+                    return Some(i);
+                }
+            }
+            b'}' | b']' | b')' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
 }
 
 struct Converter<'a> {
@@ -229,6 +254,13 @@ data "aws_iam_policy_document" "a" {
         let root = parse(text).ok().unwrap();
         let policy = at(&root, &["resource", "x", "y", "policy"]);
         assert!(policy.as_str().unwrap().starts_with("<<-EOF"));
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_without_overflow() {
+        let text = format!("locals {{\n  x = {}\n}}\n", "[".repeat(100_000));
+        let error = parse(&text).err().unwrap();
+        assert!(error.message.contains("nesting"));
     }
 
     #[test]

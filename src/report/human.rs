@@ -1,7 +1,12 @@
 //! The human format: one miette report per finding, with the code, the message, a label on
 //! the exact span and a help line; then a one-line summary (on stderr).
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource, Report};
+use std::sync::Arc;
+
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, MietteError, MietteSpanContents, Report,
+    SourceCode, SourceSpan, SpanContents,
+};
 
 use super::Summary;
 use crate::finding::Finding;
@@ -60,7 +65,10 @@ fn to_report(file: &FileReport, finding: &Finding) -> Report {
     if !finding.help.is_empty() {
         diagnostic = diagnostic.with_help(finding.help.clone());
     }
-    Report::new(diagnostic).with_source_code(NamedSource::new(&file.path, file.text.clone()))
+    Report::new(diagnostic).with_source_code(ClippedSource {
+        name: file.path.clone(),
+        text: file.text.clone(),
+    })
 }
 
 /// The one-line summary: `3 errors, 1 warning in 2 files (12 files scanned, 5 policies checked)`.
@@ -85,4 +93,83 @@ pub fn summary_line(report: &RunReport) -> String {
         counts.join(", "),
         plural(files_with_findings, "file")
     )
+}
+
+/// A line longer than this is shown as a window around the finding.
+const LONG_LINE: usize = 240;
+/// Characters kept on each side of the finding in such a window (about).
+const MARGIN: usize = 60;
+
+/// A file's text as miette reads it, except that a very long line (a Terraform plan or a CLI
+/// export, written on one line) is shown as a window around the finding, not in full.
+struct ClippedSource {
+    name: String,
+    text: Arc<str>,
+}
+
+impl SourceCode for ClippedSource {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let text: &str = &self.text;
+        let full = text.read_span(span, context_lines_before, context_lines_after)?;
+        let named = |data: &'a [u8],
+                     span: SourceSpan,
+                     line: usize,
+                     column: usize,
+                     lines: usize|
+         -> Box<dyn SpanContents<'a> + 'a> {
+            Box::new(MietteSpanContents::new_named(
+                self.name.clone(),
+                data,
+                span,
+                line,
+                column,
+                lines,
+            ))
+        };
+        let (start, end) = (span.offset(), span.offset() + span.len());
+        let line_start = text[..start.min(text.len())].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = text
+            .get(end..)
+            .and_then(|rest| rest.find('\n'))
+            .map_or(text.len(), |i| end + i);
+        // A read without context lines is miette asking where the span starts: answer exactly.
+        let asks_position = context_lines_before == 0 && context_lines_after == 0;
+        let one_long_line = !text[start..end.min(text.len())].contains('\n') && line_end - line_start > LONG_LINE;
+        if asks_position || !one_long_line {
+            return Ok(named(
+                full.data(),
+                *full.span(),
+                full.line(),
+                full.column(),
+                full.line_count(),
+            ));
+        }
+        let from = floor_char_boundary(text, start.saturating_sub(MARGIN).max(line_start));
+        let to = ceil_char_boundary(text, (end + MARGIN).min(line_end));
+        let line = text[..from].matches('\n').count();
+        let column = text[line_start..from].chars().count();
+        Ok(named(
+            &text.as_bytes()[from..to],
+            (from, to - from).into(),
+            line,
+            column,
+            1,
+        ))
+    }
+}
+
+fn floor_char_boundary(text: &str, at: usize) -> usize {
+    crate::source::floor_char_boundary(text, at)
+}
+
+fn ceil_char_boundary(text: &str, mut at: usize) -> usize {
+    while at < text.len() && !text.is_char_boundary(at) {
+        at += 1;
+    }
+    at.min(text.len())
 }
