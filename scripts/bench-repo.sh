@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Times whole `seslint check` runs on a generated repository. Usage:
+# Times whole `seslint check` runs on generated repositories. Usage:
 #   scripts/bench-repo.sh [FILES]   (default 20000)
-# Generates FILES files under target/bench-repo (a third SES policies with findings, a third
-# correct policies, a third unrelated JSON such as package manifests and S3 policies, plus one
-# 5 MB lock file) and reports wall-clock times with hyperfine when it is installed, else `time`.
+# 1. target/bench-repo: FILES JSON files (a third SES policies with findings, a third correct
+#    policies, a third unrelated JSON such as package manifests and S3 policies) and one 5 MB
+#    lock file.
+# 2. target/bench-terraform: seven of fixtures/terraform/'s modules copied 300 times (2,100
+#    modules, 4,500 .tf files).
+# Reports wall-clock times with hyperfine when it is installed, else `time`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 files=${1:-20000}
@@ -33,14 +36,26 @@ with open(os.path.join(root, "package-lock.json"), "w") as f:
     json.dump(lock, f, indent=2)
 PY
 echo "generated $(find "$repo" -type f | wc -l) files, $(du -sh "$repo" | cut -f1)"
+terraform=target/bench-terraform
+rm -rf "$terraform"
+for i in $(seq 0 299); do
+  for case in heredoc jsonencode data-source typed-references public-repo-patterns unrelated role-trust-for-cognito; do
+    mkdir -p "$terraform/m$i"
+    cp -r "fixtures/terraform/$case" "$terraform/m$i/$case"
+  done
+done
+echo "generated $(find "$terraform" -name '*.tf' | wc -l) Terraform files"
 bin=target/release/seslint
 if command -v hyperfine >/dev/null; then
   hyperfine --warmup 2 --ignore-failure \
     "$bin check --format json $repo" \
-    "$bin check --format json --jobs 1 $repo"
+    "$bin check --format json --jobs 1 $repo" \
+    "$bin check --format json $terraform"
 else
   for jobs in 0 1; do
     echo "--jobs $jobs"
     /usr/bin/time -f "%e s wall, %M KB max RSS" "$bin" check --format json --jobs "$jobs" "$repo" >/dev/null || true
   done
+  echo "Terraform"
+  /usr/bin/time -f "%e s wall, %M KB max RSS" "$bin" check --format json "$terraform" >/dev/null || true
 fi
