@@ -20,4 +20,8 @@ pub struct Finding {
     pub label: Option<String>,
     /// Further places that explain the finding (the first of two duplicate keys, ...).
     pub related: Vec<(Span, String)>,
+    /// Where the finding is in its policy, in terms that survive edits elsewhere in the file:
+    /// the statement by its Sid (else its index) and the JSON pointer inside it, e.g.
+    /// `Statement[Sid=AllowCognito]/Condition/StringEquals/aws:sourceaccount/0`.
+    pub location: String,
 }

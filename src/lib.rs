@@ -9,6 +9,7 @@ pub mod discover;
 pub mod error;
 pub mod extract;
 pub mod finding;
+pub mod fingerprint;
 pub mod json;
 pub mod policy;
 pub mod report;

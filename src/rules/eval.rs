@@ -381,6 +381,31 @@ impl Ctx<'_> {
             span,
             label: check.label.as_ref().map(|t| t.render(&lookup)),
             related,
+            location: self.stable_location(&facts.pointer),
+        }
+    }
+
+    /// `pointer` with its statement named by Sid when it has one (see [`Finding::location`]).
+    fn stable_location(&self, pointer: &str) -> String {
+        let Some(rest) = pointer.strip_prefix("/Statement/") else {
+            return pointer.to_string();
+        };
+        let (index, inner) = rest.split_once('/').map_or((rest, ""), |(i, inner)| (i, inner));
+        let sid = self
+            .document
+            .canonical
+            .as_ref()
+            .and_then(|doc| doc.pointer(&format!("/Statement/{index}/Sid")))
+            .and_then(Value::as_str)
+            .filter(|sid| !sid.is_empty());
+        let statement = match sid {
+            Some(sid) => format!("Statement[Sid={sid}]"),
+            None => format!("Statement[{index}]"),
+        };
+        if inner.is_empty() {
+            statement
+        } else {
+            format!("{statement}/{inner}")
         }
     }
 
