@@ -19,6 +19,8 @@ pub struct Candidate {
     pub path: PathBuf,
     /// The path as users see it: as given, or the walked root joined with the relative path.
     pub display: String,
+    /// Named on the command line (always linted), rather than found by a walk.
+    pub explicit: bool,
 }
 
 /// Something discovery could not look at; the run goes on.
@@ -36,6 +38,8 @@ pub struct Discovered {
 
 pub struct WalkOptions {
     pub threads: usize,
+    /// Do not honour `.gitignore`, `.ignore` and git's excludes.
+    pub no_ignore: bool,
 }
 
 /// Finds the files to lint under `paths`. A path that does not exist or is not a regular file
@@ -51,6 +55,7 @@ pub fn discover(paths: &[PathBuf], options: &WalkOptions) -> Result<Discovered, 
             found.candidates.push(Candidate {
                 path: path.clone(),
                 display: display(path),
+                explicit: true,
             });
         } else {
             return Err(LoadError::new(format!(
@@ -70,6 +75,10 @@ fn walk(root: &Path, options: &WalkOptions, found: &mut Discovered) {
     WalkBuilder::new(root)
         .follow_links(false)
         .require_git(false)
+        .git_ignore(!options.no_ignore)
+        .git_exclude(!options.no_ignore)
+        .git_global(!options.no_ignore)
+        .ignore(!options.no_ignore)
         .threads(options.threads)
         .build_parallel()
         .run(|| {
@@ -80,10 +89,11 @@ fn walk(root: &Path, options: &WalkOptions, found: &mut Discovered) {
                         if is_file && is_candidate(entry.path()) {
                             let path = entry.into_path();
                             let display = display(&path);
-                            candidates
-                                .lock()
-                                .unwrap_or_else(|p| p.into_inner())
-                                .push(Candidate { path, display });
+                            candidates.lock().unwrap_or_else(|p| p.into_inner()).push(Candidate {
+                                path,
+                                display,
+                                explicit: false,
+                            });
                         }
                     }
                     Err(error) => {

@@ -5,6 +5,8 @@
 //! --[`rules`]--> findings ([`finding`]) --[`report`]--> human | json.
 //! Everything after discovery is a pure function of a file's bytes; files are linted in parallel.
 
+pub mod baseline;
+pub mod config;
 pub mod discover;
 pub mod error;
 pub mod extract;
@@ -15,6 +17,7 @@ pub mod policy;
 pub mod report;
 pub mod rules;
 pub mod source;
+pub mod suppress;
 pub mod unknown;
 
 use std::collections::{BTreeMap, HashSet};
@@ -63,11 +66,19 @@ impl RunReport {
     }
 }
 
+/// Says whether a walked file is excluded (configuration `exclude`, `--exclude`).
+pub type Exclusion = Box<dyn Fn(&Path) -> bool + Send + Sync>;
+
+#[derive(Default)]
 pub struct Options {
     /// Worker threads; 0 picks one per core.
     pub threads: usize,
     /// The name to report for text read from standard input (`-`).
     pub stdin_filename: Option<String>,
+    /// Do not honour `.gitignore` and `.ignore`.
+    pub no_ignore: bool,
+    /// Walked files this says are excluded are not linted (files named explicitly always are).
+    pub excluded: Option<Exclusion>,
 }
 
 /// Lints `paths` (`-` reads standard input). Errors are for what stops the run: a path that
@@ -75,12 +86,14 @@ pub struct Options {
 pub fn run(paths: &[PathBuf], options: &Options, rules: &RuleSet) -> Result<RunReport, LoadError> {
     let (stdin, paths): (Vec<&PathBuf>, Vec<&PathBuf>) = paths.iter().partition(|p| p.as_os_str() == "-");
     let paths: Vec<PathBuf> = paths.into_iter().cloned().collect();
-    let discovered = discover::discover(
-        &paths,
-        &WalkOptions {
-            threads: options.threads,
-        },
-    )?;
+    let walk = WalkOptions {
+        threads: options.threads,
+        no_ignore: options.no_ignore,
+    };
+    let mut discovered = discover::discover(&paths, &walk)?;
+    if let Some(excluded) = &options.excluded {
+        discovered.candidates.retain(|c| c.explicit || !excluded(&c.path));
+    }
     let mut report = RunReport {
         problems: discovered.problems,
         ..RunReport::default()
@@ -175,6 +188,9 @@ fn file_report(path: &str, text: Arc<str>, documents: &[PolicyDocument], rules: 
 
 /// A file's report, its findings in order.
 fn finish_report(path: &str, text: Arc<str>, mut findings: Vec<Finding>, policies: usize) -> FileReport {
+    if suppress::has_comments(path) {
+        suppress::apply(&text, &mut findings);
+    }
     findings.sort_by(|a, b| (a.span.start, &a.code, a.span.end).cmp(&(b.span.start, &b.code, b.span.end)));
     // Only findings need the text (to render it); a large clean repository should not stay in memory.
     let text = if findings.is_empty() { Arc::from("") } else { text };

@@ -1,15 +1,19 @@
 //! The `seslint` command: argument parsing, output and exit codes only; the work is in the library.
 
+use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use miette::{GraphicalReportHandler, GraphicalTheme};
 
+use seslint::baseline::Baseline;
+use seslint::config::{self, Overrides, Settings};
 use seslint::error::LoadError;
-use seslint::report::{human, json};
+use seslint::report::{github, human, json, sarif};
 use seslint::rules::{Expect, Rule, RuleSet, Severity};
+use seslint::RunReport;
 
 /// Lint Amazon SES sending-authorization policies, above all the one that lets a Cognito user
 /// pool send email through an SES identity.
@@ -23,7 +27,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Lint policies in files and directories (the default command).
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// List every rule: code, name, default severity and summary.
     Rules(RuleArgs),
     /// Print a rule's documentation.
@@ -33,6 +37,11 @@ enum Command {
         #[command(flatten)]
         rules: RuleArgs,
     },
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
 }
 
 #[derive(clap::Args)]
@@ -40,6 +49,12 @@ struct RuleArgs {
     /// A directory of extra rule files (*.toml); repeatable.
     #[arg(long = "rules", value_name = "DIR")]
     rule_dirs: Vec<PathBuf>,
+    /// Use this configuration file instead of searching for seslint.toml / .seslint.toml.
+    #[arg(long, value_name = "PATH")]
+    config: Option<PathBuf>,
+    /// Ignore every configuration file.
+    #[arg(long, conflicts_with = "config")]
+    isolated: bool,
 }
 
 #[derive(clap::Args)]
@@ -50,10 +65,37 @@ struct CheckArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
-    /// The lowest severity that makes the run fail (exit 1).
-    #[arg(long, value_enum, default_value_t = FailOn::Warning)]
-    fail_on: FailOn,
-    /// The file name to report for standard input.
+    /// The lowest severity that makes the run fail (exit 1); default warning.
+    #[arg(long, value_enum)]
+    fail_on: Option<FailOn>,
+    /// Run only these rule codes or prefixes (comma-separated); replaces the configuration's.
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    select: Option<Vec<String>>,
+    /// Run these codes or prefixes too.
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    extend_select: Option<Vec<String>>,
+    /// Do not run these codes or prefixes.
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    ignore: Option<Vec<String>>,
+    /// Do not walk files or directories matching this glob; repeatable.
+    #[arg(long, value_name = "GLOB")]
+    exclude: Option<Vec<String>>,
+    /// Do not honour .gitignore and .ignore files.
+    #[arg(long)]
+    no_ignore: bool,
+    /// Print only the findings: no summary.
+    #[arg(long, short = 'q')]
+    quiet: bool,
+    /// Print the number of findings per rule instead of the findings.
+    #[arg(long)]
+    statistics: bool,
+    /// Report only findings that are not in this baseline.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Record the findings of this run as a baseline (and exit 0).
+    #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
+    write_baseline: Option<PathBuf>,
+    /// The file name to report for standard input (its format follows from it).
     #[arg(long, value_name = "NAME")]
     stdin_filename: Option<String>,
     /// Worker threads (0: one per core).
@@ -70,6 +112,8 @@ struct CheckArgs {
 enum Format {
     Human,
     Json,
+    Sarif,
+    Github,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -79,6 +123,16 @@ enum FailOn {
     Info,
 }
 
+impl From<FailOn> for Severity {
+    fn from(level: FailOn) -> Severity {
+        match level {
+            FailOn::Error => Severity::Error,
+            FailOn::Warning => Severity::Warning,
+            FailOn::Info => Severity::Info,
+        }
+    }
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 enum ColorChoice {
     Auto,
@@ -86,7 +140,17 @@ enum ColorChoice {
     Never,
 }
 
-const SUBCOMMANDS: [&str; 8] = ["check", "rules", "explain", "help", "-h", "--help", "-V", "--version"];
+const SUBCOMMANDS: [&str; 9] = [
+    "check",
+    "rules",
+    "explain",
+    "completions",
+    "help",
+    "-h",
+    "--help",
+    "-V",
+    "--version",
+];
 
 fn main() -> ExitCode {
     // Errors render like findings: fixed width, colour only on a terminal without NO_COLOR.
@@ -117,12 +181,20 @@ fn main() -> ExitCode {
         }
     };
     let outcome = match cli.command {
-        Command::Check(args) => check(args),
-        Command::Rules(args) => load(&args).map(|rules| {
+        Command::Check(args) => check(*args),
+        Command::Rules(args) => load(&args, Overrides::default()).map(|(_, rules)| {
             print_out(&rules_table(&rules));
             0
         }),
-        Command::Explain { code, rules } => load(&rules).and_then(|set| explain(&set, &code)),
+        Command::Explain { code, rules } => {
+            load(&rules, Overrides::default()).and_then(|(_, set)| explain(&set, &code))
+        }
+        Command::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "seslint", &mut out);
+            print_out(&String::from_utf8_lossy(&out));
+            Ok(0)
+        }
     };
     match outcome {
         Ok(code) => ExitCode::from(code),
@@ -133,42 +205,115 @@ fn main() -> ExitCode {
     }
 }
 
-fn load(args: &RuleArgs) -> Result<RuleSet, LoadError> {
-    RuleSet::load(&args.rule_dirs)
+/// The settings (configuration file and flags) and the rule set they load.
+fn load(args: &RuleArgs, mut overrides: Overrides) -> Result<(Settings, RuleSet), LoadError> {
+    let cwd = std::env::current_dir().map_err(|e| LoadError::new(format!("cannot read the working directory: {e}")))?;
+    let file = match (&args.config, args.isolated) {
+        (_, true) => None,
+        (Some(path), false) => Some(path.clone()),
+        (None, false) => config::find(&cwd),
+    };
+    let loaded = file.as_deref().map(config::read).transpose()?;
+    overrides.rule_dirs = args.rule_dirs.clone();
+    let settings = Settings::new(loaded.as_ref(), overrides, &cwd)?;
+    let rules = RuleSet::load(&settings.rule_dirs)?;
+    settings.validate(loaded.as_ref(), &rules)?;
+    Ok((settings, rules))
 }
 
 fn check(args: CheckArgs) -> Result<u8, LoadError> {
-    let rules = load(&args.rules)?;
+    let overrides = Overrides {
+        select: args.select.clone(),
+        extend_select: args.extend_select.clone(),
+        ignore: args.ignore.clone(),
+        exclude: args.exclude.clone(),
+        fail_on: args.fail_on.map(Severity::from),
+        rule_dirs: Vec::new(),
+    };
+    let (settings, rules) = load(&args.rules, overrides)?;
+    let settings = std::sync::Arc::new(settings);
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let excluded = {
+        let (settings, cwd) = (settings.clone(), cwd.clone());
+        Box::new(move |path: &Path| settings.is_excluded(path, &cwd))
+    };
     let options = seslint::Options {
         threads: args.jobs,
-        stdin_filename: args.stdin_filename,
+        stdin_filename: args.stdin_filename.clone(),
+        no_ignore: args.no_ignore,
+        excluded: Some(excluded),
     };
-    let report = seslint::run(&args.paths, &options, &rules)?;
+    let mut report = seslint::run(&args.paths, &options, &rules)?;
+    settings.apply(&mut report, &cwd);
+
+    if let Some(path) = &args.write_baseline {
+        let baseline = Baseline::of(&report);
+        baseline.write(path)?;
+        eprintln!(
+            "wrote {} findings to the baseline {}",
+            baseline.findings.len(),
+            path.display()
+        );
+        return Ok(0);
+    }
+    if let Some(path) = &args.baseline {
+        let stale = Baseline::read(path)?.apply(&mut report);
+        if !stale.is_empty() && !args.quiet {
+            eprintln!(
+                "{} baseline entries no longer match a finding (fixed, or changed); update the baseline:",
+                stale.len()
+            );
+            for entry in stale.iter().take(20) {
+                eprintln!("  {} {} {} {}", entry.rule, entry.path, entry.location, entry.message);
+            }
+        }
+    }
+
+    write_output(&args, &report, &rules);
+    for problem in &report.problems {
+        eprintln!("seslint: {}: {}", problem.path, problem.message);
+    }
+    if !args.quiet {
+        eprintln!("{}", human::summary_line(&report));
+    }
+    if !report.problems.is_empty() {
+        return Ok(2);
+    }
+    let failed = report.findings().any(|(_, f)| f.severity >= settings.fail_on);
+    Ok(u8::from(failed))
+}
+
+fn write_output(args: &CheckArgs, report: &RunReport, rules: &RuleSet) {
+    if args.statistics && matches!(args.format, Format::Human) {
+        print_out(&statistics(report));
+        return;
+    }
     match args.format {
-        Format::Json => print_out(&format!("{}\n", json::render(&report))),
+        Format::Json => print_out(&format!("{}\n", json::render(report))),
+        Format::Sarif => print_out(&format!("{}\n", sarif::render(report, rules))),
+        Format::Github => print_out(&github::render(report)),
         Format::Human => {
             let color = match args.color {
                 ColorChoice::Always => true,
                 ColorChoice::Never => false,
                 ColorChoice::Auto => std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal(),
             };
-            print_out(&human::render(&report, &human::Style { color, width: 100 }));
+            print_out(&human::render(report, &human::Style { color, width: 100 }));
         }
     }
-    for problem in &report.problems {
-        eprintln!("seslint: {}: {}", problem.path, problem.message);
+}
+
+/// Findings per rule, most first: `COUNT  CODE  NAME`.
+fn statistics(report: &RunReport) -> String {
+    let mut counts: BTreeMap<(&str, &str), usize> = BTreeMap::new();
+    for (_, finding) in report.findings() {
+        *counts.entry((&finding.code, &finding.name)).or_default() += 1;
     }
-    eprintln!("{}", human::summary_line(&report));
-    let fail_level = match args.fail_on {
-        FailOn::Error => Severity::Error,
-        FailOn::Warning => Severity::Warning,
-        FailOn::Info => Severity::Info,
-    };
-    if !report.problems.is_empty() {
-        return Ok(2);
-    }
-    let failed = report.findings().any(|(_, f)| f.severity >= fail_level);
-    Ok(u8::from(failed))
+    let mut rows: Vec<((&str, &str), usize)> = counts.into_iter().collect();
+    rows.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    rows.iter()
+        .map(|((code, name), count)| format!("{count:>5}  {code:<7} {name}\n"))
+        .collect()
 }
 
 /// Writes to stdout, ignoring a closed pipe (`seslint ... | head`).

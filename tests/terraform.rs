@@ -12,7 +12,7 @@ fn run(path: &str) -> RunReport {
     let rules = RuleSet::builtin().unwrap();
     let options = Options {
         threads: 1,
-        stdin_filename: None,
+        ..Options::default()
     };
     seslint::run(&[PathBuf::from(path)], &options, &rules).unwrap()
 }

@@ -1,8 +1,10 @@
 //! Output formats. Each one is built from the same [`RunReport`]; this module holds what they
 //! share (the summary counts).
 
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod sarif;
 
 use crate::rules::Severity;
 use crate::RunReport;
