@@ -23,11 +23,32 @@ pub struct Candidate {
     pub explicit: bool,
 }
 
-/// Something discovery could not look at; the run goes on.
+/// Something discovery or reading could not look at; the run goes on.
 #[derive(Debug, Clone)]
 pub struct WalkProblem {
     pub path: String,
     pub message: String,
+    /// A file that should have been linted was not (exit 2); otherwise a notice (a symbolic
+    /// link or a FIFO named like a policy file, passed over).
+    pub fatal: bool,
+}
+
+impl WalkProblem {
+    pub fn fatal(path: impl Into<String>, message: impl Into<String>) -> Self {
+        WalkProblem {
+            path: path.into(),
+            message: message.into(),
+            fatal: true,
+        }
+    }
+
+    pub fn notice(path: impl Into<String>, message: impl Into<String>) -> Self {
+        WalkProblem {
+            path: path.into(),
+            message: message.into(),
+            fatal: false,
+        }
+    }
 }
 
 #[derive(Debug, Default)]
@@ -85,15 +106,22 @@ fn walk(root: &Path, options: &WalkOptions, found: &mut Discovered) {
             Box::new(|entry| {
                 match entry {
                     Ok(entry) => {
-                        let is_file = entry.file_type().is_some_and(|t| t.is_file());
-                        if is_file && is_candidate(entry.path()) {
-                            let path = entry.into_path();
-                            let display = display(&path);
-                            candidates.lock().unwrap_or_else(|p| p.into_inner()).push(Candidate {
-                                path,
-                                display,
-                                explicit: false,
-                            });
+                        let kind = entry.file_type();
+                        if kind.is_some_and(|t| t.is_file()) {
+                            if is_candidate(entry.path()) {
+                                let path = entry.into_path();
+                                let display = display(&path);
+                                let candidate = Candidate {
+                                    path,
+                                    display,
+                                    explicit: false,
+                                };
+                                candidates.lock().unwrap_or_else(|p| p.into_inner()).push(candidate);
+                            }
+                        } else if let Some(what) = kind.and_then(special_kind).filter(|_| is_candidate(entry.path())) {
+                            // Named like a policy file but not one to open: say so, never block.
+                            let problem = WalkProblem::notice(display(entry.path()), format!("{what}, not linted"));
+                            problems.lock().unwrap_or_else(|p| p.into_inner()).push(problem);
                         }
                     }
                     Err(error) => {
@@ -101,10 +129,7 @@ fn walk(root: &Path, options: &WalkOptions, found: &mut Discovered) {
                             ignore::Error::WithPath { path, .. } => display(path),
                             _ => display(root),
                         };
-                        let problem = WalkProblem {
-                            path,
-                            message: error.to_string(),
-                        };
+                        let problem = WalkProblem::fatal(path, error.to_string());
                         problems.lock().unwrap_or_else(|p| p.into_inner()).push(problem);
                     }
                 }
@@ -117,6 +142,27 @@ fn walk(root: &Path, options: &WalkOptions, found: &mut Discovered) {
     found
         .problems
         .extend(problems.into_inner().unwrap_or_else(|p| p.into_inner()));
+}
+
+/// What a directory entry that is neither a file nor a directory is.
+fn special_kind(kind: std::fs::FileType) -> Option<&'static str> {
+    if kind.is_symlink() {
+        return Some("a symbolic link (links are not followed)");
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return Some("a FIFO");
+        }
+        if kind.is_socket() {
+            return Some("a socket");
+        }
+        if kind.is_block_device() || kind.is_char_device() {
+            return Some("a device");
+        }
+    }
+    (!kind.is_dir() && !kind.is_file()).then_some("not a regular file")
 }
 
 /// A path as shown to users: without a leading `./`.

@@ -69,16 +69,32 @@ impl RunReport {
 /// Says whether a walked file is excluded (configuration `exclude`, `--exclude`).
 pub type Exclusion = Box<dyn Fn(&Path) -> bool + Send + Sync>;
 
-#[derive(Default)]
 pub struct Options {
     /// Worker threads; 0 picks one per core.
     pub threads: usize,
+    /// Files larger than this are not read; one that looks like a policy is reported.
+    pub max_file_size: u64,
     /// The name to report for text read from standard input (`-`).
     pub stdin_filename: Option<String>,
     /// Do not honour `.gitignore` and `.ignore`.
     pub no_ignore: bool,
     /// Walked files this says are excluded are not linted (files named explicitly always are).
     pub excluded: Option<Exclusion>,
+}
+
+/// The default `--max-file-size`: large enough for the plan of a large infrastructure.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 64 << 20;
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            threads: 0,
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+            stdin_filename: None,
+            no_ignore: false,
+            excluded: None,
+        }
+    }
 }
 
 /// Lints `paths` (`-` reads standard input). Errors are for what stops the run: a path that
@@ -124,7 +140,7 @@ pub fn run(paths: &[PathBuf], options: &Options, rules: &RuleSet) -> Result<RunR
     let module_results: Vec<ModuleReport> = pool.install(|| {
         modules
             .par_iter()
-            .map(|(dir, files)| lint_module(dir, files, rules))
+            .map(|(dir, files)| lint_module(dir, files, rules, options.max_file_size))
             .collect()
     });
     let mut claimed: HashSet<PathBuf> = HashSet::new();
@@ -135,11 +151,12 @@ pub fn run(paths: &[PathBuf], options: &Options, rules: &RuleSet) -> Result<RunR
     }
     // Files a module linted as its policies are not linted again on their own.
     let other_files: Vec<&Candidate> = other_files.into_iter().filter(|c| !claimed.contains(&c.path)).collect();
-    let results: Vec<Result<FileReport, WalkProblem>> =
-        pool.install(|| other_files.par_iter().map(|c| lint_file(c, rules)).collect());
+    let max_size = options.max_file_size;
+    let results: Vec<Result<Option<FileReport>, WalkProblem>> =
+        pool.install(|| other_files.par_iter().map(|c| lint_file(c, rules, max_size)).collect());
     for result in results {
         match result {
-            Ok(file) => report.files.push(file),
+            Ok(file) => report.files.extend(file),
             Err(problem) => report.problems.push(problem),
         }
     }
@@ -147,12 +164,54 @@ pub fn run(paths: &[PathBuf], options: &Options, rules: &RuleSet) -> Result<RunR
     Ok(report)
 }
 
-fn lint_file(candidate: &Candidate, rules: &RuleSet) -> Result<FileReport, WalkProblem> {
-    let bytes = std::fs::read(&candidate.path).map_err(|e| WalkProblem {
-        path: candidate.display.clone(),
-        message: format!("cannot read file: {}", error::io_message(&e)),
-    })?;
-    Ok(lint_bytes(&candidate.display, &bytes, rules))
+fn lint_file(candidate: &Candidate, rules: &RuleSet, max_size: u64) -> Result<Option<FileReport>, WalkProblem> {
+    let bytes = read_file(&candidate.path, &candidate.display, max_size)?;
+    Ok(bytes.map(|bytes| lint_bytes(&candidate.display, &bytes, rules)))
+}
+
+/// Reads a file to lint. A file over `max_size` is not read into memory: `None` when a scan shows
+/// it holds no policy, a fatal problem when it may.
+fn read_file(path: &Path, display: &str, max_size: u64) -> Result<Option<Vec<u8>>, WalkProblem> {
+    let unreadable =
+        |e: std::io::Error| WalkProblem::fatal(display, format!("cannot read file: {}", error::io_message(&e)));
+    let size = std::fs::metadata(path).map_err(unreadable)?.len();
+    if size <= max_size {
+        return std::fs::read(path).map(Some).map_err(unreadable);
+    }
+    if may_hold_policy(path).map_err(unreadable)? {
+        let mib = |bytes: u64| bytes as f64 / f64::from(1 << 20);
+        let message = format!(
+            "the file is {:.1} MiB, over the {:.1} MiB limit: not linted (raise it with --max-file-size)",
+            mib(size),
+            mib(max_size)
+        );
+        return Err(WalkProblem::fatal(display, message));
+    }
+    Ok(None)
+}
+
+/// Whether a file may hold a policy, by a streaming search for the markers of policies
+/// (`Statement`, `ses:`, `policy`, ...), in chunks, without reading it into memory.
+fn may_hold_policy(path: &Path) -> std::io::Result<bool> {
+    const CHUNK: usize = 1 << 20;
+    const OVERLAP: usize = 16;
+    let mut file = std::fs::File::open(path)?;
+    let mut buffer = vec![0; CHUNK + OVERLAP];
+    let mut kept = 0;
+    loop {
+        let read = file.read(&mut buffer[kept..])?;
+        if read == 0 {
+            return Ok(false);
+        }
+        let window = &buffer[..kept + read];
+        if extract::looks_like_policy(window) || memchr::memmem::find(window, b"policy").is_some() {
+            return Ok(true);
+        }
+        // Keep the tail, so that a marker split between two chunks is still found.
+        let tail = window.len().saturating_sub(OVERLAP);
+        buffer.copy_within(tail..kept + read, 0);
+        kept = kept + read - tail;
+    }
 }
 
 /// Lints one file's bytes; `path` is the name to report (and decides the format).
@@ -210,7 +269,7 @@ struct ModuleReport {
     claimed: Vec<PathBuf>,
 }
 
-fn lint_module(dir: &Path, candidates: &[&Candidate], rules: &RuleSet) -> ModuleReport {
+fn lint_module(dir: &Path, candidates: &[&Candidate], rules: &RuleSet, max_size: u64) -> ModuleReport {
     let mut module = ModuleReport {
         files: Vec::new(),
         problems: Vec::new(),
@@ -218,12 +277,10 @@ fn lint_module(dir: &Path, candidates: &[&Candidate], rules: &RuleSet) -> Module
     };
     let mut read: Vec<(&Candidate, String)> = Vec::new();
     for candidate in candidates {
-        match std::fs::read(&candidate.path) {
-            Ok(bytes) => read.push((candidate, String::from_utf8_lossy(&bytes).into_owned())),
-            Err(e) => module.problems.push(WalkProblem {
-                path: candidate.display.clone(),
-                message: format!("cannot read file: {}", error::io_message(&e)),
-            }),
+        match read_file(&candidate.path, &candidate.display, max_size) {
+            Ok(Some(bytes)) => read.push((candidate, String::from_utf8_lossy(&bytes).into_owned())),
+            Ok(None) => {}
+            Err(problem) => module.problems.push(problem),
         }
     }
     let displays: Vec<&str> = read.iter().map(|(c, _)| c.display.as_str()).collect();
@@ -272,8 +329,9 @@ fn lint_module(dir: &Path, candidates: &[&Candidate], rules: &RuleSet) -> Module
             continue;
         }
         let display = discover::display(&referenced.path);
-        match std::fs::read(&referenced.path) {
-            Ok(bytes) => {
+        match read_file(&referenced.path, &display, max_size) {
+            Ok(None) => {}
+            Ok(Some(bytes)) => {
                 let text: Arc<str> = Arc::from(String::from_utf8_lossy(&bytes).as_ref());
                 let whole = Span::new(0, text.len());
                 let documents: Vec<PolicyDocument> =
@@ -284,13 +342,9 @@ fn lint_module(dir: &Path, candidates: &[&Candidate], rules: &RuleSet) -> Module
                     .files
                     .push(file_report(&display, text.clone(), &documents, rules));
             }
-            Err(e) => module.problems.push(WalkProblem {
-                path: display,
-                message: format!(
-                    "cannot read the policy file named by {}: {}",
-                    referenced.label,
-                    error::io_message(&e)
-                ),
+            Err(problem) => module.problems.push(WalkProblem {
+                message: format!("{} (the policy file named by {})", problem.message, referenced.label),
+                ..problem
             }),
         }
         module.claimed.push(referenced.path);

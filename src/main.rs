@@ -95,6 +95,10 @@ struct CheckArgs {
     /// Record the findings of this run as a baseline (and exit 0).
     #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
     write_baseline: Option<PathBuf>,
+    /// Do not read files larger than this (bytes, or with a K, M or G suffix); one that looks
+    /// like a policy is reported.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "64M")]
+    max_file_size: u64,
     /// The file name to report for standard input (its format follows from it).
     #[arg(long, value_name = "NAME")]
     stdin_filename: Option<String>,
@@ -239,6 +243,7 @@ fn check(args: CheckArgs) -> Result<u8, LoadError> {
     };
     let options = seslint::Options {
         threads: args.jobs,
+        max_file_size: args.max_file_size,
         stdin_filename: args.stdin_filename.clone(),
         no_ignore: args.no_ignore,
         excluded: Some(excluded),
@@ -271,12 +276,13 @@ fn check(args: CheckArgs) -> Result<u8, LoadError> {
 
     write_output(&args, &report, &rules);
     for problem in &report.problems {
-        eprintln!("seslint: {}: {}", problem.path, problem.message);
+        let kind = if problem.fatal { "" } else { "note: " };
+        eprintln!("seslint: {kind}{}: {}", problem.path, problem.message);
     }
     if !args.quiet {
         eprintln!("{}", human::summary_line(&report));
     }
-    if !report.problems.is_empty() {
+    if report.problems.iter().any(|p| p.fatal) {
         return Ok(2);
     }
     let failed = report.findings().any(|(_, f)| f.severity >= settings.fail_on);
@@ -314,6 +320,24 @@ fn statistics(report: &RunReport) -> String {
     rows.iter()
         .map(|((code, name), count)| format!("{count:>5}  {code:<7} {name}\n"))
         .collect()
+}
+
+/// A size in bytes: `1048576`, `512K`, `10M`, `1G` (binary multiples).
+fn parse_size(text: &str) -> Result<u64, String> {
+    let text = text.trim();
+    let (number, multiple) = match text.char_indices().last() {
+        Some((i, 'k' | 'K')) => (&text[..i], 1u64 << 10),
+        Some((i, 'm' | 'M')) => (&text[..i], 1 << 20),
+        Some((i, 'g' | 'G')) => (&text[..i], 1 << 30),
+        _ => (text, 1),
+    };
+    number
+        .trim()
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(multiple))
+        .filter(|&n| n > 0)
+        .ok_or_else(|| format!("`{text}` is not a size: use bytes, or a number with K, M or G"))
 }
 
 /// Writes to stdout, ignoring a closed pipe (`seslint ... | head`).

@@ -380,10 +380,10 @@ fn sarif_uris_are_percent_encoded_relative_references() {
 fn sarif_reports_unreadable_files_as_notifications() {
     let rules = rules();
     let mut report = lint_file(TYPICAL, &rules);
-    report.problems.push(seslint::discover::WalkProblem {
-        path: "infra/locked.json".into(),
-        message: "cannot read file: permission denied".into(),
-    });
+    report.problems.push(seslint::discover::WalkProblem::fatal(
+        "infra/locked.json",
+        "cannot read file: permission denied",
+    ));
     let log = sarif_log(&report, &rules);
     let invocation = &log["runs"][0]["invocations"][0];
     assert_eq!(invocation["executionSuccessful"], false);
@@ -573,10 +573,10 @@ fn sarif_output_validates_against_the_official_schema() {
     let rules = rules();
     let custom = RuleSet::load(&[root().join("fixtures/custom-rules/rules")]).unwrap();
     let mut problems = run("fixtures/examples", &rules);
-    problems.problems.push(seslint::discover::WalkProblem {
-        path: "infra/locked dir".into(),
-        message: "cannot read directory: permission denied".into(),
-    });
+    problems.problems.push(seslint::discover::WalkProblem::fatal(
+        "infra/locked dir",
+        "cannot read directory: permission denied",
+    ));
     let logs = [
         ("fixtures", sarif::render(&run("fixtures", &rules), &rules)),
         ("custom", sarif::render(&run("fixtures/custom-rules", &custom), &custom)),

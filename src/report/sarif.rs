@@ -48,14 +48,17 @@ pub fn render(report: &RunReport, rules: &RuleSet) -> String {
         .iter()
         .map(|problem| {
             json!({
-                "level": "error",
+                "level": if problem.fatal { "error" } else { "note" },
                 "message": { "text": problem.message },
                 "locations": [{ "physicalLocation": { "artifactLocation": artifact_location(&problem.path) } }],
             })
         })
         .collect();
     let mut invocation = Map::new();
-    invocation.insert("executionSuccessful".into(), json!(notifications.is_empty()));
+    invocation.insert(
+        "executionSuccessful".into(),
+        json!(!report.problems.iter().any(|p| p.fatal)),
+    );
     if !notifications.is_empty() {
         invocation.insert("toolExecutionNotifications".into(), Value::Array(notifications));
     }

@@ -364,7 +364,14 @@ impl Ctx<'_> {
                 let written = self.text.get(node.span.start..node.span.end).unwrap_or_default();
                 json_string(written.trim_matches(|c| c == '"' || c == '\\'))
             }
-            _ => node.tested.to_string(),
+            Some(text) => json_string(text),
+            None => {
+                let json = node.tested.to_string();
+                match json.char_indices().nth(120) {
+                    Some((cut, _)) => format!("{}…", &json[..cut]),
+                    None => json,
+                }
+            }
         }
     }
 
@@ -507,6 +514,17 @@ fn decide(predicate: &Predicate, value: &Value) -> Option<bool> {
     }
 }
 
+/// A string as JSON for a message, shortened when long (a 10 MB value must not become a 10 MB
+/// message).
 fn json_string(text: &str) -> String {
-    Value::String(text.to_string()).to_string()
+    const LIMIT: usize = 120;
+    match text.char_indices().nth(LIMIT) {
+        Some((cut, _)) => {
+            format!(
+                "{}…",
+                Value::String(text[..cut].to_string()).to_string().trim_end_matches('"')
+            ) + "\""
+        }
+        None => Value::String(text.to_string()).to_string(),
+    }
 }

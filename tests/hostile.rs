@@ -1,0 +1,324 @@
+//! Hostile input: whatever is in a repository, seslint ends by itself, never panics, reports
+//! every broken file with a location, and still reports every finding of the rest. Inputs that
+//! cannot be committed (FIFOs, symlink loops, non-UTF-8 names, very large files) are made here.
+
+use std::path::Path;
+use std::time::Duration;
+
+use assert_cmd::cargo::cargo_bin_cmd;
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde_json::Value;
+
+fn seslint(dir: &Path) -> Command {
+    let mut cmd = cargo_bin_cmd!("seslint");
+    // A hang is a failure, not a stuck CI job.
+    cmd.current_dir(dir).timeout(Duration::from_secs(120));
+    cmd
+}
+
+fn repo_root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn good_policy() -> String {
+    std::fs::read_to_string(repo_root().join("fixtures/aws-docs/cognito-current-guide.json")).unwrap()
+}
+
+/// A policy with one finding (COG001) that must be reported whatever else is in the tree.
+fn bad_policy() -> String {
+    good_policy().replace("email.cognito-idp.amazonaws.com", "cognito-idp.amazonaws.com")
+}
+
+fn json_run(cmd: &mut Command) -> (Value, String, Option<i32>) {
+    let output = cmd.output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    let report =
+        serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("stdout is JSON ({e}); stderr: {stderr}"));
+    (report, stderr, output.status.code())
+}
+
+fn diagnostics(report: &Value) -> Vec<(String, String, u64)> {
+    report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["path"].as_str().unwrap().to_string(),
+                d["rule"].as_str().unwrap().to_string(),
+                d["start"]["line"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn the_committed_corpus_is_reported_file_by_file() {
+    let (report, _, code) = json_run(seslint(repo_root()).args(["--format", "json", "fixtures/hostile"]));
+    let found = diagnostics(&report);
+    let expect = [
+        ("fixtures/hostile/invalid-utf8.json", 5),
+        ("fixtures/hostile/nul-bytes.json", 6),
+        ("fixtures/hostile/truncated.json", 14),
+        ("fixtures/hostile/unterminated-heredoc.tf", 5),
+    ];
+    for (path, line) in expect {
+        assert!(
+            found.contains(&(path.to_string(), "SES001".to_string(), line)),
+            "{path}:{line} in {found:?}"
+        );
+    }
+    assert!(
+        !found
+            .iter()
+            .any(|(p, _, _)| p.contains("empty") || p.contains("only-bom")),
+        "{found:?}"
+    );
+    assert!(report["summary"]["files_scanned"].as_u64().unwrap() >= 6);
+    assert_eq!(code, Some(1));
+}
+
+#[test]
+fn deep_nesting_is_reported_not_overflowed() {
+    let dir = tempfile::tempdir().unwrap();
+    let deep = format!("{{\"Statement\": {}", "[".repeat(200_000));
+    std::fs::write(dir.path().join("deep.json"), &deep).unwrap();
+    let deep_tf = format!(
+        "resource \"aws_ses_identity_policy\" \"x\" {{\n  policy = {}\n}}\n",
+        "[".repeat(200_000)
+    );
+    std::fs::write(dir.path().join("deep.tf"), deep_tf).unwrap();
+    std::fs::write(dir.path().join("policy.json"), bad_policy()).unwrap();
+    let (report, _, code) = json_run(seslint(dir.path()).args(["--format", "json", "."]));
+    let found = diagnostics(&report);
+    let messages: Vec<&str> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["message"].as_str().unwrap())
+        .collect();
+    assert!(
+        found.iter().any(|(p, r, _)| p == "deep.json" && r == "SES001"),
+        "{found:?}"
+    );
+    assert!(
+        found.iter().any(|(p, r, _)| p == "deep.tf" && r == "SES001"),
+        "{found:?}"
+    );
+    assert!(
+        messages
+            .iter()
+            .filter(|m| m.contains("nesting is deeper than 256 levels"))
+            .count()
+            == 2,
+        "{messages:?}"
+    );
+    assert!(
+        found.iter().any(|(p, r, _)| p == "policy.json" && r == "COG001"),
+        "the rest is still linted: {found:?}"
+    );
+    assert_eq!(code, Some(1));
+}
+
+#[test]
+fn large_files_are_linted_or_reported_never_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    // 50 MB: a policy padded with white space (over SES's 4,096 bytes, so SES009 fires).
+    let policy = bad_policy();
+    let padding = " ".repeat(50 << 20);
+    let big = policy.replacen("{", &format!("{{{padding}"), 1);
+    std::fs::write(dir.path().join("big.json"), &big).unwrap();
+    // 10 MB on one line: a CLI export whose policy holds a 10 MB Sid.
+    let sid = "x".repeat(10 << 20);
+    let one_line =
+        serde_json::json!({ "Policies": { "p": bad_policy().replace("AllowCognitoToSendFromExampleCom", &sid) } })
+            .to_string();
+    std::fs::write(dir.path().join("export.json"), &one_line).unwrap();
+
+    let (report, _, code) = json_run(seslint(dir.path()).args(["--format", "json", "."]));
+    let found = diagnostics(&report);
+    assert!(found.contains(&("big.json".into(), "SES009".into(), 1)), "{found:?}");
+    assert!(
+        found.iter().any(|(p, r, _)| p == "big.json" && r == "COG001"),
+        "{found:?}"
+    );
+    assert!(
+        found
+            .iter()
+            .any(|(p, r, line)| p == "export.json" && r == "COG001" && *line == 1),
+        "{found:?}"
+    );
+    assert_eq!(code, Some(1));
+
+    // The human report shows a window of the 10 MB line, not the line.
+    let output = seslint(dir.path()).arg("export.json").output().unwrap();
+    assert!(output.stdout.len() < 20_000, "{} bytes of output", output.stdout.len());
+
+    // Over --max-file-size: reported with its size, the run goes on, exit 2.
+    let output = seslint(dir.path())
+        .args(["--format", "json", "--max-file-size", "1M", "."])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("big.json: the file is 50.0 MiB, over the 1.0 MiB limit"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("export.json: the file is 10.0 MiB"), "{stderr}");
+    assert_eq!(output.status.code(), Some(2));
+    // A large file that holds no policy is passed over without a word.
+    std::fs::remove_file(dir.path().join("big.json")).unwrap();
+    std::fs::remove_file(dir.path().join("export.json")).unwrap();
+    std::fs::write(
+        dir.path().join("package-lock.json"),
+        format!("{{\"lockfileVersion\": 3, \"x\": \"{}\"}}", "a".repeat(2 << 20)),
+    )
+    .unwrap();
+    seslint(dir.path())
+        .args(["--max-file-size", "1M", "."])
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains("MiB").not());
+}
+
+#[cfg(unix)]
+#[test]
+fn special_files_are_named_and_never_block() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::write(root.join("policy.json"), bad_policy()).unwrap();
+    assert!(std::process::Command::new("mkfifo")
+        .arg(root.join("x.json"))
+        .status()
+        .unwrap()
+        .success());
+    std::fs::create_dir(root.join("dir.json")).unwrap();
+    std::fs::write(root.join("dir.json/inner.json"), bad_policy()).unwrap();
+    std::os::unix::fs::symlink("loop-b.json", root.join("loop-a.json")).unwrap();
+    std::os::unix::fs::symlink("loop-a.json", root.join("loop-b.json")).unwrap();
+    std::os::unix::fs::symlink("missing.json", root.join("dangling.json")).unwrap();
+    let name = std::ffi::OsStr::from_bytes(b"caf\xe9.json");
+    std::fs::write(root.join(name), bad_policy()).unwrap();
+
+    let (report, stderr, code) = json_run(seslint(root).args(["--format", "json", "."]));
+    let mut paths: Vec<String> = diagnostics(&report).into_iter().map(|(p, _, _)| p).collect();
+    paths.sort();
+    paths.dedup();
+    assert_eq!(paths, ["caf\u{fffd}.json", "dir.json/inner.json", "policy.json"]);
+    for notice in [
+        "x.json: a FIFO, not linted",
+        "loop-a.json: a symbolic link",
+        "dangling.json: a symbolic link",
+    ] {
+        assert!(stderr.contains(notice), "{notice} in {stderr}");
+    }
+    // Notices do not fail the run; the findings do.
+    assert_eq!(code, Some(1));
+
+    // Named on the command line: a FIFO or a symlink loop is an error (exit 2), not a hang.
+    seslint(root)
+        .arg("x.json")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not a regular file"));
+    seslint(root)
+        .arg("loop-a.json")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot read loop-a.json"));
+}
+
+#[test]
+fn broken_rule_files_are_reported_in_each_way() {
+    let rule =
+        std::fs::read_to_string(repo_root().join("fixtures/custom-rules/rules/ORG001-source-account-allowlist.toml"))
+            .unwrap();
+    let cases: Vec<(Vec<u8>, &str)> = vec![
+        (Vec::new(), "missing field `code`"),
+        (b"\xff\xfe not text".to_vec(), "cannot read rule file"),
+        (
+            rule.replace(
+                "require = { equals = [\"111111111111\", \"333333333333\"] }",
+                "require = { regex = \"(a{1000}){1000}\" }",
+            )
+            .into_bytes(),
+            "invalid regular expression",
+        ),
+        (
+            rule.replace(
+                "$.Condition.*['aws:sourceaccount'][*]",
+                &format!("${}", "[?@".repeat(2000)),
+            )
+            .into_bytes(),
+            "invalid JSONPath",
+        ),
+        (
+            rule.replace(
+                "require = { equals = [\"111111111111\", \"333333333333\"] }",
+                "source = \"syntax\"",
+            )
+            .into_bytes(),
+            "`source` checks need `unit = \"document\"`",
+        ),
+        (
+            rule.replace("expect = \"clean\"", "expect = \"violation\"")
+                .into_bytes(),
+            "no [[example]] with expect = \"clean\"",
+        ),
+        (
+            rule.replace("severity = \"error\"", "severity = \"fatal\"")
+                .into_bytes(),
+            "unknown variant `fatal`",
+        ),
+    ];
+    for (text, message) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("ORG001-source-account-allowlist.toml"), &text).unwrap();
+        seslint(repo_root())
+            .arg("--rules")
+            .arg(dir.path())
+            .arg("fixtures/aws-docs/cognito-current-guide.json")
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(message));
+    }
+}
+
+#[test]
+fn broken_configuration_files_are_reported_in_each_way() {
+    let cases: Vec<(Vec<u8>, &str)> = vec![
+        (b"\xff\xfe".to_vec(), "cannot read configuration"),
+        (
+            b"select = \"COG\"\n".to_vec(),
+            "invalid type: string \"COG\", expected a sequence",
+        ),
+        (
+            b"[per-file-ignores]\n\"*.json\" = \"COG\"\n".to_vec(),
+            "expected a sequence",
+        ),
+        (
+            b"rule-dirs = [\"does-not-exist\"]\n".to_vec(),
+            "cannot read rule directory",
+        ),
+        (b"select = [\n".to_vec(), "invalid configuration"),
+    ];
+    for (text, message) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join(".git")).unwrap();
+        std::fs::write(dir.path().join("seslint.toml"), &text).unwrap();
+        std::fs::write(dir.path().join("policy.json"), bad_policy()).unwrap();
+        seslint(dir.path())
+            .arg(".")
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(message));
+    }
+    // An empty configuration is a valid one.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    std::fs::write(dir.path().join("seslint.toml"), "").unwrap();
+    std::fs::write(dir.path().join("policy.json"), bad_policy()).unwrap();
+    seslint(dir.path()).arg(".").assert().code(1);
+}
