@@ -392,19 +392,21 @@ impl Ctx<'_> {
         }
     }
 
+    /// The non-empty Sid of statement `index` (0-based), if it has one.
+    fn sid_of(&self, index: impl std::fmt::Display) -> Option<&str> {
+        let doc = self.document.canonical.as_ref()?;
+        doc.pointer(&format!("/Statement/{index}/Sid"))
+            .and_then(Value::as_str)
+            .filter(|sid| !sid.is_empty())
+    }
+
     /// `pointer` with its statement named by Sid when it has one (see [`Finding::location`]).
     fn stable_location(&self, pointer: &str) -> String {
         let Some(rest) = pointer.strip_prefix("/Statement/") else {
             return pointer.to_string();
         };
         let (index, inner) = rest.split_once('/').map_or((rest, ""), |(i, inner)| (i, inner));
-        let sid = self
-            .document
-            .canonical
-            .as_ref()
-            .and_then(|doc| doc.pointer(&format!("/Statement/{index}/Sid")))
-            .and_then(Value::as_str)
-            .filter(|sid| !sid.is_empty());
+        let sid = self.sid_of(index);
         let statement = match sid {
             Some(sid) => format!("Statement[Sid={sid}]"),
             None => format!("Statement[{index}]"),
@@ -440,13 +442,7 @@ impl Ctx<'_> {
         let Some(index) = index else {
             return "the policy".into();
         };
-        let sid = self
-            .document
-            .canonical
-            .as_ref()
-            .and_then(|doc| doc.pointer(&format!("/Statement/{index}/Sid")))
-            .and_then(Value::as_str)
-            .filter(|sid| !sid.is_empty());
+        let sid = self.sid_of(index);
         match sid {
             Some(sid) => format!("statement {}", json_string(sid)),
             None => format!("statement {}", index + 1),
