@@ -132,14 +132,18 @@ impl SourceCode for ClippedSource {
             ))
         };
         let (start, end) = (span.offset(), span.offset() + span.len());
-        let line_start = text[..start.min(text.len())].rfind('\n').map_or(0, |i| i + 1);
+        let line_start = text
+            .get(..start)
+            .and_then(|before| before.rfind('\n'))
+            .map_or(0, |i| i + 1);
         let line_end = text
             .get(end..)
             .and_then(|rest| rest.find('\n'))
             .map_or(text.len(), |i| end + i);
         // A read without context lines is miette asking where the span starts: answer exactly.
         let asks_position = context_lines_before == 0 && context_lines_after == 0;
-        let one_long_line = !text[start..end.min(text.len())].contains('\n') && line_end - line_start > LONG_LINE;
+        let within = text.get(start..end).is_some_and(|span| !span.contains('\n'));
+        let one_long_line = within && line_end.saturating_sub(line_start) > LONG_LINE;
         if asks_position || !one_long_line {
             return Ok(named(
                 full.data(),
