@@ -130,7 +130,10 @@ pub fn parse(text: &str) -> Parsed {
 /// map from decoded offsets back to offsets in `text`.
 pub fn decode_string_literal(text: &str, literal: Span) -> (String, OffsetMap) {
     let mut parser = Parser::new(text, literal.start);
-    let mut map = OffsetMap::default();
+    let mut map = OffsetMap {
+        pieces: Vec::new(),
+        origin: literal.start + 1,
+    };
     let decoded = parser.read_string(Some(&mut map)).unwrap_or_default();
     (decoded, map)
 }
@@ -139,6 +142,9 @@ pub fn decode_string_literal(text: &str, literal: Span) -> (String, OffsetMap) {
 #[derive(Debug, Default, Clone)]
 pub struct OffsetMap {
     pieces: Vec<Piece>,
+    /// Where the decoded text starts in the source: just past the opening quote (the answer for
+    /// an empty string, which has no pieces).
+    origin: usize,
 }
 
 /// A run of decoded bytes produced either by literal source bytes or by one escape sequence.
@@ -173,7 +179,7 @@ impl OffsetMap {
         match self.piece_at(decoded) {
             Some(p) if p.escape => p.source,
             Some(p) => p.source + (decoded - p.decoded).min(p.source_len),
-            None => self.pieces.first().map_or(0, |p| p.source),
+            None => self.pieces.first().map_or(self.origin, |p| p.source),
         }
     }
 
@@ -229,7 +235,7 @@ impl<'a> Parser<'a> {
         if self.pos >= self.bytes.len() {
             self.fatal(
                 Span::new(self.pos, self.pos),
-                "the file is empty: expected a JSON value",
+                "the text is empty: expected a JSON value",
             );
             return None;
         }
@@ -772,6 +778,14 @@ mod tests {
         assert_eq!(map.span(Span::new(b, b + 1)), Span::new(4, 5));
         let c = decoded.find('c').unwrap();
         assert_eq!(map.span(Span::new(c, c + 1)), Span::new(7, 8));
+    }
+
+    #[test]
+    fn an_empty_string_maps_inside_its_quotes() {
+        let text = r#"{"p": ""}"#;
+        let (decoded, map) = decode_string_literal(text, Span::new(6, 8));
+        assert_eq!(decoded, "");
+        assert_eq!(map.span(Span::new(0, 0)), Span::new(7, 7));
     }
 
     #[test]

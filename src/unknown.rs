@@ -59,7 +59,8 @@ fn fill(text: &str, variant: usize) -> String {
     out
 }
 
-/// Replaces every `${...}` of `text` by its skeleton; `$${` is a literal `${` (Terraform's escape).
+/// Replaces every `${...}` of `text` by its skeleton, and every `$${...}` (Terraform's escape for
+/// an IAM policy variable) by [`UNKNOWN`].
 /// Returns `None` when there is nothing to replace, so that plain strings are not copied.
 pub fn substitute(text: &str) -> Option<String> {
     if !text.contains("${") {
@@ -68,19 +69,20 @@ pub fn substitute(text: &str) -> Option<String> {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(at) = rest.find("${") {
-        if rest[..at].ends_with('$') {
-            out.push_str(&rest[..at - 1]);
-            out.push_str("${");
-            rest = &rest[at + 2..];
-            continue;
-        }
-        out.push_str(&rest[..at]);
+        // `$${...}` is Terraform's escape: IAM receives `${...}`, a policy variable, as unknown
+        // as an interpolation (and a canonical string never holds `${`, so this is idempotent).
+        let escaped = rest[..at].ends_with('$');
+        out.push_str(&rest[..if escaped { at - 1 } else { at }]);
         let Some(len) = interpolation_len(&rest[at..]) else {
             // An unclosed `${`: the rest cannot be known.
             out.push(UNKNOWN);
             return Some(out);
         };
-        out.push_str(&skeleton(rest[at + 2..at + len - 1].trim()));
+        if escaped {
+            out.push(UNKNOWN);
+        } else {
+            out.push_str(&skeleton(rest[at + 2..at + len - 1].trim()));
+        }
         rest = &rest[at + len..];
     }
     out.push_str(rest);
@@ -152,7 +154,7 @@ mod tests {
             format!("arn:aws:ses:{U}:{U}:identity/{U}")
         );
         assert_eq!(substitute("${aws:username}").unwrap(), U.to_string());
-        assert_eq!(substitute("a$${b}").unwrap(), "a${b}");
+        assert_eq!(substitute("a$${b}").unwrap(), format!("a{U}"));
         assert_eq!(substitute("${lookup(var.m, \"}\")}x").unwrap(), format!("{U}x"));
         assert_eq!(substitute("x${unclosed").unwrap(), format!("x{U}"));
     }
