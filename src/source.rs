@@ -51,18 +51,32 @@ pub struct Position {
     pub column: usize,
 }
 
-/// Line starts of one text, for offset -> position lookups in O(log lines).
+/// Line starts and character counts of one text, for offset -> position lookups that cost
+/// O(log lines) plus at most [`STRIDE`] bytes, however long the line (a Terraform plan or a CLI
+/// export is one line of megabytes, and each finding on it needs a column).
 pub struct LineIndex<'a> {
     text: &'a str,
     line_starts: Vec<usize>,
+    /// `chars[i]`: the number of characters that start in the first `i * STRIDE` bytes.
+    chars: Vec<usize>,
+    bom: bool,
 }
+
+/// Bytes between two saved character counts.
+pub const STRIDE: usize = 4096;
 
 impl<'a> LineIndex<'a> {
     pub fn new(text: &'a str) -> Self {
-        let first = if text.starts_with('\u{feff}') { 3 } else { 0 };
-        let mut line_starts = vec![first];
+        let bom = text.starts_with('\u{feff}');
+        let mut line_starts = vec![if bom { 3 } else { 0 }];
         line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
-        LineIndex { text, line_starts }
+        let mut chars = vec![0];
+        let mut count = 0;
+        for block in text.as_bytes().chunks(STRIDE) {
+            count += starts_of_chars(block);
+            chars.push(count);
+        }
+        LineIndex { text, line_starts, chars, bom }
     }
 
     /// The position of a byte offset; offsets inside a character or past the end are clamped.
@@ -70,9 +84,43 @@ impl<'a> LineIndex<'a> {
         let offset = floor_char_boundary(self.text, offset.min(self.text.len()));
         let line = self.line_starts.partition_point(|&start| start <= offset).max(1);
         let start = self.line_starts[line - 1].min(offset);
-        let column = self.text[start..offset].chars().count() + 1;
+        let column = self.chars_before(offset) - self.chars_before(start) + 1;
         Position { line, column }
     }
+
+    /// The 0-based line holding byte `offset`.
+    pub fn line_of(&self, offset: usize) -> usize {
+        self.line_starts.partition_point(|&start| start <= offset).max(1) - 1
+    }
+
+    /// The byte where 0-based `line` starts (the text's end past the last line).
+    pub fn line_start(&self, line: usize) -> usize {
+        self.line_starts.get(line).copied().unwrap_or(self.text.len())
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+
+    /// The number of characters before `offset` (a character boundary), a leading BOM excluded.
+    pub fn char_offset(&self, offset: usize) -> usize {
+        let count = self.chars_before(offset);
+        if self.bom && offset > 0 {
+            count - 1
+        } else {
+            count
+        }
+    }
+
+    fn chars_before(&self, offset: usize) -> usize {
+        let block = offset / STRIDE;
+        self.chars[block] + starts_of_chars(&self.text.as_bytes()[block * STRIDE..offset])
+    }
+}
+
+/// The number of characters that start in `bytes` of UTF-8: every byte but continuation bytes.
+fn starts_of_chars(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| b & 0xC0 != 0x80).count()
 }
 
 /// The largest character boundary at or below `offset`.

@@ -304,39 +304,16 @@ fn percent_encode(path: &str, keep_colon: bool) -> String {
 struct Places<'a> {
     text: &'a str,
     lines: LineIndex<'a>,
-    /// `chars[i]`: the number of characters that start in the first `i * STRIDE` bytes.
-    chars: Vec<usize>,
-    bom: bool,
 }
-
-/// Bytes between two saved character counts: a lookup counts at most this many bytes.
-const STRIDE: usize = 4096;
 
 impl<'a> Places<'a> {
     fn new(text: &'a str) -> Self {
-        let mut chars = vec![0];
-        let mut count = 0;
-        for block in text.as_bytes().chunks(STRIDE) {
-            count += starts_of_chars(block);
-            chars.push(count);
-        }
-        Places {
-            text,
-            lines: LineIndex::new(text),
-            chars,
-            bom: text.starts_with('\u{feff}'),
-        }
+        Places { text, lines: LineIndex::new(text) }
     }
 
     /// The number of characters before `offset` (a character boundary), BOM excluded.
     fn char_offset(&self, offset: usize) -> usize {
-        let block = offset / STRIDE;
-        let count = self.chars[block] + starts_of_chars(&self.text.as_bytes()[block * STRIDE..offset]);
-        if self.bom && offset > 0 {
-            count - 1
-        } else {
-            count
-        }
+        self.lines.char_offset(offset)
     }
 
     fn region(&self, span: Span) -> Value {
@@ -355,14 +332,11 @@ impl<'a> Places<'a> {
     }
 }
 
-/// The number of characters that start in `bytes` of UTF-8: every byte but continuation bytes.
-fn starts_of_chars(bytes: &[u8]) -> usize {
-    bytes.iter().filter(|&&b| b & 0xC0 != 0x80).count()
-}
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::source::STRIDE;
 
     #[test]
     fn char_offsets_count_code_points_across_strides() {
