@@ -56,6 +56,12 @@ pub struct Position {
 /// export is one line of megabytes, and each finding on it needs a column).
 pub struct LineIndex<'a> {
     text: &'a str,
+    table: LineTable,
+}
+
+/// What [`LineIndex`] knows of a text, without the text (for holders that own it).
+#[derive(Debug, Clone)]
+pub struct LineTable {
     line_starts: Vec<usize>,
     /// `chars[i]`: the number of characters that start in the first `i * STRIDE` bytes.
     chars: Vec<usize>,
@@ -67,6 +73,25 @@ pub const STRIDE: usize = 4096;
 
 impl<'a> LineIndex<'a> {
     pub fn new(text: &'a str) -> Self {
+        LineIndex {
+            text,
+            table: LineTable::new(text),
+        }
+    }
+
+    /// The position of a byte offset; offsets inside a character or past the end are clamped.
+    pub fn position(&self, offset: usize) -> Position {
+        self.table.position(self.text, offset)
+    }
+
+    /// The number of characters before `offset` (a character boundary), a leading BOM excluded.
+    pub fn char_offset(&self, offset: usize) -> usize {
+        self.table.char_offset(self.text, offset)
+    }
+}
+
+impl LineTable {
+    pub fn new(text: &str) -> Self {
         let bom = text.starts_with('\u{feff}');
         let mut line_starts = vec![if bom { 3 } else { 0 }];
         line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
@@ -76,15 +101,19 @@ impl<'a> LineIndex<'a> {
             count += starts_of_chars(block);
             chars.push(count);
         }
-        LineIndex { text, line_starts, chars, bom }
+        LineTable {
+            line_starts,
+            chars,
+            bom,
+        }
     }
 
-    /// The position of a byte offset; offsets inside a character or past the end are clamped.
-    pub fn position(&self, offset: usize) -> Position {
-        let offset = floor_char_boundary(self.text, offset.min(self.text.len()));
-        let line = self.line_starts.partition_point(|&start| start <= offset).max(1);
+    /// See [`LineIndex::position`]; `text` is the text the table was made from.
+    pub fn position(&self, text: &str, offset: usize) -> Position {
+        let offset = floor_char_boundary(text, offset.min(text.len()));
+        let line = self.line_of(offset) + 1;
         let start = self.line_starts[line - 1].min(offset);
-        let column = self.chars_before(offset) - self.chars_before(start) + 1;
+        let column = self.chars_before(text, offset) - self.chars_before(text, start) + 1;
         Position { line, column }
     }
 
@@ -93,18 +122,14 @@ impl<'a> LineIndex<'a> {
         self.line_starts.partition_point(|&start| start <= offset).max(1) - 1
     }
 
-    /// The byte where 0-based `line` starts (the text's end past the last line).
-    pub fn line_start(&self, line: usize) -> usize {
-        self.line_starts.get(line).copied().unwrap_or(self.text.len())
+    /// The byte where 0-based `line` starts; `None` past the last line.
+    pub fn line_start(&self, line: usize) -> Option<usize> {
+        self.line_starts.get(line).copied()
     }
 
-    pub fn line_count(&self) -> usize {
-        self.line_starts.len()
-    }
-
-    /// The number of characters before `offset` (a character boundary), a leading BOM excluded.
-    pub fn char_offset(&self, offset: usize) -> usize {
-        let count = self.chars_before(offset);
+    /// See [`LineIndex::char_offset`].
+    pub fn char_offset(&self, text: &str, offset: usize) -> usize {
+        let count = self.chars_before(text, offset);
         if self.bom && offset > 0 {
             count - 1
         } else {
@@ -112,9 +137,9 @@ impl<'a> LineIndex<'a> {
         }
     }
 
-    fn chars_before(&self, offset: usize) -> usize {
+    fn chars_before(&self, text: &str, offset: usize) -> usize {
         let block = offset / STRIDE;
-        self.chars[block] + starts_of_chars(&self.text.as_bytes()[block * STRIDE..offset])
+        self.chars[block] + starts_of_chars(&text.as_bytes()[block * STRIDE..offset])
     }
 }
 

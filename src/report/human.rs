@@ -11,6 +11,7 @@ use miette::{
 use super::Summary;
 use crate::finding::Finding;
 use crate::rules::Severity;
+use crate::source::LineTable;
 use crate::{FileReport, RunReport};
 
 pub struct Style {
@@ -30,16 +31,20 @@ pub fn render(report: &RunReport, style: &Style) -> String {
         .with_width(style.width)
         .with_links(false);
     let mut out = String::new();
-    for (file, finding) in report.findings() {
-        let report = to_report(file, finding);
-        // Writing into a String cannot fail.
-        let _ = handler.render_report(&mut out, report.as_ref());
-        out.push('\n');
+    for file in report.files.iter().filter(|f| !f.findings.is_empty()) {
+        // One indexed source per file, shared by its findings.
+        let source = Arc::new(ClippedSource::new(file));
+        for finding in &file.findings {
+            let report = to_report(source.clone(), finding);
+            // Writing into a String cannot fail.
+            let _ = handler.render_report(&mut out, report.as_ref());
+            out.push('\n');
+        }
     }
     out
 }
 
-fn to_report(file: &FileReport, finding: &Finding) -> Report {
+fn to_report(source: Arc<ClippedSource>, finding: &Finding) -> Report {
     let severity = match finding.severity {
         Severity::Error => miette::Severity::Error,
         Severity::Warning => miette::Severity::Warning,
@@ -65,10 +70,7 @@ fn to_report(file: &FileReport, finding: &Finding) -> Report {
     if !finding.help.is_empty() {
         diagnostic = diagnostic.with_help(finding.help.clone());
     }
-    Report::new(diagnostic).with_source_code(ClippedSource {
-        name: file.path.clone(),
-        text: file.text.clone(),
-    })
+    Report::new(diagnostic).with_source_code(source)
 }
 
 /// The one-line summary: `3 errors, 1 warning in 2 files (12 files scanned, 5 policies checked)`.
@@ -100,11 +102,24 @@ const LONG_LINE: usize = 240;
 /// Characters kept on each side of the finding in such a window (about).
 const MARGIN: usize = 60;
 
-/// A file's text as miette reads it, except that a very long line (a Terraform plan or a CLI
-/// export, written on one line) is shown as a window around the finding, not in full.
+/// A file's text as miette reads it, with two differences from miette's own reading of a
+/// string: lines are found through a [`LineTable`] built once per file (miette scans the text
+/// from its start for every finding), and a very long line (a Terraform plan or a CLI export,
+/// written on one line) is shown as a window around the finding, not in full.
 struct ClippedSource {
     name: String,
     text: Arc<str>,
+    lines: LineTable,
+}
+
+impl ClippedSource {
+    fn new(file: &FileReport) -> Self {
+        ClippedSource {
+            name: file.path.clone(),
+            text: file.text.clone(),
+            lines: LineTable::new(&file.text),
+        }
+    }
 }
 
 impl SourceCode for ClippedSource {
@@ -115,55 +130,53 @@ impl SourceCode for ClippedSource {
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
         let text: &str = &self.text;
-        let full = text.read_span(span, context_lines_before, context_lines_after)?;
-        let named = |data: &'a [u8],
-                     span: SourceSpan,
-                     line: usize,
-                     column: usize,
-                     lines: usize|
-         -> Box<dyn SpanContents<'a> + 'a> {
-            Box::new(MietteSpanContents::new_named(
-                self.name.clone(),
-                data,
-                span,
-                line,
-                column,
-                lines,
-            ))
-        };
-        let (start, end) = (span.offset(), span.offset() + span.len());
-        let line_start = text
-            .get(..start)
-            .and_then(|before| before.rfind('\n'))
-            .map_or(0, |i| i + 1);
-        let line_end = text
-            .get(end..)
-            .and_then(|rest| rest.find('\n'))
-            .map_or(text.len(), |i| end + i);
+        let start = floor_char_boundary(text, span.offset().min(text.len()));
+        let end = ceil_char_boundary(text, (span.offset() + span.len()).min(text.len())).max(start);
+        let named =
+            |from: usize, to: usize, line: usize, column: usize, lines: usize| -> Box<dyn SpanContents<'a> + 'a> {
+                let data = &text.as_bytes()[from..to];
+                Box::new(MietteSpanContents::new_named(
+                    self.name.clone(),
+                    data,
+                    (from, to - from).into(),
+                    line,
+                    column,
+                    lines,
+                ))
+            };
+        let first = self.lines.line_of(start);
+        let last = self.lines.line_of(end.saturating_sub(1).max(start));
         // A read without context lines is miette asking where the span starts: answer exactly.
-        let asks_position = context_lines_before == 0 && context_lines_after == 0;
-        let within = text.get(start..end).is_some_and(|span| !span.contains('\n'));
-        let one_long_line = within && line_end.saturating_sub(line_start) > LONG_LINE;
-        if asks_position || !one_long_line {
-            return Ok(named(
-                full.data(),
-                *full.span(),
-                full.line(),
-                full.column(),
-                full.line_count(),
-            ));
+        if context_lines_before == 0 && context_lines_after == 0 {
+            let column = self.lines.position(text, start).column - 1;
+            return Ok(named(start, end, first, column, last - first + 1));
         }
-        let from = floor_char_boundary(text, start.saturating_sub(MARGIN).max(line_start));
-        let to = ceil_char_boundary(text, (end + MARGIN).min(line_end));
-        let line = text[..from].matches('\n').count();
-        let column = text[line_start..from].chars().count();
-        Ok(named(
-            &text.as_bytes()[from..to],
-            (from, to - from).into(),
-            line,
-            column,
-            1,
-        ))
+        let line_end = |line: usize| self.lines.line_start(line + 1).map_or(text.len(), |next| next - 1);
+        let line_start = self.lines.line_start(first).unwrap_or(0).min(start);
+        if first == last && line_end(first).saturating_sub(line_start) > LONG_LINE {
+            let from = floor_char_boundary(text, start.saturating_sub(MARGIN).max(line_start));
+            let to = ceil_char_boundary(text, (end + MARGIN).min(line_end(first)));
+            let column = self.lines.position(text, from).column - 1;
+            return Ok(named(from, to, first, column, 1));
+        }
+        let context_first = first.saturating_sub(context_lines_before);
+        let context_last = (last + context_lines_after).min(self.lines_count(text) - 1);
+        let from = self.lines.line_start(context_first).unwrap_or(0);
+        // Through the last context line's line break, as miette reads a string.
+        let to = self.lines.line_start(context_last + 1).unwrap_or(text.len()).max(from);
+        Ok(named(from, to, context_first, 0, context_last - context_first + 1))
+    }
+}
+
+impl ClippedSource {
+    /// The number of lines of the text (a final line break does not start one).
+    fn lines_count(&self, text: &str) -> usize {
+        let last = self.lines.line_of(text.len());
+        if text.ends_with('\n') && last > 0 {
+            last
+        } else {
+            last + 1
+        }
     }
 }
 

@@ -308,7 +308,10 @@ struct Places<'a> {
 
 impl<'a> Places<'a> {
     fn new(text: &'a str) -> Self {
-        Places { text, lines: LineIndex::new(text) }
+        Places {
+            text,
+            lines: LineIndex::new(text),
+        }
     }
 
     /// The number of characters before `offset` (a character boundary), BOM excluded.
@@ -331,7 +334,6 @@ impl<'a> Places<'a> {
         })
     }
 }
-
 
 #[cfg(test)]
 mod tests {
