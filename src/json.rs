@@ -10,7 +10,12 @@
 //! [`decode_string_literal`] maps a JSON string's decoded text back to the bytes of its literal,
 //! through every escape, for policies that live inside JSON strings (CLI exports, plans).
 
+use std::collections::HashMap;
+
 use crate::source::Span;
+
+/// Objects with more keys than this look up repeated keys in a hash map.
+const INDEX_FROM: usize = 16;
 
 /// The deepest nesting accepted; real policies nest about six levels.
 pub const MAX_DEPTH: usize = 256;
@@ -452,6 +457,7 @@ impl<'a> Parser<'a> {
         self.enter()?;
         self.pos += 1;
         let mut members: Vec<Member> = Vec::new();
+        let mut seen: Option<HashMap<String, Span>> = None;
         self.skip_trivia()?;
         if self.bytes.get(self.pos) == Some(&b'}') {
             self.pos += 1;
@@ -475,12 +481,27 @@ impl<'a> Parser<'a> {
             self.pos += 1;
             self.skip_trivia()?;
             let value = self.parse_value()?;
-            if let Some(first) = members.iter().find(|m| m.key == key) {
+            // Small objects are searched; large ones (hostile input) get an index, so that
+            // finding repeated keys stays linear.
+            let first = match &mut seen {
+                Some(index) => index.get(&key).copied(),
+                None => members.iter().find(|m| m.key == key).map(|m| m.key_span),
+            };
+            if let Some(first) = first {
                 self.duplicates.push(DuplicateKey {
                     key: key.clone(),
-                    first: first.key_span,
+                    first,
                     second: key_span,
                 });
+            }
+            if let Some(index) = &mut seen {
+                index.entry(key.clone()).or_insert(key_span);
+            } else if members.len() >= INDEX_FROM {
+                // Later entries win in `collect`: the current key first, then the members from
+                // last to first, so that each key maps to its first occurrence.
+                let pairs = std::iter::once((key.clone(), key_span))
+                    .chain(members.iter().rev().map(|m| (m.key.clone(), m.key_span)));
+                seen = Some(pairs.collect());
             }
             members.push(Member { key, key_span, value });
             if self.after_item(b'}')? {
@@ -688,6 +709,20 @@ mod tests {
             parsed.root.unwrap().get("k").unwrap().value.value,
             Value::Number("2".into())
         );
+    }
+
+    #[test]
+    fn repeated_keys_of_large_objects_name_the_first() {
+        let keys: Vec<String> = (0..40).map(|i| format!("\"k{i}\": {i}")).collect();
+        let text = format!("{{{}, \"k3\": 0, \"k30\": 1, \"k3\": 2}}", keys.join(", "));
+        let parsed = parse(&text);
+        let found: Vec<(&str, usize)> = parsed
+            .duplicate_keys
+            .iter()
+            .map(|d| (d.key.as_str(), d.first.start))
+            .collect();
+        let first = |k: &str| text.find(&format!("\"{k}\"")).unwrap();
+        assert_eq!(found, [("k3", first("k3")), ("k30", first("k30")), ("k3", first("k3"))]);
     }
 
     #[test]

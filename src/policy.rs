@@ -267,13 +267,15 @@ impl Canonicalizer<'_> {
 
     /// `aws:SourceArn` and `AWS:SourceArn` are one key to IAM: a repeat in another case is a
     /// duplicate key. (Exact repeats are reported by the parser already.) As with exact
-    /// repeats, the last one is the one the canonical form keeps.
-    fn note_case_folded_repeat(&mut self, members: &[json::Member], member: &json::Member, folded: &str) {
-        let earlier = members.iter().take_while(|m| !std::ptr::eq(*m, member));
-        if let Some(first) = earlier
-            .filter(|m| m.key != member.key && m.key.to_lowercase() == folded)
-            .last()
-        {
+    /// repeats, the last one is the one the canonical form keeps. `earlier` maps the lower-case
+    /// form of each key seen before `member` to the last member with it.
+    fn note_case_folded_repeat(
+        &mut self,
+        earlier: &HashMap<String, &json::Member>,
+        member: &json::Member,
+        folded: &str,
+    ) {
+        if let Some(first) = earlier.get(folded).filter(|first| first.key != member.key) {
             self.folded_duplicates.push(DuplicateKey {
                 key: member.key.clone(),
                 first: (self.map_span)(first.key_span),
@@ -284,6 +286,8 @@ impl Canonicalizer<'_> {
 
     fn convert_object(&mut self, members: &[json::Member], role: Role) -> Value {
         let mut map = Map::new();
+        // Condition keys seen so far, by their lower-case form.
+        let mut folded: HashMap<String, &json::Member> = HashMap::new();
         for member in members {
             let (key, member_role) = match (role, member.key.as_str()) {
                 (Role::Document, "Statement") => (member.key.clone(), Role::Statement),
@@ -296,7 +300,8 @@ impl Canonicalizer<'_> {
                 _ => (member.key.clone(), Role::Other),
             };
             if matches!(role, Role::ConditionOperator) {
-                self.note_case_folded_repeat(members, member, &key);
+                self.note_case_folded_repeat(&folded, member, &key);
+                folded.insert(key.clone(), member);
             }
             let value = self.child(&key, |c| {
                 c.record(member.value.span, Some((member, &member.key)));
