@@ -122,6 +122,16 @@ impl LineTable {
         self.line_starts.partition_point(|&start| start <= offset).max(1) - 1
     }
 
+    /// The number of lines (a final line break does not start one).
+    pub fn line_count(&self, text: &str) -> usize {
+        let count = self.line_starts.len();
+        if text.ends_with('\n') && count > 1 {
+            count - 1
+        } else {
+            count
+        }
+    }
+
     /// The byte where 0-based `line` starts; `None` past the last line.
     pub fn line_start(&self, line: usize) -> Option<usize> {
         self.line_starts.get(line).copied()

@@ -118,50 +118,52 @@ pub fn extract_module(dir: &Path, module: &ModuleText) -> ModulePolicies {
         .flatten()
         .flat_map(|root| objects(root, &["data", "aws_iam_policy_document"]))
         .collect();
+    // Every resource of the module: (type, name, body).
+    let resources: Vec<(&str, &str, &Node)> = roots
+        .iter()
+        .flatten()
+        .flat_map(|root| objects(root, &["resource"]))
+        .flat_map(|(kind, all)| {
+            object_members(all)
+                .into_iter()
+                .map(move |(name, body)| (kind, name, body))
+        })
+        .collect();
     let lookup = |name: &str| data_sources.iter().find(|(n, _)| *n == name).map(|(_, body)| *body);
-    let grants = role_grants(&roots, text, &lookup);
+    let grants = role_grants(&resources, text, &lookup);
     // Which resources use each data source: (label, hint, facts).
     let mut users: Vec<Vec<(String, ContextHint, serde_json::Value)>> =
         data_sources.iter().map(|_| Vec::new()).collect();
 
-    for root in roots.iter().flatten() {
-        for (kind, resources) in objects(root, &["resource"]) {
-            // Only the two SES resource types hold identity policies; any other resource's
-            // policy is at most a role trust policy (an SNS topic policy naming an SES identity
-            // in a condition is not an identity policy).
-            let hint = if SES_POLICY_RESOURCES.contains(&kind) {
-                ContextHint::SesIdentityPolicy
-            } else {
-                ContextHint::NotSesIdentityPolicy
+    for &(kind, name, body) in &resources {
+        // Only the two SES resource types hold identity policies; any other resource's policy is
+        // at most a role trust policy (an SNS topic policy naming an SES identity in a condition
+        // is not an identity policy).
+        let hint = if SES_POLICY_RESOURCES.contains(&kind) {
+            ContextHint::SesIdentityPolicy
+        } else {
+            ContextHint::NotSesIdentityPolicy
+        };
+        for attribute in policy_attributes(kind, body) {
+            let label = format!("{kind}.{name}");
+            // What a role may do, for the rules about who may assume it (COG013).
+            let facts = match (kind, attribute.key.as_str(), grants.get(name)) {
+                ("aws_iam_role", "assume_role_policy", Some(actions)) => serde_json::json!({ "role_grants": actions }),
+                _ => serde_json::Value::Null,
             };
-            for (name, body) in object_members(resources) {
-                for attribute in policy_attributes(kind, body) {
-                    let label = match attribute.key.as_str() {
-                        "policy" | "assume_role_policy" => format!("{kind}.{name}"),
-                        other => format!("{kind}.{name}.{other}"),
-                    };
-                    // What a role may do, for the rules about who may assume it (COG013).
-                    let facts = match (kind, attribute.key.as_str(), grants.get(name)) {
-                        ("aws_iam_role", "assume_role_policy", Some(actions)) => {
-                            serde_json::json!({ "role_grants": actions })
-                        }
-                        _ => serde_json::Value::Null,
-                    };
-                    match policy_value(text, &attribute.value, &label, hint) {
-                        PolicyValue::Document(document) => out.documents.push(PolicyDocument { facts, ..*document }),
-                        PolicyValue::DataSource(data_name) => {
-                            if let Some(position) = data_sources.iter().position(|(n, _)| *n == data_name) {
-                                users[position].push((label, hint, facts));
-                            }
-                        }
-                        PolicyValue::File(path) => {
-                            if let Some(path) = resolve(dir, &path) {
-                                out.referenced.push(ReferencedFile { path, label, hint });
-                            }
-                        }
-                        PolicyValue::Unknown => {}
+            match policy_value(text, &attribute.value, &label, hint) {
+                PolicyValue::Document(document) => out.documents.push(PolicyDocument { facts, ..*document }),
+                PolicyValue::DataSource(data_name) => {
+                    if let Some(position) = data_sources.iter().position(|(n, _)| *n == data_name) {
+                        users[position].push((label, hint, facts));
                     }
                 }
+                PolicyValue::File(path) => {
+                    if let Some(path) = resolve(dir, &path) {
+                        out.referenced.push(ReferencedFile { path, label, hint });
+                    }
+                }
+                PolicyValue::Unknown => {}
             }
         }
     }
@@ -211,17 +213,11 @@ fn render_data_source(
 /// The actions each role of the module is allowed, by role name: from `aws_iam_role_policy`,
 /// the role's `inline_policy` blocks, and `aws_iam_role_policy_attachment` of an
 /// `aws_iam_policy` of the module.
-fn role_grants(roots: &[Option<Node>], text: &str, lookup: &policy_document::Lookup) -> HashMap<String, Vec<String>> {
-    let resources: Vec<(&str, &str, &Node)> = roots
-        .iter()
-        .flatten()
-        .flat_map(|root| objects(root, &["resource"]))
-        .flat_map(|(kind, all)| {
-            object_members(all)
-                .into_iter()
-                .map(move |(name, body)| (kind, name, body))
-        })
-        .collect();
+fn role_grants(
+    resources: &[(&str, &str, &Node)],
+    text: &str,
+    lookup: &policy_document::Lookup,
+) -> HashMap<String, Vec<String>> {
     let allowed = |value: &Node| -> Vec<String> {
         let document = match policy_value(text, value, "", ContextHint::NotSesIdentityPolicy) {
             PolicyValue::Document(document) => Some(*document),
@@ -233,7 +229,7 @@ fn role_grants(roots: &[Option<Node>], text: &str, lookup: &policy_document::Loo
     };
     let policy_of = |body: &Node| body.get("policy").map(|m| allowed(&m.value)).unwrap_or_default();
     let mut grants: HashMap<String, Vec<String>> = HashMap::new();
-    for (kind, name, body) in &resources {
+    for (kind, name, body) in resources {
         let (role, actions) = match *kind {
             "aws_iam_role" => {
                 let inline: Vec<&Node> = match body.get("inline_policy").map(|m| &m.value) {

@@ -160,23 +160,11 @@ impl SourceCode for ClippedSource {
             return Ok(named(from, to, first, column, 1));
         }
         let context_first = first.saturating_sub(context_lines_before);
-        let context_last = (last + context_lines_after).min(self.lines_count(text) - 1);
+        let context_last = (last + context_lines_after).min(self.lines.line_count(text).saturating_sub(1));
         let from = self.lines.line_start(context_first).unwrap_or(0);
         // Through the last context line's line break, as miette reads a string.
         let to = self.lines.line_start(context_last + 1).unwrap_or(text.len()).max(from);
         Ok(named(from, to, context_first, 0, context_last - context_first + 1))
-    }
-}
-
-impl ClippedSource {
-    /// The number of lines of the text (a final line break does not start one).
-    fn lines_count(&self, text: &str) -> usize {
-        let last = self.lines.line_of(text.len());
-        if text.ends_with('\n') && last > 0 {
-            last
-        } else {
-            last + 1
-        }
     }
 }
 
