@@ -3,7 +3,8 @@
 //! Directories are walked in parallel with the `ignore` crate (ripgrep's walker): `.gitignore`
 //! (also outside a git repository), `.ignore` and hidden files are honoured, symbolic links are
 //! not followed, and anything that is not a regular file (a FIFO, a socket) is passed over
-//! without being opened. Files named on the command line are always linted.
+//! without being opened. Files named on the command line are always looked at; what each one is
+//! (a format seslint reads, one it only sniffs, or neither) is decided by `extract::format`.
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -11,7 +12,7 @@ use std::sync::Mutex;
 use ignore::{WalkBuilder, WalkState};
 
 use crate::error::{io_message, LoadError};
-use crate::extract::is_candidate;
+use crate::extract::format::is_walked;
 
 /// A file to lint.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -108,7 +109,7 @@ fn walk(root: &Path, options: &WalkOptions, found: &mut Discovered) {
                     Ok(entry) => {
                         let kind = entry.file_type();
                         if kind.is_some_and(|t| t.is_file()) {
-                            if is_candidate(entry.path()) {
+                            if is_walked(entry.path()) {
                                 let path = entry.into_path();
                                 let display = display(&path);
                                 let candidate = Candidate {
@@ -118,7 +119,7 @@ fn walk(root: &Path, options: &WalkOptions, found: &mut Discovered) {
                                 };
                                 candidates.lock().unwrap_or_else(|p| p.into_inner()).push(candidate);
                             }
-                        } else if let Some(what) = kind.and_then(special_kind).filter(|_| is_candidate(entry.path())) {
+                        } else if let Some(what) = kind.and_then(special_kind).filter(|_| is_walked(entry.path())) {
                             // Named like a policy file but not one to open: say so, never block.
                             let problem = WalkProblem::notice(display(entry.path()), format!("{what}, not linted"));
                             problems.lock().unwrap_or_else(|p| p.into_inner()).push(problem);

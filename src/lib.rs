@@ -29,6 +29,7 @@ use rayon::prelude::*;
 
 use discover::{Candidate, WalkOptions, WalkProblem};
 use error::LoadError;
+use extract::format::{self, Format};
 use finding::Finding;
 use policy::{ContextHint, PolicyDocument};
 use rules::RuleSet;
@@ -52,6 +53,29 @@ pub struct RunReport {
     pub files: Vec<FileReport>,
     /// Files that could not be read; the run went on without them.
     pub problems: Vec<WalkProblem>,
+    /// Files in formats seslint does not read that look like they hold SES policies, in path
+    /// order: named in a closing note, so that "no findings" never means "not looked at".
+    pub unread: Vec<UnreadFile>,
+    /// Files named on the command line that are in no format seslint reads, with why (shown
+    /// under `--verbose`).
+    pub passed_over: Vec<UnreadFile>,
+}
+
+/// A file seslint did not lint, and its format.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+pub struct UnreadFile {
+    pub path: String,
+    /// The format's name (`Markdown`), or `None` for a format seslint knows nothing of.
+    pub format: Option<&'static str>,
+}
+
+/// What looking at one file gave.
+enum Outcome {
+    Linted(FileReport),
+    /// In a format seslint does not read, and it may hold SES policies.
+    Unread(UnreadFile),
+    /// Nothing to lint: no policy in it, or a format that holds none.
+    PassedOver(Option<UnreadFile>),
 }
 
 impl RunReport {
@@ -120,7 +144,7 @@ pub fn run(paths: &[PathBuf], options: &Options, rules: &RuleSet) -> Result<RunR
             .read_to_end(&mut bytes)
             .map_err(|e| LoadError::new(format!("cannot read standard input: {e}")))?;
         let name = options.stdin_filename.clone().unwrap_or_else(|| "-".into());
-        report.files.push(lint_bytes(&name, &bytes, rules));
+        report.add(lint_read(&name, &bytes, rules, true));
     }
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.threads)
@@ -152,33 +176,79 @@ pub fn run(paths: &[PathBuf], options: &Options, rules: &RuleSet) -> Result<RunR
     // Files a module linted as its policies are not linted again on their own.
     let other_files: Vec<&Candidate> = other_files.into_iter().filter(|c| !claimed.contains(&c.path)).collect();
     let max_size = options.max_file_size;
-    let results: Vec<Result<Option<FileReport>, WalkProblem>> =
+    let results: Vec<Result<Outcome, WalkProblem>> =
         pool.install(|| other_files.par_iter().map(|c| lint_file(c, rules, max_size)).collect());
     for result in results {
         match result {
-            Ok(file) => report.files.extend(file),
+            Ok(outcome) => report.add(outcome),
             Err(problem) => report.problems.push(problem),
         }
     }
     report.files.sort_by(|a, b| a.path.cmp(&b.path));
+    report.unread.sort();
+    report.passed_over.sort();
     Ok(report)
 }
 
-fn lint_file(candidate: &Candidate, rules: &RuleSet, max_size: u64) -> Result<Option<FileReport>, WalkProblem> {
+impl RunReport {
+    fn add(&mut self, outcome: Outcome) {
+        match outcome {
+            Outcome::Linted(file) => self.files.push(file),
+            Outcome::Unread(file) => self.unread.push(file),
+            Outcome::PassedOver(file) => self.passed_over.extend(file),
+        }
+    }
+}
+
+fn lint_file(candidate: &Candidate, rules: &RuleSet, max_size: u64) -> Result<Outcome, WalkProblem> {
+    let passed_over = |format: Option<&'static str>| {
+        let file = UnreadFile {
+            path: candidate.display.clone(),
+            format,
+        };
+        Outcome::PassedOver(candidate.explicit.then_some(file))
+    };
+    match format::by_name(&candidate.path) {
+        // Not read into memory: only searched for the marks of an SES policy.
+        Some(Format::Unread(kind)) => {
+            let unread = UnreadFile {
+                path: candidate.display.clone(),
+                format: Some(kind.name()),
+            };
+            let unreadable = |e: std::io::Error| unreadable_file(&candidate.display, &e);
+            return Ok(
+                if scan(&candidate.path, format::may_hold_ses_policy).map_err(unreadable)? {
+                    Outcome::Unread(unread)
+                } else {
+                    passed_over(Some(kind.name()))
+                },
+            );
+        }
+        Some(Format::Other) => return Ok(passed_over(None)),
+        _ => {}
+    }
     let bytes = read_file(&candidate.path, &candidate.display, max_size)?;
-    Ok(bytes.map(|bytes| lint_bytes(&candidate.display, &bytes, rules)))
+    Ok(match bytes {
+        Some(bytes) => lint_read(&candidate.display, &bytes, rules, candidate.explicit),
+        None => Outcome::PassedOver(None),
+    })
+}
+
+fn unreadable_file(display: &str, error: &std::io::Error) -> WalkProblem {
+    WalkProblem::fatal(display, format!("cannot read file: {}", error::io_message(error)))
 }
 
 /// Reads a file to lint. A file over `max_size` is not read into memory: `None` when a scan shows
 /// it holds no policy, a fatal problem when it may.
 fn read_file(path: &Path, display: &str, max_size: u64) -> Result<Option<Vec<u8>>, WalkProblem> {
-    let unreadable =
-        |e: std::io::Error| WalkProblem::fatal(display, format!("cannot read file: {}", error::io_message(&e)));
+    let unreadable = |e: std::io::Error| unreadable_file(display, &e);
     let size = std::fs::metadata(path).map_err(unreadable)?.len();
     if size <= max_size {
         return std::fs::read(path).map(Some).map_err(unreadable);
     }
-    if may_hold_policy(path).map_err(unreadable)? {
+    let may_hold_policy =
+        |window: &[u8]| extract::looks_like_policy(window) || memchr::memmem::find(window, b"policy").is_some();
+    if scan(path, may_hold_policy).map_err(unreadable)? {
         let mib = |bytes: u64| bytes as f64 / f64::from(1 << 20);
         let message = format!(
             "the file is {:.1} MiB, over the {:.1} MiB limit: not linted (raise it with --max-file-size)",
@@ -190,9 +260,9 @@ fn read_file(path: &Path, display: &str, max_size: u64) -> Result<Option<Vec<u8>
     Ok(None)
 }
 
-/// Whether a file may hold a policy, by a streaming search for the markers of policies
-/// (`Statement`, `ses:`, `policy`, ...), in chunks, without reading it into memory.
-fn may_hold_policy(path: &Path) -> std::io::Result<bool> {
+/// Whether `found` holds for some part of a file, searched in chunks (that overlap, so that a
+/// marker split between two chunks is still found) without reading the file into memory.
+fn scan(path: &Path, found: impl Fn(&[u8]) -> bool) -> std::io::Result<bool> {
     const CHUNK: usize = 1 << 20;
     const OVERLAP: usize = 16;
     let mut file = std::fs::File::open(path)?;
@@ -204,7 +274,7 @@ fn may_hold_policy(path: &Path) -> std::io::Result<bool> {
             return Ok(false);
         }
         let window = &buffer[..kept + read];
-        if extract::looks_like_policy(window) || memchr::memmem::find(window, b"policy").is_some() {
+        if found(window) {
             return Ok(true);
         }
         // Keep the tail, so that a marker split between two chunks is still found.
@@ -214,8 +284,40 @@ fn may_hold_policy(path: &Path) -> std::io::Result<bool> {
     }
 }
 
-/// Lints one file's bytes; `path` is the name to report (and decides the format).
+/// Lints one file's bytes; `path` is the name to report, and with the bytes decides the format
+/// ([`format::of`]). A file in a format seslint does not read gives an empty report.
 pub fn lint_bytes(path: &str, bytes: &[u8], rules: &RuleSet) -> FileReport {
+    match lint_read(path, bytes, rules, true) {
+        Outcome::Linted(report) => report,
+        Outcome::Unread(_) | Outcome::PassedOver(_) => finish_report(path, Arc::from(""), Vec::new(), 0, rules),
+    }
+}
+
+/// Lints a file read into memory, by its format. `explicit`: named by the user, so that passing
+/// it over is worth a note.
+fn lint_read(path: &str, bytes: &[u8], rules: &RuleSet, explicit: bool) -> Outcome {
+    match format::of(Path::new(path), bytes) {
+        Format::Json | Format::Terraform => Outcome::Linted(lint_text(path, bytes, rules)),
+        Format::Unread(kind) => {
+            let file = UnreadFile {
+                path: path.to_string(),
+                format: Some(kind.name()),
+            };
+            if format::may_hold_ses_policy(bytes) {
+                Outcome::Unread(file)
+            } else {
+                Outcome::PassedOver(explicit.then_some(file))
+            }
+        }
+        Format::Other => Outcome::PassedOver(explicit.then(|| UnreadFile {
+            path: path.to_string(),
+            format: None,
+        })),
+    }
+}
+
+/// Lints the text of a file in a format seslint reads.
+fn lint_text(path: &str, bytes: &[u8], rules: &RuleSet) -> FileReport {
     let (text, documents): (Arc<str>, Vec<PolicyDocument>) = match std::str::from_utf8(bytes) {
         Ok(text) => (Arc::from(text), extract::extract(Path::new(path), text)),
         Err(error) => {
@@ -242,13 +344,19 @@ fn file_report(path: &str, text: Arc<str>, documents: &[PolicyDocument], rules: 
         .flat_map(|doc| rules::eval::check_document(rules, doc, &text))
         .collect();
     let policies = documents.iter().filter(|d| d.canonical.is_some()).count();
-    finish_report(path, text, findings, policies)
+    finish_report(path, text, findings, policies, rules)
 }
 
 /// A file's report, its findings in order.
-fn finish_report(path: &str, text: Arc<str>, mut findings: Vec<Finding>, policies: usize) -> FileReport {
+fn finish_report(
+    path: &str,
+    text: Arc<str>,
+    mut findings: Vec<Finding>,
+    policies: usize,
+    rules: &RuleSet,
+) -> FileReport {
     if suppress::has_comments(path) {
-        suppress::apply(&text, &mut findings);
+        suppress::apply(&text, &mut findings, &rules.deselected);
     }
     findings.sort_by(|a, b| (a.span.start, &a.code, a.span.end).cmp(&(b.span.start, &b.code, b.span.end)));
     // Only findings need the text (to render it); a large clean repository should not stay in memory.
@@ -322,6 +430,7 @@ fn lint_module(dir: &Path, candidates: &[&Candidate], rules: &RuleSet, max_size:
             file_text,
             file_findings,
             policies[index],
+            rules,
         ));
     }
     for referenced in extracted.referenced {

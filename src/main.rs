@@ -83,9 +83,12 @@ struct CheckArgs {
     /// Do not honour .gitignore and .ignore files.
     #[arg(long)]
     no_ignore: bool,
-    /// Print only the findings: no summary.
-    #[arg(long, short = 'q')]
+    /// Print only the findings: no summary, no closing notes.
+    #[arg(long, short = 'q', conflicts_with = "verbose")]
     quiet: bool,
+    /// Also name each file given on the command line that is in no format seslint reads.
+    #[arg(long, short = 'v')]
+    verbose: bool,
     /// Print the number of findings per rule instead of the findings.
     #[arg(long)]
     statistics: bool,
@@ -234,7 +237,9 @@ fn check(args: CheckArgs) -> Result<u8, LoadError> {
         fail_on: args.fail_on.map(Severity::from),
         rule_dirs: Vec::new(),
     };
-    let (settings, rules) = load(&args.rules, overrides)?;
+    let (settings, mut rules) = load(&args.rules, overrides)?;
+    // Rules that are not selected do not run (a file's per-file ignores still apply after).
+    rules.select(|code| settings.is_selected(code));
     let settings = std::sync::Arc::new(settings);
     let cwd = std::env::current_dir().unwrap_or_default();
     let excluded = {
@@ -279,8 +284,20 @@ fn check(args: CheckArgs) -> Result<u8, LoadError> {
         let kind = if problem.fatal { "" } else { "note: " };
         eprintln!("seslint: {kind}{}: {}", problem.path, problem.message);
     }
+    if args.verbose {
+        for file in &report.passed_over {
+            let format = file.format.unwrap_or("its format");
+            eprintln!(
+                "seslint: note: {}: not linted: seslint does not read {format}",
+                file.path
+            );
+        }
+    }
     if !args.quiet {
         eprintln!("{}", human::summary_line(&report));
+        if let Some(note) = human::unread_note(&report) {
+            eprintln!("{note}");
+        }
     }
     if report.problems.iter().any(|p| p.fatal) {
         return Ok(2);
@@ -396,7 +413,8 @@ fn explain_text(rule: &Rule) -> String {
     for (title, kind) in [("Example", Expect::Violation), ("Fixed", Expect::Clean)] {
         for example in rule.examples.iter().filter(|e| e.expect == kind) {
             out.push_str(&format!(
-                "\n{title}{}\n",
+                "\n{title}{}{}\n",
+                example.file.as_deref().map(|f| format!(" ({f})")).unwrap_or_default(),
                 example.note.as_deref().map(|n| format!(": {n}")).unwrap_or_default()
             ));
             out.push_str(&indent(&example.policy));

@@ -87,6 +87,9 @@ pub struct PolicyDocument {
     pub size_bytes: usize,
     /// Syntax errors, with spans in the file.
     pub syntax_errors: Vec<SyntaxError>,
+    /// Errors in the syntax of the file that holds the policy (Terraform that does not parse),
+    /// as opposed to the policy's own JSON: the file's policies could not be read at all.
+    pub file_errors: Vec<SyntaxError>,
     /// Repeated keys, with spans in the file.
     pub duplicate_keys: Vec<DuplicateKey>,
     /// What the container knows about the document beyond its text (README: "Facts"), for
@@ -156,6 +159,7 @@ impl PolicyDocument {
             span,
             size_bytes,
             syntax_errors,
+            file_errors: Vec::new(),
             duplicate_keys,
             facts: Value::Null,
         }

@@ -24,6 +24,11 @@ impl Span {
         self.end - self.start
     }
 
+    /// Whether the two spans share a byte, or are the same empty place.
+    pub fn overlaps(&self, other: Span) -> bool {
+        *self == other || (self.start < other.end && other.start < self.end)
+    }
+
     pub fn is_empty(&self) -> bool {
         self.start == self.end
     }

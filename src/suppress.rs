@@ -83,8 +83,9 @@ fn marker_after(line: &str, from: usize) -> Option<usize> {
 }
 
 /// Drops the findings the text's suppressions cover and adds one SUP001 finding per suppression
-/// that covers none.
-pub fn apply(text: &str, findings: &mut Vec<Finding>) {
+/// that covers none. A suppression naming a rule that did not run (`deselected`) may still be
+/// needed: it is not reported.
+pub fn apply(text: &str, findings: &mut Vec<Finding>, deselected: &[String]) {
     let suppressions = parse(text);
     if suppressions.is_empty() {
         return;
@@ -102,7 +103,11 @@ pub fn apply(text: &str, findings: &mut Vec<Finding>) {
         covering.is_none()
     });
     for (suppression, used) in suppressions.iter().zip(used) {
-        if !used {
+        let names_deselected = suppression
+            .codes
+            .iter()
+            .any(|code| deselected.iter().any(|rule| matches(code, rule)));
+        if !used && !names_deselected {
             findings.push(unused(suppression));
         }
     }

@@ -58,15 +58,15 @@ fn the_committed_corpus_is_reported_file_by_file() {
     let (report, _, code) = json_run(seslint(repo_root()).args(["--format", "json", "fixtures/hostile"]));
     let found = diagnostics(&report);
     let expect = [
-        ("fixtures/hostile/invalid-utf8.json", 5),
-        ("fixtures/hostile/nul-bytes.json", 6),
-        ("fixtures/hostile/truncated.json", 14),
-        ("fixtures/hostile/unterminated-heredoc.tf", 5),
+        ("fixtures/hostile/invalid-utf8.json", "SES001", 5),
+        ("fixtures/hostile/nul-bytes.json", "SES001", 6),
+        ("fixtures/hostile/truncated.json", "SES001", 14),
+        ("fixtures/hostile/unterminated-heredoc.tf", "SRC001", 5),
     ];
-    for (path, line) in expect {
+    for (path, rule, line) in expect {
         assert!(
-            found.contains(&(path.to_string(), "SES001".to_string(), line)),
-            "{path}:{line} in {found:?}"
+            found.contains(&(path.to_string(), rule.to_string(), line)),
+            "{path}:{line} {rule} in {found:?}"
         );
     }
     let quiet = ["fixtures/hostile/empty.json", "fixtures/hostile/only-bom.json"];
@@ -99,7 +99,7 @@ fn deep_nesting_is_reported_not_overflowed() {
         "{found:?}"
     );
     assert!(
-        found.iter().any(|(p, r, _)| p == "deep.tf" && r == "SES001"),
+        found.iter().any(|(p, r, _)| p == "deep.tf" && r == "SRC001"),
         "{found:?}"
     );
     assert!(
@@ -351,7 +351,7 @@ fn fuzz_findings_stay_fixed() {
         }
         let report = seslint::RunReport {
             files: vec![file],
-            problems: Vec::new(),
+            ..Default::default()
         };
         let _ = seslint::report::human::render(
             &report,

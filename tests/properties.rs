@@ -224,7 +224,7 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 fn single(file: FileReport) -> RunReport {
     RunReport {
         files: vec![file],
-        problems: Vec::new(),
+        ..Default::default()
     }
 }
 

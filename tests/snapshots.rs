@@ -20,7 +20,7 @@ fn report_for(path: &Path, rules: &RuleSet) -> RunReport {
     let bytes = std::fs::read(path).unwrap();
     RunReport {
         files: vec![lint_bytes(&relative(path), &bytes, rules)],
-        problems: Vec::new(),
+        ..Default::default()
     }
 }
 
@@ -40,7 +40,7 @@ fn every_fixture_renders_as_snapshotted() {
     let rules = RuleSet::builtin().unwrap();
     insta::glob!(
         "../fixtures",
-        "{json,cli-export,aws-docs,unrelated,examples,terraform/plan}/**/*.json",
+        "{json,cli-export,aws-docs,unrelated,examples,terraform/plan}/**/*.{json,tf}",
         |path| {
             let report = report_for(path, &rules);
             insta::assert_snapshot!("human", human_output(&report));

@@ -31,7 +31,7 @@ fn unknown_element(bytes: &[u8]) -> Value {
     let rules = RuleSet::builtin().unwrap();
     let report = RunReport {
         files: vec![lint_bytes("policy.json", bytes, &rules)],
-        problems: Vec::new(),
+        ..Default::default()
     };
     let output: Value = serde_json::from_str(&json::render(&report)).unwrap();
     output["diagnostics"]

@@ -14,7 +14,18 @@ use seslint::rules::RuleSet;
 use seslint::RunReport;
 use seslint_fuzz::{check_report, rules};
 
-const NAMES: [&str; 5] = ["policy.json", "main.tf", "main.tf.json", "plan.json", "export.json"];
+/// Names that pick each reader, one whose content decides (`policy`: JSON structure or a `#!`
+/// line), and formats seslint only sniffs (`ci.yml`, `stack.ts`), which must give no finding.
+const NAMES: [&str; 8] = [
+    "policy.json",
+    "main.tf",
+    "main.tf.json",
+    "plan.json",
+    "export.json",
+    "policy",
+    "ci.yml",
+    "stack.ts",
+];
 
 fuzz_target!(|data: &[u8]| {
     let Some((&selector, bytes)) = data.split_first() else {
@@ -23,10 +34,13 @@ fuzz_target!(|data: &[u8]| {
     let name = NAMES[usize::from(selector) % NAMES.len()];
     let file = seslint::lint_bytes(name, bytes, rules());
     check_report(&file, bytes);
+    if name.ends_with(".yml") || name.ends_with(".ts") {
+        assert!(file.findings.is_empty(), "a format seslint does not read gives no finding");
+    }
     let findings: Vec<(usize, usize)> = file.findings.iter().map(|f| (f.span.start, f.span.end)).collect();
     let run = RunReport {
         files: vec![file],
-        problems: Vec::new(),
+        ..Default::default()
     };
 
     let style = human::Style {
@@ -47,7 +61,7 @@ fuzz_target!(|data: &[u8]| {
 
     // The SARIF log with no rule descriptors: describing the catalog does not depend on the input
     // and would cost most of each run; the results (regions, fingerprints) are what is fuzzed.
-    let no_rules = RuleSet { rules: Vec::new() };
+    let no_rules = RuleSet::default();
     let sarif = sarif::render(&run, &no_rules);
     let _: serde::de::IgnoredAny = serde_json::from_str(&sarif).expect("the SARIF log is JSON");
     let _ = github::render(&run);

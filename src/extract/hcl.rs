@@ -23,8 +23,26 @@ pub struct HclError {
     pub offset: usize,
 }
 
-/// Parses a `.tf` file into the Terraform JSON shape.
+/// Parses a `.tf` file into the Terraform JSON shape. A UTF-8 byte order mark is accepted, as
+/// Terraform accepts it; spans still count from the file's first byte.
 pub fn parse(text: &str) -> Result<Node, HclError> {
+    let Some(rest) = text.strip_prefix('\u{feff}') else {
+        return parse_body(text);
+    };
+    let bom = text.len() - rest.len();
+    match parse_body(rest) {
+        Ok(mut root) => {
+            root.shift(bom);
+            Ok(root)
+        }
+        Err(error) => Err(HclError {
+            offset: error.offset + bom,
+            ..error
+        }),
+    }
+}
+
+fn parse_body(text: &str) -> Result<Node, HclError> {
     // hcl-edit's parser recurses: refuse nesting deeper than the JSON parser accepts, before it
     // can exhaust the stack.
     if let Some(offset) = too_deep(text) {

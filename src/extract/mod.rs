@@ -5,6 +5,7 @@
 //! when the container says what kind of policy it is.
 
 mod cli_export;
+pub mod format;
 mod hcl;
 mod json_file;
 mod plan;
@@ -17,20 +18,31 @@ use crate::json::{self, DuplicateKey, SyntaxError};
 use crate::policy::{ContextHint, PolicyDocument};
 use crate::source::Span;
 
-/// Whether a file found during a walk may hold a policy, judged by its name: JSON files and
-/// Terraform files (`.tf`, `.tf.json`).
-pub fn is_candidate(path: &Path) -> bool {
-    path.extension()
-        .is_some_and(|ext| ext.eq_ignore_ascii_case("json") || ext.eq_ignore_ascii_case("tf"))
-}
-
-/// Whether bytes look like they were meant to hold a policy: used to decide whether text that
-/// does not parse deserves a diagnostic (a broken `package.json` does not).
+/// Whether JSON text looks like it was meant to hold a policy, by its structure: a `"Statement"`,
+/// `"Version"` or `"Policies"` key, or a string value that starts with an `ses:` action (also
+/// inside an escaped JSON string, as in CLI exports and plans). Used to decide whether text that
+/// does not parse deserves a diagnostic (a broken `package.json` does not), and to skip parsing
+/// the JSON files that name no policy element. The letters `ses:` elsewhere (`"uses: x"`) do not
+/// count.
 pub fn looks_like_policy(bytes: &[u8]) -> bool {
-    const MARKERS: [&[u8]; 5] = [b"Statement", b"\"Version\"", b"ses:", b"SES:", b"\"Policies\""];
-    MARKERS
+    const KEYS: [&[u8]; 3] = [b"Statement", b"Version", b"Policies"];
+    let is_key = |start: usize, end: usize| {
+        // `"Statement"`, or `\"Statement\"` inside a JSON string: a quote on both sides.
+        let opened = bytes[..start].ends_with(b"\"");
+        let rest = &bytes[end..];
+        let rest = rest
+            .strip_prefix(b"\\\"")
+            .or_else(|| rest.strip_prefix(b"\""))
+            .unwrap_or(b"");
+        let colon = rest.iter().find(|b| !b.is_ascii_whitespace());
+        opened && colon == Some(&b':')
+    };
+    let key = KEYS
         .iter()
-        .any(|marker| memchr::memmem::find(bytes, marker).is_some())
+        .any(|key| memchr::memmem::find_iter(bytes, key).any(|start| is_key(start, start + key.len())));
+    key || [b"\"ses:", b"\"SES:"]
+        .iter()
+        .any(|action| memchr::memmem::find(bytes, *action).is_some())
 }
 
 /// All the policy documents in one file's text. A Terraform file is read as a module of one
@@ -53,10 +65,25 @@ pub fn extract(path: &Path, text: &str) -> Vec<PolicyDocument> {
 }
 
 /// A Terraform file that does not parse, when it looks like it holds a policy: a diagnostic at
-/// the parser's position.
+/// the parser's position, in Terraform's words (SRC001), not JSON's. No policy text was read, so
+/// there is no size to measure.
 pub fn hcl_error(text: &str, at: usize, message: String) -> PolicyDocument {
-    let message = format!("invalid Terraform: {message}");
-    unreadable(message, Span::char_at(text, at.min(text.len())), text.len())
+    let error = SyntaxError {
+        span: Span::char_at(text, at.min(text.len())),
+        message: format!("the Terraform file does not parse: {message}"),
+        fatal: true,
+    };
+    let mut document = PolicyDocument::new(
+        String::new(),
+        ContextHint::Unknown,
+        None,
+        (&[], &[]),
+        Span::new(0, text.len()),
+        0,
+        &|s| s,
+    );
+    document.file_errors.push(error);
+    document
 }
 
 /// A document for text that should hold a policy but is not even text: only the syntax rules

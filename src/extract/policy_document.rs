@@ -104,15 +104,30 @@ pub fn rendered_size(rendered: &Node) -> usize {
     serde_json::to_string_pretty(&collapse(rendered.to_value())).map_or(0, |json| json.len())
 }
 
-/// `NAME` of a `${data.aws_iam_policy_document.NAME.json}` (or `.minified_json`) reference.
+/// `NAME` of a `${data.aws_iam_policy_document.NAME.json}` (or `.minified_json`) reference,
+/// also of one instance of it (`NAME[0].json`, `NAME["a"].json`).
 pub fn data_source_name(reference: &str) -> Option<&str> {
-    let inner = reference
-        .trim()
-        .strip_prefix("${data.aws_iam_policy_document.")?
-        .strip_suffix('}')?;
-    inner
-        .strip_suffix(".json")
-        .or_else(|| inner.strip_suffix(".minified_json"))
+    let (name, attribute) = reference_to(reference, "data.aws_iam_policy_document")?;
+    matches!(attribute, "json" | "minified_json").then_some(name)
+}
+
+/// `(NAME, ATTRIBUTE)` of a whole-value reference `${KIND.NAME.ATTRIBUTE}` to an object of type
+/// `KIND`. An object created with `count` or `for_each` is referenced through an instance,
+/// `KIND.NAME[0].ATTRIBUTE` or `KIND.NAME["key"].ATTRIBUTE`: every instance has the same
+/// configuration, so the reference is to `NAME` all the same. `ATTRIBUTE` is empty when the
+/// reference names the object itself.
+pub fn reference_to<'a>(reference: &'a str, kind: &str) -> Option<(&'a str, &'a str)> {
+    let inner = reference.trim().strip_prefix("${")?.strip_suffix('}')?.trim();
+    let rest = inner.strip_prefix(kind)?.strip_prefix('.')?;
+    let (name, mut rest) = rest.split_at(rest.find(['.', '[']).unwrap_or(rest.len()));
+    if rest.starts_with('[') {
+        rest = &rest[rest.find(']')? + 1..];
+    }
+    let attribute = match rest {
+        "" => "",
+        _ => rest.strip_prefix('.')?,
+    };
+    (!name.is_empty()).then_some((name, attribute))
 }
 
 /// Adds a statement, replacing an earlier one with the same non-empty `Sid` (Terraform's merge).
@@ -304,5 +319,28 @@ fn has_dynamic(node: &Node) -> bool {
         Value::Object(members) => members.iter().any(|m| m.key == "dynamic" || has_dynamic(&m.value)),
         Value::Array(items) => items.iter().any(has_dynamic),
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn references_to_instances_name_the_object() {
+        let role = "aws_iam_role";
+        assert_eq!(reference_to("${aws_iam_role.x.id}", role), Some(("x", "id")));
+        assert_eq!(reference_to("${aws_iam_role.x[0].id}", role), Some(("x", "id")));
+        assert_eq!(reference_to("${aws_iam_role.x[\"a\"].name}", role), Some(("x", "name")));
+        assert_eq!(reference_to("${aws_iam_role.x[each.key]}", role), Some(("x", "")));
+        assert_eq!(reference_to("${aws_iam_role.x}", role), Some(("x", "")));
+        assert_eq!(reference_to("${aws_iam_role_policy.x.id}", role), None);
+        assert_eq!(reference_to("${aws_iam_role.x[0}", role), None);
+        assert_eq!(data_source_name("${data.aws_iam_policy_document.p[0].json}"), Some("p"));
+        assert_eq!(
+            data_source_name("${data.aws_iam_policy_document.p[\"k\"].minified_json}"),
+            Some("p")
+        );
+        assert_eq!(data_source_name("${data.aws_iam_policy_document.p.statement}"), None);
     }
 }

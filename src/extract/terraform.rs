@@ -283,10 +283,9 @@ fn allowed_actions(document: &PolicyDocument) -> Vec<String> {
         .collect()
 }
 
-/// `NAME` of a reference `${KIND.NAME.attribute}`.
+/// `NAME` of a reference `${KIND.NAME.attribute}` (or to an instance, `KIND.NAME[0].attribute`).
 fn referenced_name<'a>(reference: &'a str, kind: &str) -> Option<&'a str> {
-    let inner = reference.trim().strip_prefix("${")?.strip_suffix('}')?;
-    inner.strip_prefix(kind)?.strip_prefix('.')?.split('.').next()
+    policy_document::reference_to(reference, kind).map(|(name, _)| name)
 }
 
 /// What a policy argument holds.

@@ -97,6 +97,30 @@ pub fn summary_line(report: &RunReport) -> String {
     )
 }
 
+/// The closing note naming the files in formats seslint does not read that look like they hold
+/// SES policies; `None` when there are none.
+pub fn unread_note(report: &RunReport) -> Option<String> {
+    const SHOWN: usize = 10;
+    let count = report.unread.len();
+    if count == 0 {
+        return None;
+    }
+    let mut names: Vec<String> = report
+        .unread
+        .iter()
+        .take(SHOWN)
+        .map(|file| format!("{} ({})", file.path, file.format.unwrap_or("unknown format")))
+        .collect();
+    if count > SHOWN {
+        names.push(format!("and {} more", count - SHOWN));
+    }
+    let files = if count == 1 { "file" } else { "files" };
+    Some(format!(
+        "note: {count} {files} may hold SES policies in formats seslint does not read: {}",
+        names.join(", ")
+    ))
+}
+
 /// A line longer than this is shown as a window around the finding.
 const LONG_LINE: usize = 240;
 /// Characters kept on each side of the finding in such a window (about).

@@ -4,13 +4,22 @@ use serde::Serialize;
 
 use super::Summary;
 use crate::source::{LineIndex, Position, Span};
-use crate::RunReport;
+use crate::{RunReport, UnreadFile};
 
 #[derive(Serialize)]
 struct Output<'a> {
     version: u32,
-    summary: Summary,
+    summary: JsonSummary<'a>,
     diagnostics: Vec<Diagnostic<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonSummary<'a> {
+    #[serde(flatten)]
+    counts: Summary,
+    /// Files in formats seslint does not read that may hold SES policies (the closing note).
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    unread: &'a [UnreadFile],
 }
 
 #[derive(Serialize)]
@@ -61,7 +70,10 @@ pub fn render(report: &RunReport) -> String {
     }
     let output = Output {
         version: 1,
-        summary: Summary::of(report),
+        summary: JsonSummary {
+            counts: Summary::of(report),
+            unread: &report.unread,
+        },
         diagnostics,
     };
     // Serializing plain structs of strings and numbers cannot fail.

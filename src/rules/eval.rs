@@ -21,12 +21,27 @@ use crate::unknown::{self, is_partly_unknown, UNKNOWN};
 /// Runs every rule that applies to `document`; `text` is the file's text.
 pub fn check_document(rules: &RuleSet, document: &PolicyDocument, text: &str) -> Vec<Finding> {
     let mut findings = Vec::new();
+    let mut owners: Vec<Owner> = Vec::new();
     for rule in &rules.rules {
         if applies(rule.applies_to, document.context) {
-            check_rule(rule, document, text, &mut findings);
+            check_rule(rule, document, text, &mut findings, &mut owners);
         }
     }
+    // A place a specific rule owns is reported by that rule only.
+    if !owners.is_empty() {
+        findings.retain(|finding| {
+            !owners
+                .iter()
+                .any(|owner| owner.span.overlaps(finding.span) && owner.codes.contains(&finding.code))
+        });
+    }
     findings
+}
+
+/// A place reported by a check that supersedes other rules there.
+struct Owner<'r> {
+    span: Span,
+    codes: &'r [String],
 }
 
 fn applies(applies_to: AppliesTo, context: Context) -> bool {
@@ -63,12 +78,23 @@ fn units<'a>(rule: &Rule, document: &'a PolicyDocument) -> Vec<UnitRef<'a>> {
     }
 }
 
-fn check_rule(rule: &Rule, document: &PolicyDocument, text: &str, out: &mut Vec<Finding>) {
+fn check_rule<'r>(
+    rule: &'r Rule,
+    document: &PolicyDocument,
+    text: &str,
+    out: &mut Vec<Finding>,
+    owners: &mut Vec<Owner<'r>>,
+) {
     let first = out.len();
     let ctx = Ctx { rule, document, text };
+    // Findings about the text (each syntax error is its own defect) are not merged.
+    let mut of_text = Vec::new();
     for check in &rule.checks {
+        let before = out.len();
         match check.test {
-            Test::Syntax | Test::DuplicateKeys | Test::Size(_) => ctx.source_check(check, out),
+            Test::Syntax | Test::FileSyntax | Test::DuplicateKeys | Test::Size(_) => {
+                ctx.source_check(check, &mut of_text)
+            }
             _ => {
                 for unit in units(rule, document) {
                     if check.when.iter().all(|clause| ctx.clause_holds(clause, &unit)) {
@@ -77,15 +103,42 @@ fn check_rule(rule: &Rule, document: &PolicyDocument, text: &str, out: &mut Vec<
                 }
             }
         }
+        if !check.supersedes.is_empty() {
+            owners.extend(out[before..].iter().map(|finding| Owner {
+                span: finding.span,
+                codes: &check.supersedes,
+            }));
+        }
     }
-    // Two checks of one rule may find the same place; report it once.
-    let mut seen = std::collections::HashSet::new();
-    let mut index = first;
-    while index < out.len() {
-        if seen.insert((out[index].span, out[index].message.clone())) {
-            index += 1;
-        } else {
-            out.remove(index);
+    let found: Vec<Finding> = out.drain(first..).collect();
+    merge_repeats(found, out);
+    out.append(&mut of_text);
+}
+
+/// One defect, one finding: the same message for the same statement (one value written in several
+/// places, two checks finding one place) is reported once, at its first place, with a label on
+/// each other place.
+fn merge_repeats(found: Vec<Finding>, out: &mut Vec<Finding>) {
+    // `Statement[Sid=X]/Condition/...` -> `Statement[Sid=X]`; a place outside statements is its own.
+    let statement = |f: &Finding| {
+        let location = f.location.as_str();
+        let end = location.find("]/").map_or(location.len(), |i| i + 1);
+        location[..end].to_string()
+    };
+    let mut kept: std::collections::HashMap<(String, String), usize> = std::collections::HashMap::new();
+    for finding in found {
+        match kept.get(&(statement(&finding), finding.message.clone())) {
+            Some(&index) => {
+                let earlier = &mut out[index];
+                let place = (finding.span, finding.label.unwrap_or_else(|| "here too".into()));
+                if finding.span != earlier.span && !earlier.related.contains(&place) {
+                    earlier.related.push(place);
+                }
+            }
+            None => {
+                kept.insert((statement(&finding), finding.message.clone()), out.len());
+                out.push(finding);
+            }
         }
     }
 }
@@ -103,6 +156,7 @@ struct Facts {
     value: Option<String>,
     key: Option<String>,
     did_you_mean: Option<String>,
+    matched: Option<String>,
     left: Option<String>,
     right: Option<String>,
     detail: Option<String>,
@@ -114,8 +168,12 @@ impl Ctx<'_> {
     fn source_check(&self, check: &Check, out: &mut Vec<Finding>) {
         let doc = self.document;
         match check.test {
-            Test::Syntax => {
-                for error in &doc.syntax_errors {
+            Test::Syntax | Test::FileSyntax => {
+                let errors = match check.test {
+                    Test::Syntax => &doc.syntax_errors,
+                    _ => &doc.file_errors,
+                };
+                for error in errors {
                     let facts = Facts {
                         detail: Some(error.message.clone()),
                         ..Facts::default()
@@ -156,6 +214,12 @@ impl Ctx<'_> {
                 for node in self.tested_nodes(check, unit) {
                     if decide(p, &node.tested).is_some_and(|matched| matched != wanted) {
                         let mut facts = self.node_facts(unit, &node);
+                        facts.matched = p
+                            .regex
+                            .as_ref()
+                            .zip(node.tested.as_str())
+                            .and_then(|(regex, text)| regex.find(text))
+                            .map(|found| json_string(found.as_str()));
                         if wanted {
                             facts.did_you_mean = node
                                 .tested
@@ -190,7 +254,7 @@ impl Ctx<'_> {
                 }
             }
             Test::Compare(compare) => self.compare(check, compare, unit, out),
-            Test::Syntax | Test::DuplicateKeys | Test::Size(_) => {}
+            Test::Syntax | Test::FileSyntax | Test::DuplicateKeys | Test::Size(_) => {}
         }
     }
 
@@ -360,10 +424,7 @@ impl Ctx<'_> {
     /// A value as JSON; one with unknown parts as written in the file (`"${var.arn}"`).
     fn display_value(&self, node: &Tested) -> String {
         match node.tested.as_str() {
-            Some(text) if is_partly_unknown(text) => {
-                let written = self.text.get(node.span.start..node.span.end).unwrap_or_default();
-                json_string(written.trim_matches(|c| c == '"' || c == '\\'))
-            }
+            Some(text) if is_partly_unknown(text) => json_string(self.written(node.span)),
             Some(text) => json_string(text),
             None => {
                 let json = node.tested.to_string();
@@ -373,6 +434,12 @@ impl Ctx<'_> {
                 }
             }
         }
+    }
+
+    /// A string value as the file writes it, without its quotes (`${var.stage}Send`).
+    fn written(&self, span: Span) -> &str {
+        let written = self.text.get(span.start..span.end).unwrap_or_default();
+        written.trim_matches(|c| c == '"' || c == '\\')
     }
 
     fn finding(&self, check: &Check, span: Span, facts: &Facts, related: Vec<(Span, String)>) -> Finding {
@@ -424,6 +491,7 @@ impl Ctx<'_> {
             "value" => facts.value.clone(),
             "key" => facts.key.clone(),
             "did_you_mean" => Some(facts.did_you_mean.clone().unwrap_or_default()),
+            "match" => facts.matched.clone(),
             "left" => facts.left.clone(),
             "right" => facts.right.clone(),
             "detail" => facts.detail.clone(),
@@ -442,8 +510,13 @@ impl Ctx<'_> {
         let Some(index) = index else {
             return "the policy".into();
         };
-        let sid = self.sid_of(index);
-        match sid {
+        match self.sid_of(index) {
+            // A Sid built from references is shown as the source writes it.
+            Some(sid) if is_partly_unknown(sid) => {
+                let span = self.document.spans.get(&format!("/Statement/{index}/Sid"));
+                let written = span.map_or(sid, |source| self.written(source.value));
+                format!("statement {}", json_string(written))
+            }
             Some(sid) => format!("statement {}", json_string(sid)),
             None => format!("statement {}", index + 1),
         }

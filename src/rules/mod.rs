@@ -49,7 +49,10 @@ pub struct Rule {
 #[derive(Debug)]
 pub struct Example {
     pub expect: Expect,
+    /// The policy, or the whole file when `file` names one.
     pub policy: String,
+    /// A file name whose format the example is read in (`main.tf`); `None` for a policy.
+    pub file: Option<String>,
     pub note: Option<String>,
 }
 
@@ -67,6 +70,8 @@ pub struct Check {
     pub message: Option<Template>,
     pub help: Option<Template>,
     pub label: Option<Template>,
+    /// Rules whose findings on the place this check reports are dropped.
+    pub supersedes: Vec<String>,
 }
 
 #[derive(Debug)]
@@ -78,6 +83,7 @@ pub enum Test {
     Unique,
     Compare(Box<Compare>),
     Syntax,
+    FileSyntax,
     DuplicateKeys,
     Size(usize),
     /// No test of its own: the check fires where all its `when` clauses hold.
@@ -124,9 +130,13 @@ pub enum Extract {
 }
 
 /// All the rules of a run, in code order.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct RuleSet {
+    /// The rules that run.
     pub rules: Vec<Rule>,
+    /// Codes of the rules left out of the run by [`RuleSet::select`]: a suppression that names
+    /// one of them is not unused.
+    pub deselected: Vec<String>,
 }
 
 impl RuleSet {
@@ -189,7 +199,20 @@ impl RuleSet {
             rules.push(rule);
         }
         rules.sort_by(|a, b| a.code.cmp(&b.code));
-        Ok(RuleSet { rules })
+        Ok(RuleSet {
+            rules,
+            deselected: Vec::new(),
+        })
+    }
+
+    /// Keeps only the rules `selected` says run (`--select`, `--ignore`, the configuration), so
+    /// that the others cost nothing; their codes are kept in `deselected`.
+    pub fn select(&mut self, selected: impl Fn(&str) -> bool) {
+        let (kept, left_out): (Vec<Rule>, Vec<Rule>) = std::mem::take(&mut self.rules)
+            .into_iter()
+            .partition(|rule| selected(&rule.code));
+        self.rules = kept;
+        self.deselected.extend(left_out.into_iter().map(|rule| rule.code));
     }
 
     pub fn get(&self, code: &str) -> Option<&Rule> {
@@ -274,6 +297,7 @@ fn compile(display: &str, file_name: &str, text: &str, origin: String) -> Result
             Example {
                 expect: e.expect,
                 policy: e.policy,
+                file: e.file,
                 note: e.note,
             }
         })
@@ -366,6 +390,7 @@ fn compile_check(
         (_, _, Some(schema::Expectation::Unique), ..) => Test::Unique,
         (_, _, _, Some(c), _) => Test::Compare(Box::new(compare(c, &path, template, fail)?)),
         (.., Some(SourceCheck::Syntax)) => Test::Syntax,
+        (.., Some(SourceCheck::FileSyntax)) => Test::FileSyntax,
         (.., Some(SourceCheck::DuplicateKeys)) => Test::DuplicateKeys,
         (.., Some(SourceCheck::Size)) => Test::Size(spec.max_bytes.unwrap_or(usize::MAX)),
         _ => Test::Always,
@@ -391,6 +416,7 @@ fn compile_check(
         message: spec.message.as_ref().map(template).transpose()?,
         help: spec.help.as_ref().map(template).transpose()?,
         label: spec.label.as_ref().map(template).transpose()?,
+        supersedes: spec.supersedes,
     })
 }
 

@@ -88,6 +88,10 @@ pub struct ExampleSpec {
     /// The policy JSON, linted as an SES identity policy (or a role trust policy for rules that
     /// apply to those).
     pub policy: String,
+    /// The example is a whole file of this name (`main.tf`), whose name decides its format,
+    /// rather than a policy: for rules about the files that hold policies.
+    #[serde(default)]
+    pub file: Option<String>,
     /// What the example shows; printed by `seslint explain`.
     #[serde(default)]
     pub note: Option<String>,
@@ -133,6 +137,10 @@ pub struct CheckSpec {
     pub help: Option<Spanned<String>>,
     /// The text under the source span; default none.
     pub label: Option<Spanned<String>>,
+    /// Codes of rules this check owns the value for: where it fires, their findings on the same
+    /// place are not reported (one defect, one finding; the specific rule speaks).
+    #[serde(default)]
+    pub supersedes: Vec<String>,
 }
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -156,6 +164,8 @@ pub enum Expectation {
 pub enum SourceCheck {
     /// Every departure from strict JSON.
     Syntax,
+    /// The file that holds policies does not parse in its own format (Terraform, YAML).
+    FileSyntax,
     /// Every key repeated in one object.
     DuplicateKeys,
     /// The policy text is over `max-bytes`.

@@ -15,6 +15,10 @@ pub const VARIABLES: &[(&str, &str)] = &[
         "did_you_mean",
         "`; did you mean \"X\"?` when a near option exists, else nothing",
     ),
+    (
+        "match",
+        "forbid with a regex: the part of the value it matched, as JSON",
+    ),
     ("left", "compare: the left-hand value, as JSON"),
     ("right", "compare: the right-hand value, as JSON"),
     ("detail", "source checks: what the parser found"),

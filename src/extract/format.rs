@@ -1,0 +1,187 @@
+//! The one place that decides what format a file is in, by its name and, where the name does not
+//! say, by its first bytes.
+//!
+//! A file is read by what it is: a file named on the command line is not parsed as JSON just
+//! because it was named (a pre-commit hook names every staged YAML and Markdown file). Formats
+//! seslint reads go to their extractor; a format it does not read yet gives no finding, and when
+//! its bytes mention what SES identity policies are made of, the run names it in a closing note
+//! ([`may_hold_ses_policy`]), so that "no findings" never means "not looked at".
+
+use std::path::Path;
+
+/// What a file is, for seslint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// A JSON file: a policy, a CLI export, a Terraform plan, JSON with policies nested in it.
+    Json,
+    /// A Terraform file, HCL (`.tf`) or JSON (`.tf.json`): read a module (a directory) at a time.
+    Terraform,
+    /// A format seslint does not read yet: only sniffed for SES policies.
+    Unread(Unread),
+    /// Anything else (a lock file, an image, a TOML file): not looked at.
+    Other,
+}
+
+/// The formats seslint knows to hold policies but does not read yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unread {
+    Yaml,
+    JavaScript,
+    Markdown,
+    ReStructuredText,
+    Shell,
+}
+
+impl Unread {
+    /// The format's name, as the closing note says it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Unread::Yaml => "YAML",
+            Unread::JavaScript => "TypeScript/JavaScript",
+            Unread::Markdown => "Markdown",
+            Unread::ReStructuredText => "reStructuredText",
+            Unread::Shell => "shell",
+        }
+    }
+}
+
+/// The format a file's name says, if it says one. `None` for a name with no known extension
+/// (`policy`, `Dockerfile`, `deploy`), whose content decides.
+pub fn by_name(path: &Path) -> Option<Format> {
+    let name = path.file_name()?.to_string_lossy().to_ascii_lowercase();
+    if name.ends_with(".tf") || name.ends_with(".tf.json") {
+        return Some(Format::Terraform);
+    }
+    let extension = name.rsplit_once('.').map(|(_, ext)| ext)?;
+    let format = match extension {
+        "json" => Format::Json,
+        "yaml" | "yml" => Format::Unread(Unread::Yaml),
+        "ts" | "mts" | "cts" | "tsx" | "js" | "mjs" | "cjs" | "jsx" => Format::Unread(Unread::JavaScript),
+        "md" | "markdown" | "mdx" => Format::Unread(Unread::Markdown),
+        "rst" => Format::Unread(Unread::ReStructuredText),
+        "sh" | "bash" | "zsh" => Format::Unread(Unread::Shell),
+        _ => Format::Other,
+    };
+    Some(format)
+}
+
+/// The format of a file named on the command line (or read from standard input): by its name,
+/// else by its first bytes: JSON structure (`{` or `[` first) or a shell script's `#!` line.
+pub fn of(path: &Path, bytes: &[u8]) -> Format {
+    if let Some(format) = by_name(path) {
+        return format;
+    }
+    let text = strip_bom(bytes);
+    if is_shell_script(text) {
+        return Format::Unread(Unread::Shell);
+    }
+    match text.iter().find(|b| !b.is_ascii_whitespace()) {
+        Some(b'{' | b'[') => Format::Json,
+        _ => Format::Other,
+    }
+}
+
+/// Whether a walked file is worth opening: formats seslint reads, and the ones it sniffs.
+pub fn is_walked(path: &Path) -> bool {
+    matches!(
+        by_name(path),
+        Some(Format::Json | Format::Terraform | Format::Unread(_))
+    )
+}
+
+/// The bytes after a UTF-8 byte order mark, if the text starts with one.
+pub fn strip_bom(bytes: &[u8]) -> &[u8] {
+    bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
+}
+
+/// Whether the first line is a shell's `#!` line (`#!/bin/sh`, `#!/usr/bin/env bash`).
+fn is_shell_script(text: &[u8]) -> bool {
+    let Some(line) = text.strip_prefix(b"#!") else {
+        return false;
+    };
+    let line = &line[..memchr::memchr(b'\n', line).unwrap_or(line.len())];
+    let line = String::from_utf8_lossy(line);
+    let mut words = line.split_whitespace();
+    let program = words.next().unwrap_or_default();
+    let program = program.rsplit('/').next().unwrap_or_default();
+    let program = if program == "env" {
+        words.find(|w| !w.starts_with('-')).unwrap_or_default()
+    } else {
+        program
+    };
+    matches!(program, "sh" | "bash" | "zsh" | "dash" | "ksh")
+}
+
+/// Whether a file in a format seslint does not read mentions what an SES identity policy or
+/// Cognito's sending authorization is made of: the calls that put an identity policy
+/// (`putIdentityPolicy`, `aws ses put-identity-policy`, `create-email-identity-policy`,
+/// CloudFormation's and CDK's `EmailIdentityPolicy`), or Cognito's email principal.
+pub fn may_hold_ses_policy(bytes: &[u8]) -> bool {
+    const MARKERS: [&[u8]; 4] = [
+        b"identitypolicy",
+        b"identity-policy",
+        b"identity_policy",
+        b"email.cognito-idp",
+    ];
+    MARKERS.iter().any(|marker| contains_ignoring_case(bytes, marker))
+}
+
+/// A case-insensitive search for an ASCII lower-case `needle`, for text that writes it in
+/// another case (`PutIdentityPolicy`): the first byte in either case, then the rest compared.
+fn contains_ignoring_case(haystack: &[u8], needle: &[u8]) -> bool {
+    let (first, rest) = match needle.split_first() {
+        Some(split) => split,
+        None => return true,
+    };
+    memchr::memchr2_iter(*first, first.to_ascii_uppercase(), haystack).any(|at| {
+        haystack
+            .get(at + 1..at + 1 + rest.len())
+            .is_some_and(|candidate| candidate.eq_ignore_ascii_case(rest))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn format(name: &str, text: &str) -> Format {
+        of(Path::new(name), text.as_bytes())
+    }
+
+    #[test]
+    fn names_decide_first() {
+        assert_eq!(format("ci.yml", "{\"a\": 1}"), Format::Unread(Unread::Yaml));
+        assert_eq!(format("main.tf", ""), Format::Terraform);
+        assert_eq!(format("main.TF.JSON", ""), Format::Terraform);
+        assert_eq!(format("policy.json", "uses: x"), Format::Json);
+        assert_eq!(format("stack.d.ts", ""), Format::Unread(Unread::JavaScript));
+        assert_eq!(format("notes.txt", "{}"), Format::Other);
+        assert_eq!(format("Cargo.toml", "[package]"), Format::Other);
+    }
+
+    #[test]
+    fn content_decides_without_an_extension() {
+        assert_eq!(format("policy", "\u{feff}\n  {\"Statement\": []}"), Format::Json);
+        assert_eq!(
+            format("deploy", "#!/usr/bin/env -S bash -e\naws ses"),
+            Format::Unread(Unread::Shell)
+        );
+        assert_eq!(format("deploy", "#!/bin/sh\n"), Format::Unread(Unread::Shell));
+        assert_eq!(format("run", "#!/usr/bin/python3\n"), Format::Other);
+        assert_eq!(format("Dockerfile", "FROM debian"), Format::Other);
+        assert_eq!(format("-", ""), Format::Other);
+    }
+
+    #[test]
+    fn ses_policy_markers_in_any_case() {
+        assert!(may_hold_ses_policy(b"ses.putIdentityPolicy({ Policy })"));
+        assert!(may_hold_ses_policy(b"aws ses put-identity-policy --identity x"));
+        assert!(may_hold_ses_policy(b"Type: AWS::SES::EmailIdentityPolicy"));
+        assert!(may_hold_ses_policy(
+            b"new iam.ServicePrincipal('email.cognito-idp.amazonaws.com')"
+        ));
+        assert!(may_hold_ses_policy(b"resource \"aws_ses_identity_policy\""));
+        assert!(!may_hold_ses_policy(b"uses: actions/checkout@v4\nses: 1"));
+        assert!(!may_hold_ses_policy(b"policy"));
+    }
+}
