@@ -1,6 +1,6 @@
 //! Micro-benchmarks of the pipeline's hot paths: loading the rule set, linting one policy file,
 //! one CLI export (policies inside JSON strings), and an unrelated JSON file the sniff rejects.
-//! Whole-run figures on a generated repository come from `scripts/bench-repo.sh`.
+//! Whole-run figures on a generated repository come from `scripts/bench.sh`.
 
 use std::hint::black_box;
 

@@ -6,6 +6,7 @@
 //! without being opened. Files named on the command line are always looked at; what each one is
 //! (a format seslint reads, one it only sniffs, or neither) is decided by `extract::format`.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -52,10 +53,12 @@ impl WalkProblem {
     }
 }
 
-#[derive(Debug, Default)]
-pub struct Discovered {
-    pub candidates: Vec<Candidate>,
-    pub problems: Vec<WalkProblem>,
+/// Where the walk's threads deliver what they find. Each walking thread gets a sink of its own
+/// (from the factory given to [`discover`]), so that files are linted while the walk goes on,
+/// with per-thread scratch and no lock per file.
+pub trait Sink: Send {
+    fn file(&mut self, candidate: Candidate);
+    fn problem(&mut self, problem: WalkProblem);
 }
 
 pub struct WalkOptions {
@@ -64,17 +67,24 @@ pub struct WalkOptions {
     pub no_ignore: bool,
 }
 
-/// Finds the files to lint under `paths`. A path that does not exist or is not a regular file
-/// or directory is an error (exit 2).
-pub fn discover(paths: &[PathBuf], options: &WalkOptions) -> Result<Discovered, LoadError> {
-    let mut found = Discovered::default();
+/// Walks the directories among `paths`, delivering every file worth looking at to a sink made by
+/// `sink` on the thread that found it; returns the files named directly, in order, to be looked
+/// at by the caller. A path that does not exist or is not a regular file or directory is an
+/// error (exit 2).
+pub fn discover<S: Sink>(
+    paths: &[PathBuf],
+    options: &WalkOptions,
+    sink: &(dyn Fn() -> S + Sync),
+) -> Result<Vec<Candidate>, LoadError> {
+    let mut named = Vec::new();
+    let mut roots = Vec::new();
     for path in paths {
         let metadata = std::fs::metadata(path)
             .map_err(|e| LoadError::new(format!("cannot read {}: {}", path.display(), io_message(&e))))?;
         if metadata.is_dir() {
-            walk(path, options, &mut found);
+            roots.push(path);
         } else if metadata.is_file() {
-            found.candidates.push(Candidate {
+            named.push(Candidate {
                 path: path.clone(),
                 display: display(path),
                 explicit: true,
@@ -86,14 +96,85 @@ pub fn discover(paths: &[PathBuf], options: &WalkOptions) -> Result<Discovered, 
             )));
         }
     }
-    found.candidates.sort();
-    found.candidates.dedup();
-    Ok(found)
+    // Roots nested in one another would deliver their common files twice.
+    let seen: Option<Mutex<HashSet<PathBuf>>> = (roots.len() > 1).then(Mutex::default);
+    for root in roots {
+        walk(root, options, sink, seen.as_ref());
+    }
+    named.sort();
+    named.dedup();
+    Ok(named)
 }
 
-fn walk(root: &Path, options: &WalkOptions, found: &mut Discovered) {
-    let candidates = Mutex::new(Vec::new());
-    let problems = Mutex::new(Vec::new());
+/// A sink that also drops files already delivered (`seen`, for several roots).
+struct Delivering<'a, S> {
+    sink: S,
+    seen: Option<&'a Mutex<HashSet<PathBuf>>>,
+    root: &'a Path,
+}
+
+impl<S: Sink> ignore::ParallelVisitor for Delivering<'_, S> {
+    fn visit(&mut self, entry: Result<ignore::DirEntry, ignore::Error>) -> WalkState {
+        match entry {
+            Ok(entry) => {
+                let kind = entry.file_type();
+                if kind.is_some_and(|t| t.is_file()) {
+                    if is_walked(entry.path()) {
+                        let path = entry.into_path();
+                        let first = self
+                            .seen
+                            .is_none_or(|seen| seen.lock().unwrap_or_else(|p| p.into_inner()).insert(path.clone()));
+                        if first {
+                            let display = display(&path);
+                            self.sink.file(Candidate {
+                                path,
+                                display,
+                                explicit: false,
+                            });
+                        }
+                    }
+                } else if let Some(what) = kind.and_then(special_kind).filter(|_| is_walked(entry.path())) {
+                    // Named like a policy file but not one to open: say so, never block.
+                    self.sink.problem(WalkProblem::notice(
+                        display(entry.path()),
+                        format!("{what}, not linted"),
+                    ));
+                }
+            }
+            Err(error) => {
+                let path = match &error {
+                    ignore::Error::WithPath { path, .. } => display(path),
+                    _ => display(self.root),
+                };
+                self.sink.problem(WalkProblem::fatal(path, error.to_string()));
+            }
+        }
+        WalkState::Continue
+    }
+}
+
+struct Builder<'a, S> {
+    sink: &'a (dyn Fn() -> S + Sync),
+    seen: Option<&'a Mutex<HashSet<PathBuf>>>,
+    root: &'a Path,
+}
+
+impl<'s, S: Sink + 's> ignore::ParallelVisitorBuilder<'s> for Builder<'s, S> {
+    fn build(&mut self) -> Box<dyn ignore::ParallelVisitor + 's> {
+        Box::new(Delivering {
+            sink: (self.sink)(),
+            seen: self.seen,
+            root: self.root,
+        })
+    }
+}
+
+fn walk<S: Sink>(
+    root: &Path,
+    options: &WalkOptions,
+    sink: &(dyn Fn() -> S + Sync),
+    seen: Option<&Mutex<HashSet<PathBuf>>>,
+) {
     WalkBuilder::new(root)
         .follow_links(false)
         .require_git(false)
@@ -103,46 +184,7 @@ fn walk(root: &Path, options: &WalkOptions, found: &mut Discovered) {
         .ignore(!options.no_ignore)
         .threads(options.threads)
         .build_parallel()
-        .run(|| {
-            Box::new(|entry| {
-                match entry {
-                    Ok(entry) => {
-                        let kind = entry.file_type();
-                        if kind.is_some_and(|t| t.is_file()) {
-                            if is_walked(entry.path()) {
-                                let path = entry.into_path();
-                                let display = display(&path);
-                                let candidate = Candidate {
-                                    path,
-                                    display,
-                                    explicit: false,
-                                };
-                                candidates.lock().unwrap_or_else(|p| p.into_inner()).push(candidate);
-                            }
-                        } else if let Some(what) = kind.and_then(special_kind).filter(|_| is_walked(entry.path())) {
-                            // Named like a policy file but not one to open: say so, never block.
-                            let problem = WalkProblem::notice(display(entry.path()), format!("{what}, not linted"));
-                            problems.lock().unwrap_or_else(|p| p.into_inner()).push(problem);
-                        }
-                    }
-                    Err(error) => {
-                        let path = match &error {
-                            ignore::Error::WithPath { path, .. } => display(path),
-                            _ => display(root),
-                        };
-                        let problem = WalkProblem::fatal(path, error.to_string());
-                        problems.lock().unwrap_or_else(|p| p.into_inner()).push(problem);
-                    }
-                }
-                WalkState::Continue
-            })
-        });
-    found
-        .candidates
-        .extend(candidates.into_inner().unwrap_or_else(|p| p.into_inner()));
-    found
-        .problems
-        .extend(problems.into_inner().unwrap_or_else(|p| p.into_inner()));
+        .visit(&mut Builder { sink, seen, root });
 }
 
 /// What a directory entry that is neither a file nor a directory is.

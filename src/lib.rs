@@ -20,14 +20,15 @@ pub mod source;
 pub mod suppress;
 pub mod unknown;
 
-use std::collections::{BTreeMap, HashSet};
+use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 
-use discover::{Candidate, WalkOptions, WalkProblem};
+use discover::{Candidate, Sink as _, WalkOptions, WalkProblem};
 use error::LoadError;
 use extract::format::{self, Format};
 use finding::Finding;
@@ -49,8 +50,12 @@ pub struct FileReport {
 /// The result of a run.
 #[derive(Debug, Default)]
 pub struct RunReport {
-    /// Every file scanned, in path order.
+    /// The files scanned, in path order: every file with findings; a file without findings may
+    /// be left out and only counted in `clean_files` (a run does, to keep memory small).
     pub files: Vec<FileReport>,
+    /// Files scanned without findings that are not in `files`, and the policies they held.
+    pub clean_files: usize,
+    pub clean_policies: usize,
     /// Files that could not be read; the run went on without them.
     pub problems: Vec<WalkProblem>,
     /// Files in formats seslint does not read that look like they hold SES policies, in path
@@ -79,8 +84,12 @@ enum Outcome {
 }
 
 impl RunReport {
+    pub fn files_scanned(&self) -> usize {
+        self.files.len() + self.clean_files
+    }
+
     pub fn policies_checked(&self) -> usize {
-        self.files.iter().map(|f| f.policies).sum()
+        self.files.iter().map(|f| f.policies).sum::<usize>() + self.clean_policies
     }
 
     pub fn findings(&self) -> impl Iterator<Item = (&FileReport, &Finding)> {
@@ -123,6 +132,11 @@ impl Default for Options {
 
 /// Lints `paths` (`-` reads standard input). Errors are for what stops the run: a path that
 /// does not exist, standard input that cannot be read.
+///
+/// Files are linted while the walk finds them, on the walking threads; a clean file leaves only
+/// its counts behind, so that memory follows the findings, not the size of the repository.
+/// Terraform files wait for the walk to end, to be read a module (a directory) at a time: a
+/// policy may live in another file of the module than the resource that uses it.
 pub fn run(paths: &[PathBuf], options: &Options, rules: &RuleSet) -> Result<RunReport, LoadError> {
     let (stdin, paths): (Vec<&PathBuf>, Vec<&PathBuf>) = paths.iter().partition(|p| p.as_os_str() == "-");
     let paths: Vec<PathBuf> = paths.into_iter().cloned().collect();
@@ -130,64 +144,157 @@ pub fn run(paths: &[PathBuf], options: &Options, rules: &RuleSet) -> Result<RunR
         threads: options.threads,
         no_ignore: options.no_ignore,
     };
-    let mut discovered = discover::discover(&paths, &walk)?;
-    if let Some(excluded) = &options.excluded {
-        discovered.candidates.retain(|c| c.explicit || !excluded(&c.path));
-    }
-    let mut report = RunReport {
-        problems: discovered.problems,
-        ..RunReport::default()
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(options.threads)
+        .build()
+        .map_err(|e| LoadError::new(format!("cannot start worker threads: {e}")))?;
+    let gathered: Mutex<Vec<Gathered>> = Mutex::default();
+    let gatherer = || Gatherer {
+        rules,
+        options,
+        local: Gathered::default(),
+        shared: &gathered,
+        scratch: Vec::new(),
     };
+    let named = discover::discover(&paths, &walk, &gatherer)?;
+    pool.install(|| {
+        named
+            .par_iter()
+            .for_each_init(gatherer, |gatherer, candidate| gatherer.file(candidate.clone()));
+    });
+    let mut all = Gathered::default();
     if !stdin.is_empty() {
         let mut bytes = Vec::new();
         std::io::stdin()
             .read_to_end(&mut bytes)
             .map_err(|e| LoadError::new(format!("cannot read standard input: {e}")))?;
         let name = options.stdin_filename.clone().unwrap_or_else(|| "-".into());
-        report.add(lint_read(&name, &bytes, rules, true));
+        all.add(PathBuf::from(&name), lint_read(&name, &bytes, rules, true));
     }
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(options.threads)
-        .build()
-        .map_err(|e| LoadError::new(format!("cannot start worker threads: {e}")))?;
-    // Terraform files are read a module (a directory) at a time: a policy may live in another
-    // file of the module than the resource that uses it.
-    let (terraform_files, other_files): (Vec<&Candidate>, Vec<&Candidate>) = discovered
-        .candidates
-        .iter()
-        .partition(|c| extract::terraform::is_terraform_file(&c.path));
-    let mut modules: BTreeMap<PathBuf, Vec<&Candidate>> = BTreeMap::new();
-    for candidate in terraform_files {
+    for part in gathered.into_inner().unwrap_or_else(|p| p.into_inner()) {
+        all.merge(part);
+    }
+    let mut modules: BTreeMap<PathBuf, Vec<Candidate>> = BTreeMap::new();
+    for candidate in std::mem::take(&mut all.terraform) {
         let dir = candidate.path.parent().map(Path::to_path_buf).unwrap_or_default();
         modules.entry(dir).or_default().push(candidate);
     }
     let module_results: Vec<ModuleReport> = pool.install(|| {
         modules
-            .par_iter()
-            .map(|(dir, files)| lint_module(dir, files, rules, options.max_file_size))
+            .par_iter_mut()
+            .map(|(dir, files)| {
+                files.sort();
+                lint_module(dir, files, rules, options.max_file_size)
+            })
             .collect()
     });
-    let mut claimed: HashSet<PathBuf> = HashSet::new();
     for module in module_results {
-        report.files.extend(module.files);
-        report.problems.extend(module.problems);
-        claimed.extend(module.claimed);
-    }
-    // Files a module linted as its policies are not linted again on their own.
-    let other_files: Vec<&Candidate> = other_files.into_iter().filter(|c| !claimed.contains(&c.path)).collect();
-    let max_size = options.max_file_size;
-    let results: Vec<Result<Outcome, WalkProblem>> =
-        pool.install(|| other_files.par_iter().map(|c| lint_file(c, rules, max_size)).collect());
-    for result in results {
-        match result {
-            Ok(outcome) => report.add(outcome),
-            Err(problem) => report.problems.push(problem),
+        // Files a module linted as its policies are not counted on their own.
+        for path in &module.claimed {
+            all.unclaim(path);
         }
+        for (path, file) in module.files {
+            all.add(path, Outcome::Linted(file));
+        }
+        all.report.problems.extend(module.problems);
     }
+    let mut report = all.report;
+    report.files = all.linted.into_iter().map(|(_, file)| file).collect();
     report.files.sort_by(|a, b| a.path.cmp(&b.path));
     report.unread.sort();
     report.passed_over.sort();
     Ok(report)
+}
+
+/// What linting gathers on one thread: the reports with findings, the counts of clean files,
+/// and the Terraform files, which are read by module once the walk is over.
+#[derive(Default)]
+struct Gathered {
+    /// Reports, with the path of their file; only those with findings once a file is clean.
+    linted: Vec<(PathBuf, FileReport)>,
+    /// Everything else of the run's report (problems, unread files, counts).
+    report: RunReport,
+    /// Clean files linted on their own that hold policies, with how many: a Terraform module
+    /// that names one in `file(...)` lints it instead (see [`Gathered::unclaim`]).
+    clean_policy_files: Vec<(PathBuf, usize)>,
+    terraform: Vec<Candidate>,
+}
+
+impl Gathered {
+    fn add(&mut self, path: PathBuf, outcome: Outcome) {
+        match outcome {
+            Outcome::Linted(file) if file.findings.is_empty() => {
+                self.report.clean_files += 1;
+                self.report.clean_policies += file.policies;
+                if file.policies > 0 {
+                    self.clean_policy_files.push((path, file.policies));
+                }
+            }
+            Outcome::Linted(file) => self.linted.push((path, file)),
+            other => self.report.add(other),
+        }
+    }
+
+    fn merge(&mut self, other: Gathered) {
+        self.linted.extend(other.linted);
+        self.clean_policy_files.extend(other.clean_policy_files);
+        self.terraform.extend(other.terraform);
+        let report = other.report;
+        self.report.problems.extend(report.problems);
+        self.report.unread.extend(report.unread);
+        self.report.passed_over.extend(report.passed_over);
+        self.report.clean_files += report.clean_files;
+        self.report.clean_policies += report.clean_policies;
+    }
+
+    /// Forgets what linting `path` on its own gave: a module linted it as its policy.
+    fn unclaim(&mut self, path: &Path) {
+        self.linted.retain(|(linted, _)| linted != path);
+        if let Some(index) = self.clean_policy_files.iter().position(|(clean, _)| clean == path) {
+            let (_, policies) = self.clean_policy_files.swap_remove(index);
+            self.report.clean_files -= 1;
+            self.report.clean_policies -= policies;
+        }
+    }
+}
+
+/// The per-thread [`discover::Sink`] that lints each file as the walk delivers it.
+struct Gatherer<'a> {
+    rules: &'a RuleSet,
+    options: &'a Options,
+    local: Gathered,
+    /// Where the thread's gathering goes when the walk is over.
+    shared: &'a Mutex<Vec<Gathered>>,
+    /// The thread's read buffer.
+    scratch: Vec<u8>,
+}
+
+impl discover::Sink for Gatherer<'_> {
+    fn file(&mut self, candidate: Candidate) {
+        let excluded = self.options.excluded.as_ref();
+        if !candidate.explicit && excluded.is_some_and(|excluded| excluded(&candidate.path)) {
+            return;
+        }
+        if extract::terraform::is_terraform_file(&candidate.path) {
+            self.local.terraform.push(candidate);
+            return;
+        }
+        match lint_file(&candidate, self.rules, self.options.max_file_size, &mut self.scratch) {
+            Ok(outcome) => self.local.add(candidate.path, outcome),
+            Err(problem) => self.local.report.problems.push(problem),
+        }
+    }
+
+    fn problem(&mut self, problem: WalkProblem) {
+        self.local.report.problems.push(problem);
+    }
+}
+
+impl Drop for Gatherer<'_> {
+    fn drop(&mut self) {
+        let local = std::mem::take(&mut self.local);
+        self.shared.lock().unwrap_or_else(|p| p.into_inner()).push(local);
+    }
 }
 
 impl RunReport {
@@ -200,7 +307,13 @@ impl RunReport {
     }
 }
 
-fn lint_file(candidate: &Candidate, rules: &RuleSet, max_size: u64) -> Result<Outcome, WalkProblem> {
+/// Looks at one file by its format; `scratch` is the thread's read buffer, reused file after file.
+fn lint_file(
+    candidate: &Candidate,
+    rules: &RuleSet,
+    max_size: u64,
+    scratch: &mut Vec<u8>,
+) -> Result<Outcome, WalkProblem> {
     let passed_over = |format: Option<&'static str>| {
         let file = UnreadFile {
             path: candidate.display.clone(),
@@ -227,10 +340,10 @@ fn lint_file(candidate: &Candidate, rules: &RuleSet, max_size: u64) -> Result<Ou
         Some(Format::Other) => return Ok(passed_over(None)),
         _ => {}
     }
-    let bytes = read_file(&candidate.path, &candidate.display, max_size)?;
-    Ok(match bytes {
-        Some(bytes) => lint_read(&candidate.display, &bytes, rules, candidate.explicit),
-        None => Outcome::PassedOver(None),
+    Ok(if read_into(&candidate.path, &candidate.display, max_size, scratch)? {
+        lint_read(&candidate.display, scratch, rules, candidate.explicit)
+    } else {
+        Outcome::PassedOver(None)
     })
 }
 
@@ -241,10 +354,21 @@ fn unreadable_file(display: &str, error: &std::io::Error) -> WalkProblem {
 /// Reads a file to lint. A file over `max_size` is not read into memory: `None` when a scan shows
 /// it holds no policy, a fatal problem when it may.
 fn read_file(path: &Path, display: &str, max_size: u64) -> Result<Option<Vec<u8>>, WalkProblem> {
+    let mut bytes = Vec::new();
+    Ok(read_into(path, display, max_size, &mut bytes)?.then_some(bytes))
+}
+
+/// [`read_file`] into `buffer` (cleared first); `false` when the file was not read.
+fn read_into(path: &Path, display: &str, max_size: u64, buffer: &mut Vec<u8>) -> Result<bool, WalkProblem> {
     let unreadable = |e: std::io::Error| unreadable_file(display, &e);
-    let size = std::fs::metadata(path).map_err(unreadable)?.len();
+    buffer.clear();
+    let mut file = std::fs::File::open(path).map_err(unreadable)?;
+    let size = file.metadata().map_err(unreadable)?.len();
     if size <= max_size {
-        return std::fs::read(path).map(Some).map_err(unreadable);
+        // Read to the end, not to `size`: a file may grow while it is read.
+        buffer.reserve(usize::try_from(size).unwrap_or(0));
+        file.read_to_end(buffer).map_err(unreadable)?;
+        return Ok(true);
     }
     let may_hold_policy =
         |window: &[u8]| extract::looks_like_policy(window) || memchr::memmem::find(window, b"policy").is_some();
@@ -257,7 +381,7 @@ fn read_file(path: &Path, display: &str, max_size: u64) -> Result<Option<Vec<u8>
         );
         return Err(WalkProblem::fatal(display, message));
     }
-    Ok(None)
+    Ok(false)
 }
 
 /// Whether `found` holds for some part of a file, searched in chunks (that overlap, so that a
@@ -289,7 +413,7 @@ fn scan(path: &Path, found: impl Fn(&[u8]) -> bool) -> std::io::Result<bool> {
 pub fn lint_bytes(path: &str, bytes: &[u8], rules: &RuleSet) -> FileReport {
     match lint_read(path, bytes, rules, true) {
         Outcome::Linted(report) => report,
-        Outcome::Unread(_) | Outcome::PassedOver(_) => finish_report(path, Arc::from(""), Vec::new(), 0, rules),
+        Outcome::Unread(_) | Outcome::PassedOver(_) => finish_report(path, "", Vec::new(), 0, rules),
     }
 }
 
@@ -318,10 +442,10 @@ fn lint_read(path: &str, bytes: &[u8], rules: &RuleSet, explicit: bool) -> Outco
 
 /// Lints the text of a file in a format seslint reads.
 fn lint_text(path: &str, bytes: &[u8], rules: &RuleSet) -> FileReport {
-    let (text, documents): (Arc<str>, Vec<PolicyDocument>) = match std::str::from_utf8(bytes) {
-        Ok(text) => (Arc::from(text), extract::extract(Path::new(path), text)),
+    let (text, documents): (Cow<str>, Vec<PolicyDocument>) = match std::str::from_utf8(bytes) {
+        Ok(text) => (Cow::Borrowed(text), extract::extract(Path::new(path), text)),
         Err(error) => {
-            let text: Arc<str> = Arc::from(String::from_utf8_lossy(bytes).as_ref());
+            let text = String::from_utf8_lossy(bytes);
             let documents = if extract::looks_like_policy(bytes) {
                 let at = error.valid_up_to();
                 let byte = bytes.get(at).copied().unwrap_or_default();
@@ -334,33 +458,27 @@ fn lint_text(path: &str, bytes: &[u8], rules: &RuleSet) -> FileReport {
             (text, documents)
         }
     };
-    file_report(path, text, &documents, rules)
+    file_report(path, &text, &documents, rules)
 }
 
 /// Runs the rules over a file's documents.
-fn file_report(path: &str, text: Arc<str>, documents: &[PolicyDocument], rules: &RuleSet) -> FileReport {
+fn file_report(path: &str, text: &str, documents: &[PolicyDocument], rules: &RuleSet) -> FileReport {
     let findings: Vec<Finding> = documents
         .iter()
-        .flat_map(|doc| rules::eval::check_document(rules, doc, &text))
+        .flat_map(|doc| rules::eval::check_document(rules, doc, text))
         .collect();
     let policies = documents.iter().filter(|d| d.canonical.is_some()).count();
     finish_report(path, text, findings, policies, rules)
 }
 
 /// A file's report, its findings in order.
-fn finish_report(
-    path: &str,
-    text: Arc<str>,
-    mut findings: Vec<Finding>,
-    policies: usize,
-    rules: &RuleSet,
-) -> FileReport {
+fn finish_report(path: &str, text: &str, mut findings: Vec<Finding>, policies: usize, rules: &RuleSet) -> FileReport {
     if suppress::has_comments(path) {
-        suppress::apply(&text, &mut findings, &rules.deselected);
+        suppress::apply(text, &mut findings, &rules.deselected);
     }
     findings.sort_by(|a, b| (a.span.start, &a.code, a.span.end).cmp(&(b.span.start, &b.code, b.span.end)));
-    // Only findings need the text (to render it); a large clean repository should not stay in memory.
-    let text = if findings.is_empty() { Arc::from("") } else { text };
+    // Only findings need the text (to render it): a clean file's is not kept, nor even copied.
+    let text: Arc<str> = Arc::from(if findings.is_empty() { "" } else { text });
     FileReport {
         path: path.to_string(),
         text,
@@ -371,13 +489,14 @@ fn finish_report(
 
 /// What linting one Terraform module gives.
 struct ModuleReport {
-    files: Vec<FileReport>,
+    /// Each file's report, with its path.
+    files: Vec<(PathBuf, FileReport)>,
     problems: Vec<WalkProblem>,
     /// Policy files the module's resources name (`file(...)`), linted here in their context.
     claimed: Vec<PathBuf>,
 }
 
-fn lint_module(dir: &Path, candidates: &[&Candidate], rules: &RuleSet, max_size: u64) -> ModuleReport {
+fn lint_module(dir: &Path, candidates: &[Candidate], rules: &RuleSet, max_size: u64) -> ModuleReport {
     let mut module = ModuleReport {
         files: Vec::new(),
         problems: Vec::new(),
@@ -391,7 +510,7 @@ fn lint_module(dir: &Path, candidates: &[&Candidate], rules: &RuleSet, max_size:
             Err(problem) => module.problems.push(problem),
         }
     }
-    let displays: Vec<&str> = read.iter().map(|(c, _)| c.display.as_str()).collect();
+    let displays: Vec<&Candidate> = read.iter().map(|(c, _)| *c).collect();
     let text = extract::terraform::ModuleText::new(read.iter().map(|(c, t)| (c.path.clone(), t.clone())).collect());
     let extracted = extract::terraform::extract_module(dir, &text);
     let mut documents = extracted.documents;
@@ -423,15 +542,16 @@ fn lint_module(dir: &Path, candidates: &[&Candidate], rules: &RuleSet, max_size:
         }
     }
     for (index, (_, span)) in text.files.iter().enumerate() {
-        let file_text: Arc<str> = Arc::from(&text.text[span.start..span.end]);
         let file_findings = std::mem::take(&mut findings[index]);
-        module.files.push(finish_report(
-            displays[index],
+        let file_text = &text.text[span.start..span.end];
+        let file = finish_report(
+            &displays[index].display,
             file_text,
             file_findings,
             policies[index],
             rules,
-        ));
+        );
+        module.files.push((displays[index].path.clone(), file));
     }
     for referenced in extracted.referenced {
         if module.claimed.contains(&referenced.path) {
@@ -441,15 +561,14 @@ fn lint_module(dir: &Path, candidates: &[&Candidate], rules: &RuleSet, max_size:
         match read_file(&referenced.path, &display, max_size) {
             Ok(None) => {}
             Ok(Some(bytes)) => {
-                let text: Arc<str> = Arc::from(String::from_utf8_lossy(&bytes).as_ref());
+                let text = String::from_utf8_lossy(&bytes);
                 let whole = Span::new(0, text.len());
                 let documents: Vec<PolicyDocument> =
                     extract::terraform::document_in_template(&text, whole, referenced.label, referenced.hint)
                         .into_iter()
                         .collect();
-                module
-                    .files
-                    .push(file_report(&display, text.clone(), &documents, rules));
+                let file = file_report(&display, &text, &documents, rules);
+                module.files.push((referenced.path.clone(), file));
             }
             Err(problem) => module.problems.push(WalkProblem {
                 message: format!("{} (the policy file named by {})", problem.message, referenced.label),

@@ -22,7 +22,7 @@ pub struct Summary {
 impl Summary {
     pub fn of(report: &RunReport) -> Summary {
         let mut summary = Summary {
-            files_scanned: report.files.len(),
+            files_scanned: report.files_scanned(),
             policies_checked: report.policies_checked(),
             ..Summary::default()
         };
