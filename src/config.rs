@@ -12,8 +12,10 @@ use globset::{GlobBuilder, GlobMatcher};
 use serde::Deserialize;
 use toml::Spanned;
 
+use crate::codes::{self, matches};
 use crate::error::{io_message, LoadError};
-use crate::rules::{RuleSet, Severity};
+use crate::finding::Severity;
+use crate::rules::RuleSet;
 use crate::source::Span;
 use crate::RunReport;
 
@@ -197,7 +199,8 @@ impl Settings {
     /// otherwise silently ignore nothing.
     pub fn validate(&self, loaded: Option<&Loaded>, rules: &RuleSet) -> Result<(), LoadError> {
         let known = |selector: &str| {
-            rules.rules.iter().any(|r| matches(selector, &r.code)) || matches(selector, crate::suppress::UNUSED)
+            rules.rules.iter().any(|r| matches(selector, &r.code))
+                || codes::NON_RULE_CODES.iter().any(|c| matches(selector, c.code))
         };
         let mut selectors: Vec<(String, Span)> = Vec::new();
         if let Some(l) = loaded {
@@ -293,11 +296,6 @@ impl Settings {
             }
         }
     }
-}
-
-/// Whether a selector (a code or a prefix of codes) matches `code`.
-pub fn matches(selector: &str, code: &str) -> bool {
-    !selector.is_empty() && code.len() >= selector.len() && code[..selector.len()].eq_ignore_ascii_case(selector)
 }
 
 fn span_of<T>(spanned: &Spanned<T>) -> Span {

@@ -2,8 +2,29 @@
 //!
 //! Every output format (human, JSON, and those to come) is built from this one type.
 
-use crate::rules::Severity;
+use serde::Deserialize;
+
 use crate::source::Span;
+
+/// How much a finding matters; `--fail-on` compares with it. The basic type every layer shares
+/// (rules give it, configuration changes it, reports show it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Finding {

@@ -6,6 +6,7 @@
 //! Everything after discovery is a pure function of a file's bytes; files are linted in parallel.
 
 pub mod baseline;
+pub mod codes;
 pub mod config;
 pub mod discover;
 pub mod error;

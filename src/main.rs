@@ -1,6 +1,5 @@
 //! The `seslint` command: argument parsing, output and exit codes only; the work is in the library.
 
-use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -11,8 +10,9 @@ use miette::{GraphicalReportHandler, GraphicalTheme};
 use seslint::baseline::Baseline;
 use seslint::config::{self, Overrides, Settings};
 use seslint::error::LoadError;
-use seslint::report::{github, human, json, sarif};
-use seslint::rules::{Expect, Rule, RuleSet, Severity};
+use seslint::finding::Severity;
+use seslint::report::{catalog, github, human, json, sarif};
+use seslint::rules::RuleSet;
 use seslint::RunReport;
 
 /// Lint Amazon SES sending-authorization policies, above all the one that lets a Cognito user
@@ -190,7 +190,7 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Check(args) => check(*args),
         Command::Rules(args) => load(&args, Overrides::default()).map(|(_, rules)| {
-            print_out(&rules_table(&rules));
+            print_out(&catalog::rules_table(&rules));
             0
         }),
         Command::Explain { code, rules } => {
@@ -308,7 +308,7 @@ fn check(args: CheckArgs) -> Result<u8, LoadError> {
 
 fn write_output(args: &CheckArgs, report: &RunReport, rules: &RuleSet) {
     if args.statistics && matches!(args.format, Format::Human) {
-        print_out(&statistics(report));
+        print_out(&human::statistics(report));
         return;
     }
     match args.format {
@@ -324,19 +324,6 @@ fn write_output(args: &CheckArgs, report: &RunReport, rules: &RuleSet) {
             print_out(&human::render(report, &human::Style { color, width: 100 }));
         }
     }
-}
-
-/// Findings per rule, most first: `COUNT  CODE  NAME`.
-fn statistics(report: &RunReport) -> String {
-    let mut counts: BTreeMap<(&str, &str), usize> = BTreeMap::new();
-    for (_, finding) in report.findings() {
-        *counts.entry((&finding.code, &finding.name)).or_default() += 1;
-    }
-    let mut rows: Vec<((&str, &str), usize)> = counts.into_iter().collect();
-    rows.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    rows.iter()
-        .map(|((code, name), count)| format!("{count:>5}  {code:<7} {name}\n"))
-        .collect()
 }
 
 /// A size in bytes: `1048576`, `512K`, `10M`, `1G` (binary multiples).
@@ -362,22 +349,11 @@ fn print_out(text: &str) {
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
 }
 
-fn rules_table(rules: &RuleSet) -> String {
-    let name_width = rules.rules.iter().map(|r| r.name.len()).max().unwrap_or(4).max(4);
-    let mut out = format!("{:<7} {:<name_width$} {:<8} SUMMARY\n", "CODE", "NAME", "SEVERITY");
-    for rule in &rules.rules {
-        out.push_str(&format!(
-            "{:<7} {:<name_width$} {:<8} {}\n",
-            rule.code,
-            rule.name,
-            rule.severity.as_str(),
-            rule.summary
-        ));
-    }
-    out
-}
-
 fn explain(rules: &RuleSet, code: &str) -> Result<u8, LoadError> {
+    if let Some(non_rule) = seslint::codes::non_rule(code) {
+        print_out(&catalog::explain_non_rule(non_rule));
+        return Ok(0);
+    }
     let Some(rule) = rules.get(code) else {
         let codes: Vec<String> = rules.rules.iter().map(|r| r.code.clone()).collect();
         let hint = seslint::rules::predicate::nearest(code, &codes).map_or_else(
@@ -386,41 +362,6 @@ fn explain(rules: &RuleSet, code: &str) -> Result<u8, LoadError> {
         );
         return Err(LoadError::new(format!("no rule {code:?}")).with_help(hint));
     };
-    print_out(&explain_text(rule));
+    print_out(&catalog::explain(rule));
     Ok(0)
-}
-
-fn explain_text(rule: &Rule) -> String {
-    let indent = |text: &str| {
-        text.trim_end()
-            .lines()
-            .map(|l| format!("    {l}").trim_end().to_string())
-            .collect::<Vec<_>>()
-            .join("\n")
-    };
-    let mut out = format!(
-        "{} {} ({})\n{}\n",
-        rule.code,
-        rule.name,
-        rule.severity.as_str(),
-        rule.summary
-    );
-    if rule.origin != "built-in" {
-        out.push_str(&format!("Defined in {}\n", rule.origin));
-    }
-    out.push_str(&format!("\nWhat it does\n{}\n", indent(&rule.doc.what)));
-    out.push_str(&format!("\nWhy it matters\n{}\n", indent(&rule.doc.why)));
-    for (title, kind) in [("Example", Expect::Violation), ("Fixed", Expect::Clean)] {
-        for example in rule.examples.iter().filter(|e| e.expect == kind) {
-            out.push_str(&format!(
-                "\n{title}{}{}\n",
-                example.file.as_deref().map(|f| format!(" ({f})")).unwrap_or_default(),
-                example.note.as_deref().map(|n| format!(": {n}")).unwrap_or_default()
-            ));
-            out.push_str(&indent(&example.policy));
-            out.push('\n');
-        }
-    }
-    out.push_str(&format!("\nHow to fix\n{}\n", indent(&rule.doc.fix)));
-    out
 }

@@ -5,14 +5,11 @@
 //! the next line. A suppression that covers no finding is itself reported (SUP001, info), so
 //! that stale ones get cleaned up.
 
-use crate::config::matches;
+use crate::codes::{matches, UNUSED_SUPPRESSION};
 use crate::finding::Finding;
-use crate::rules::Severity;
 use crate::source::{LineIndex, Span};
 
 /// The code of the diagnostic for a suppression that suppresses nothing.
-pub const UNUSED: &str = "SUP001";
-
 const MARKER: &str = "seslint:ignore";
 
 /// One suppression comment.
@@ -116,9 +113,9 @@ pub fn apply(text: &str, findings: &mut Vec<Finding>, deselected: &[String]) {
 fn unused(suppression: &Suppression) -> Finding {
     let codes = suppression.codes.join(",");
     Finding {
-        code: UNUSED.into(),
-        name: "unused-suppression".into(),
-        severity: Severity::Info,
+        code: UNUSED_SUPPRESSION.code.into(),
+        name: UNUSED_SUPPRESSION.name.into(),
+        severity: UNUSED_SUPPRESSION.severity,
         message: format!("this `seslint:ignore {codes}` suppresses nothing"),
         help:
             "remove the comment, or name a code reported on its line (or, for a comment alone on its line, on the next)"

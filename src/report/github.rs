@@ -7,8 +7,8 @@
 //! past the span, as in the other formats. Values are escaped as the runner expects: `%`, CR and
 //! LF everywhere, and `:` and `,` in property values too.
 
-use super::sarif::message_text;
-use crate::rules::Severity;
+use super::message_text;
+use crate::finding::Severity;
 use crate::source::LineIndex;
 use crate::RunReport;
 

@@ -1,6 +1,7 @@
 //! The human format: one miette report per finding, with the code, the message, a label on
 //! the exact span and a help line; then a one-line summary (on stderr).
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use miette::{
@@ -95,6 +96,19 @@ pub fn summary_line(report: &RunReport) -> String {
         counts.join(", "),
         plural(files_with_findings, "file")
     )
+}
+
+/// Findings per rule, most first: `COUNT  CODE  NAME`.
+pub fn statistics(report: &RunReport) -> String {
+    let mut counts: BTreeMap<(&str, &str), usize> = BTreeMap::new();
+    for (_, finding) in report.findings() {
+        *counts.entry((&finding.code, &finding.name)).or_default() += 1;
+    }
+    let mut rows: Vec<((&str, &str), usize)> = counts.into_iter().collect();
+    rows.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    rows.iter()
+        .map(|((code, name), count)| format!("{count:>5}  {code:<7} {name}\n"))
+        .collect()
 }
 
 /// The closing note naming the files in formats seslint does not read that look like they hold

@@ -1,12 +1,13 @@
 //! Output formats. Each one is built from the same [`RunReport`]; this module holds what they
 //! share (the summary counts).
 
+pub mod catalog;
 pub mod github;
 pub mod human;
 pub mod json;
 pub mod sarif;
 
-use crate::rules::Severity;
+use crate::finding::{Finding, Severity};
 use crate::RunReport;
 
 /// Counts shown in every format's summary.
@@ -35,4 +36,19 @@ impl Summary {
         }
         summary
     }
+}
+
+/// The message users see, in `--format sarif` and `--format github`: the policy's label (when the file holds
+/// several), the finding's message, and its help on a second line.
+pub fn message_text(finding: &Finding) -> String {
+    let mut text = if finding.policy.is_empty() {
+        finding.message.clone()
+    } else {
+        format!("{}: {}", finding.policy, finding.message)
+    };
+    if !finding.help.is_empty() {
+        text.push_str("\nhelp: ");
+        text.push_str(&finding.help);
+    }
+    text
 }

@@ -10,12 +10,13 @@
 
 use serde_json::{json, Map, Value};
 
-use super::Summary;
+use super::{message_text, Summary};
+use crate::codes::{NonRuleCode, NON_RULE_CODES};
 use crate::finding::Finding;
+use crate::finding::Severity;
 use crate::fingerprint::fingerprint;
-use crate::rules::{AppliesTo, Expect, Rule, RuleSet, Severity};
+use crate::rules::{Expect, Rule, RuleSet};
 use crate::source::{floor_char_boundary, LineIndex, Span};
-use crate::suppress;
 use crate::RunReport;
 
 /// The schema the log declares: the OASIS standard's, with its errata.
@@ -71,7 +72,7 @@ pub fn render(report: &RunReport, rules: &RuleSet) -> String {
                     "name": "seslint",
                     "version": env!("CARGO_PKG_VERSION"),
                     "informationUri": INFORMATION_URI,
-                    "rules": rules.rules.iter().map(descriptor).chain([unused_suppression()]).collect::<Vec<_>>(),
+                    "rules": rules.rules.iter().map(descriptor).chain(NON_RULE_CODES.iter().map(|c| non_rule_descriptor(c))).collect::<Vec<_>>(),
                 }
             },
             "invocations": [invocation],
@@ -100,26 +101,22 @@ fn level(severity: Severity) -> &'static str {
     }
 }
 
-/// The descriptor of SUP001, the diagnostic for a suppression that suppresses nothing.
-fn unused_suppression() -> Value {
-    let text = "A `# seslint:ignore CODE` comment that suppresses no finding: remove it, or name a code \
-                reported on its line (or, for a comment alone on its line, on the next).";
+/// The descriptor of a code no rule file defines (SUP001), from the code registry.
+fn non_rule_descriptor(code: &NonRuleCode) -> Value {
+    let help = format!("{}\n\n{}", code.what, code.fix);
     json!({
-        "id": suppress::UNUSED,
-        "name": "unused-suppression",
-        "shortDescription": { "text": "a suppression comment suppresses nothing" },
-        "fullDescription": { "text": text },
-        "help": { "text": text, "markdown": text },
-        "defaultConfiguration": { "level": "note" },
+        "id": code.code,
+        "name": code.name,
+        "shortDescription": { "text": code.summary },
+        "fullDescription": { "text": code.what },
+        "help": { "text": help, "markdown": help },
+        "defaultConfiguration": { "level": level(code.severity) },
     })
 }
 
 /// A rule as a `reportingDescriptor`.
 fn descriptor(rule: &Rule) -> Value {
-    let mut tags = vec![match rule.applies_to {
-        AppliesTo::SesIdentityPolicy => "ses-identity-policy",
-        AppliesTo::RoleTrustPolicy => "role-trust-policy",
-    }];
+    let mut tags = vec![rule.applies_to.as_str()];
     if rule.origin != "built-in" {
         tags.push("custom");
     }
@@ -192,8 +189,13 @@ fn result(path: &str, finding: &Finding, places: &Places, rules: &RuleSet) -> Va
     let mut result = Map::new();
     result.insert("ruleId".into(), json!(finding.code));
     let index = rules.rules.iter().position(|r| r.code == finding.code);
-    // The unused-suppression diagnostic is described after the rules.
-    let index = index.or_else(|| (finding.code == suppress::UNUSED).then_some(rules.rules.len()));
+    // The codes that are not rules are described after the rules.
+    let index = index.or_else(|| {
+        NON_RULE_CODES
+            .iter()
+            .position(|c| c.code == finding.code)
+            .map(|i| rules.rules.len() + i)
+    });
     if let Some(index) = index {
         result.insert("ruleIndex".into(), json!(index));
     }
@@ -230,21 +232,6 @@ fn result(path: &str, finding: &Finding, places: &Places, rules: &RuleSet) -> Va
         result.insert("relatedLocations".into(), Value::Array(related));
     }
     Value::Object(result)
-}
-
-/// The message users see, here and in `--format github`: the policy's label (when the file holds
-/// several), the finding's message, and its help on a second line.
-pub fn message_text(finding: &Finding) -> String {
-    let mut text = if finding.policy.is_empty() {
-        finding.message.clone()
-    } else {
-        format!("{}: {}", finding.policy, finding.message)
-    };
-    if !finding.help.is_empty() {
-        text.push_str("\nhelp: ");
-        text.push_str(&finding.help);
-    }
-    text
 }
 
 fn physical_location(path: &str, span: Span, places: &Places) -> Value {

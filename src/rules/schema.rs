@@ -7,6 +7,8 @@
 
 use std::collections::BTreeMap;
 
+pub use crate::finding::Severity;
+
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -28,24 +30,6 @@ pub struct RuleFile {
     pub example: Vec<Spanned<ExampleSpec>>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Info,
-    Warning,
-    Error,
-}
-
-impl Severity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Info => "info",
-            Severity::Warning => "warning",
-            Severity::Error => "error",
-        }
-    }
-}
-
 /// Which documents a rule sees.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -54,6 +38,16 @@ pub enum AppliesTo {
     SesIdentityPolicy,
     /// IAM role trust policies.
     RoleTrustPolicy,
+}
+
+impl AppliesTo {
+    /// As the rule file spells it (`applies-to = "..."`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AppliesTo::SesIdentityPolicy => "ses-identity-policy",
+            AppliesTo::RoleTrustPolicy => "role-trust-policy",
+        }
+    }
 }
 
 /// What `$` means in the rule's paths: the whole document, or each statement in turn.

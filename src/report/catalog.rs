@@ -1,0 +1,82 @@
+//! The rule catalog as text: the table `seslint rules` prints and the documentation
+//! `seslint explain CODE` prints, for a rule and for a code that is not a rule (SUP001).
+
+use crate::codes::NonRuleCode;
+use crate::rules::{Expect, Rule, RuleSet};
+
+/// `CODE NAME SEVERITY SUMMARY`, one row a rule, then the codes that are not rules.
+pub fn rules_table(rules: &RuleSet) -> String {
+    let name_width = rules.rules.iter().map(|r| r.name.len()).max().unwrap_or(4).max(4);
+    let mut out = format!("{:<7} {:<name_width$} {:<8} SUMMARY\n", "CODE", "NAME", "SEVERITY");
+    for rule in &rules.rules {
+        out.push_str(&format!(
+            "{:<7} {:<name_width$} {:<8} {}\n",
+            rule.code,
+            rule.name,
+            rule.severity.as_str(),
+            rule.summary
+        ));
+    }
+    for code in crate::codes::NON_RULE_CODES {
+        out.push_str(&format!(
+            "{:<7} {:<name_width$} {:<8} {}\n",
+            code.code,
+            code.name,
+            code.severity.as_str(),
+            code.summary
+        ));
+    }
+    out
+}
+
+/// A rule's documentation: what it does, why, its examples, how to fix.
+pub fn explain(rule: &Rule) -> String {
+    let mut out = format!(
+        "{} {} ({})\n{}\n",
+        rule.code,
+        rule.name,
+        rule.severity.as_str(),
+        rule.summary
+    );
+    if rule.origin != "built-in" {
+        out.push_str(&format!("Defined in {}\n", rule.origin));
+    }
+    out.push_str(&format!("\nWhat it does\n{}\n", indent(&rule.doc.what)));
+    out.push_str(&format!("\nWhy it matters\n{}\n", indent(&rule.doc.why)));
+    for (title, kind) in [("Example", Expect::Violation), ("Fixed", Expect::Clean)] {
+        for example in rule.examples.iter().filter(|e| e.expect == kind) {
+            out.push_str(&format!(
+                "\n{title}{}{}\n",
+                example.file.as_deref().map(|f| format!(" ({f})")).unwrap_or_default(),
+                example.note.as_deref().map(|n| format!(": {n}")).unwrap_or_default()
+            ));
+            out.push_str(&indent(&example.policy));
+            out.push('\n');
+        }
+    }
+    out.push_str(&format!("\nHow to fix\n{}\n", indent(&rule.doc.fix)));
+    out
+}
+
+/// The documentation of a code that is not a rule.
+pub fn explain_non_rule(code: &NonRuleCode) -> String {
+    format!(
+        "{} {} ({})\n{}\n\nWhat it does\n{}\n\nWhy it matters\n{}\n\nHow to fix\n{}\n",
+        code.code,
+        code.name,
+        code.severity.as_str(),
+        code.summary,
+        indent(code.what),
+        indent(code.why),
+        indent(code.fix)
+    )
+}
+
+/// Text indented by four spaces, without trailing white space.
+fn indent(text: &str) -> String {
+    text.trim_end()
+        .lines()
+        .map(|l| format!("    {l}").trim_end().to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
