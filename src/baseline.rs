@@ -9,7 +9,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{io_message, LoadError};
+use crate::error::{IoError, LoadError, Subject};
 use crate::fingerprint::fingerprint;
 use crate::RunReport;
 
@@ -52,8 +52,7 @@ impl Baseline {
     }
 
     pub fn read(path: &Path) -> Result<Baseline, LoadError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| LoadError::new(format!("cannot read baseline {}: {}", path.display(), io_message(&e))))?;
+        let text = std::fs::read_to_string(path).map_err(|e| IoError::read(Subject::Baseline, Some(path), e))?;
         serde_json::from_str(&text).map_err(|e| {
             LoadError::new(format!("invalid baseline {}: {e}", path.display()))
                 .with_help("write a new one with --write-baseline FILE")
@@ -62,8 +61,7 @@ impl Baseline {
 
     /// Writes the baseline atomically: to a temporary file beside it, then renamed over it.
     pub fn write(&self, path: &Path) -> Result<(), LoadError> {
-        let fail =
-            |e: std::io::Error| LoadError::new(format!("cannot write baseline {}: {}", path.display(), io_message(&e)));
+        let fail = |e: std::io::Error| LoadError::from(IoError::write(Subject::Baseline, path, e));
         let mut text = serde_json::to_string_pretty(self).expect("a baseline serializes");
         text.push('\n');
         let name = path

@@ -13,7 +13,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::codes::{self, matches};
-use crate::error::{io_message, LoadError};
+use crate::error::{IoError, LoadError, Subject};
 use crate::finding::Severity;
 use crate::rules::RuleSet;
 use crate::source::Span;
@@ -94,13 +94,7 @@ pub struct Loaded {
 }
 
 pub fn read(path: &Path) -> Result<Loaded, LoadError> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        LoadError::new(format!(
-            "cannot read configuration {}: {}",
-            path.display(),
-            io_message(&e)
-        ))
-    })?;
+    let text = std::fs::read_to_string(path).map_err(|e| IoError::read(Subject::Configuration, Some(path), e))?;
     let display = path.display().to_string();
     let file: ConfigFile = toml::from_str(&text).map_err(|e| {
         let span = e.span().map_or(Span::new(0, 0), |r| Span::new(r.start, r.end));

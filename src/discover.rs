@@ -12,7 +12,7 @@ use std::sync::Mutex;
 
 use ignore::{WalkBuilder, WalkState};
 
-use crate::error::{io_message, LoadError};
+use crate::error::{IoError, LoadError, Subject};
 use crate::extract::format::is_walked;
 
 /// A file to lint.
@@ -26,30 +26,69 @@ pub struct Candidate {
 }
 
 /// Something discovery or reading could not look at; the run goes on.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct WalkProblem {
     pub path: String,
-    pub message: String,
-    /// A file that should have been linted was not (exit 2); otherwise a notice (a symbolic
-    /// link or a FIFO named like a policy file, passed over).
-    pub fatal: bool,
+    pub problem: Problem,
+}
+
+/// What went wrong with a file (its path is the [`WalkProblem`]'s).
+#[derive(Debug)]
+pub enum Problem {
+    /// The file could not be read.
+    Unreadable(IoError),
+    /// The walk could not go on somewhere (a directory that cannot be listed, a loop).
+    Walk(ignore::Error),
+    /// Over `--max-file-size` and it may hold a policy: not linted.
+    TooLarge { size: u64, limit: u64 },
+    /// Named like a policy file, but a symbolic link, a FIFO, a socket or a device: not opened.
+    Special(&'static str),
+    /// A policy file a Terraform resource names (`file(...)`) could not be read.
+    NamedBy { label: String, problem: Box<Problem> },
+}
+
+impl Problem {
+    /// A file that should have been linted was not (exit 2); otherwise a notice (a symbolic link
+    /// or a FIFO named like a policy file, passed over).
+    pub fn is_fatal(&self) -> bool {
+        match self {
+            Problem::Special(_) => false,
+            Problem::NamedBy { problem, .. } => problem.is_fatal(),
+            _ => true,
+        }
+    }
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Problem::Unreadable(error) => error.fmt(f),
+            Problem::Walk(error) => error.fmt(f),
+            Problem::TooLarge { size, limit } => {
+                let mib = |bytes: u64| bytes as f64 / f64::from(1 << 20);
+                write!(
+                    f,
+                    "the file is {:.1} MiB, over the {:.1} MiB limit: not linted (raise it with --max-file-size)",
+                    mib(*size),
+                    mib(*limit)
+                )
+            }
+            Problem::Special(what) => write!(f, "{what}, not linted"),
+            Problem::NamedBy { label, problem } => write!(f, "{problem} (the policy file named by {label})"),
+        }
+    }
 }
 
 impl WalkProblem {
-    pub fn fatal(path: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn new(path: impl Into<String>, problem: Problem) -> Self {
         WalkProblem {
             path: path.into(),
-            message: message.into(),
-            fatal: true,
+            problem,
         }
     }
 
-    pub fn notice(path: impl Into<String>, message: impl Into<String>) -> Self {
-        WalkProblem {
-            path: path.into(),
-            message: message.into(),
-            fatal: false,
-        }
+    pub fn is_fatal(&self) -> bool {
+        self.problem.is_fatal()
     }
 }
 
@@ -79,8 +118,7 @@ pub fn discover<S: Sink>(
     let mut named = Vec::new();
     let mut roots = Vec::new();
     for path in paths {
-        let metadata = std::fs::metadata(path)
-            .map_err(|e| LoadError::new(format!("cannot read {}: {}", path.display(), io_message(&e))))?;
+        let metadata = std::fs::metadata(path).map_err(|e| IoError::read(Subject::Path, Some(path), e))?;
         if metadata.is_dir() {
             roots.push(path);
         } else if metadata.is_file() {
@@ -135,10 +173,8 @@ impl<S: Sink> ignore::ParallelVisitor for Delivering<'_, S> {
                     }
                 } else if let Some(what) = kind.and_then(special_kind).filter(|_| is_walked(entry.path())) {
                     // Named like a policy file but not one to open: say so, never block.
-                    self.sink.problem(WalkProblem::notice(
-                        display(entry.path()),
-                        format!("{what}, not linted"),
-                    ));
+                    self.sink
+                        .problem(WalkProblem::new(display(entry.path()), Problem::Special(what)));
                 }
             }
             Err(error) => {
@@ -146,7 +182,7 @@ impl<S: Sink> ignore::ParallelVisitor for Delivering<'_, S> {
                     ignore::Error::WithPath { path, .. } => display(path),
                     _ => display(self.root),
                 };
-                self.sink.problem(WalkProblem::fatal(path, error.to_string()));
+                self.sink.problem(WalkProblem::new(path, Problem::Walk(error)));
             }
         }
         WalkState::Continue

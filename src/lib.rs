@@ -29,8 +29,8 @@ use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 
-use discover::{Candidate, Sink as _, WalkOptions, WalkProblem};
-use error::LoadError;
+use discover::{Candidate, Problem, Sink as _, WalkOptions, WalkProblem};
+use error::{IoError, LoadError, Subject};
 use extract::format::{self, Format};
 use finding::Finding;
 use policy::{ContextHint, PolicyDocument};
@@ -168,7 +168,7 @@ pub fn run(paths: &[PathBuf], options: &Options, rules: &RuleSet) -> Result<RunR
         let mut bytes = Vec::new();
         std::io::stdin()
             .read_to_end(&mut bytes)
-            .map_err(|e| LoadError::new(format!("cannot read standard input: {e}")))?;
+            .map_err(|e| IoError::read(Subject::StandardInput, None, e))?;
         let name = options.stdin_filename.clone().unwrap_or_else(|| "-".into());
         all.add(PathBuf::from(&name), lint_read(&name, &bytes, rules, true));
     }
@@ -329,7 +329,7 @@ fn lint_file(
                 path: candidate.display.clone(),
                 format: Some(kind.name()),
             };
-            let unreadable = |e: std::io::Error| unreadable_file(&candidate.display, &e);
+            let unreadable = |e: std::io::Error| unreadable_file(&candidate.display, e);
             return Ok(
                 if scan(&candidate.path, format::may_hold_ses_policy).map_err(unreadable)? {
                     Outcome::Unread(unread)
@@ -348,8 +348,8 @@ fn lint_file(
     })
 }
 
-fn unreadable_file(display: &str, error: &std::io::Error) -> WalkProblem {
-    WalkProblem::fatal(display, format!("cannot read file: {}", error::io_message(error)))
+fn unreadable_file(display: &str, error: std::io::Error) -> WalkProblem {
+    WalkProblem::new(display, Problem::Unreadable(IoError::read(Subject::File, None, error)))
 }
 
 /// Reads a file to lint. A file over `max_size` is not read into memory: `None` when a scan shows
@@ -361,7 +361,7 @@ fn read_file(path: &Path, display: &str, max_size: u64) -> Result<Option<Vec<u8>
 
 /// [`read_file`] into `buffer` (cleared first); `false` when the file was not read.
 fn read_into(path: &Path, display: &str, max_size: u64, buffer: &mut Vec<u8>) -> Result<bool, WalkProblem> {
-    let unreadable = |e: std::io::Error| unreadable_file(display, &e);
+    let unreadable = |e: std::io::Error| unreadable_file(display, e);
     buffer.clear();
     let mut file = std::fs::File::open(path).map_err(unreadable)?;
     let size = file.metadata().map_err(unreadable)?.len();
@@ -374,13 +374,7 @@ fn read_into(path: &Path, display: &str, max_size: u64, buffer: &mut Vec<u8>) ->
     let may_hold_policy =
         |window: &[u8]| extract::looks_like_policy(window) || memchr::memmem::find(window, b"policy").is_some();
     if scan(path, may_hold_policy).map_err(unreadable)? {
-        let mib = |bytes: u64| bytes as f64 / f64::from(1 << 20);
-        let message = format!(
-            "the file is {:.1} MiB, over the {:.1} MiB limit: not linted (raise it with --max-file-size)",
-            mib(size),
-            mib(max_size)
-        );
-        return Err(WalkProblem::fatal(display, message));
+        return Err(WalkProblem::new(display, Problem::TooLarge { size, limit: max_size }));
     }
     Ok(false)
 }
@@ -572,7 +566,10 @@ fn lint_module(dir: &Path, candidates: &[Candidate], rules: &RuleSet, max_size: 
                 module.files.push((referenced.path.clone(), file));
             }
             Err(problem) => module.problems.push(WalkProblem {
-                message: format!("{} (the policy file named by {})", problem.message, referenced.label),
+                problem: Problem::NamedBy {
+                    label: referenced.label.clone(),
+                    problem: Box::new(problem.problem),
+                },
                 ..problem
             }),
         }

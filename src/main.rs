@@ -9,7 +9,7 @@ use miette::{GraphicalReportHandler, GraphicalTheme};
 
 use seslint::baseline::Baseline;
 use seslint::config::{self, Overrides, Settings};
-use seslint::error::LoadError;
+use seslint::error::{IoError, LoadError, Subject};
 use seslint::finding::Severity;
 use seslint::report::{catalog, github, human, json, sarif};
 use seslint::rules::RuleSet;
@@ -214,7 +214,7 @@ fn main() -> ExitCode {
 
 /// The settings (configuration file and flags) and the rule set they load.
 fn load(args: &RuleArgs, mut overrides: Overrides) -> Result<(Settings, RuleSet), LoadError> {
-    let cwd = std::env::current_dir().map_err(|e| LoadError::new(format!("cannot read the working directory: {e}")))?;
+    let cwd = std::env::current_dir().map_err(|e| IoError::read(Subject::WorkingDirectory, None, e))?;
     let file = match (&args.config, args.isolated) {
         (_, true) => None,
         (Some(path), false) => Some(path.clone()),
@@ -281,8 +281,8 @@ fn check(args: CheckArgs) -> Result<u8, LoadError> {
 
     write_output(&args, &report, &rules);
     for problem in &report.problems {
-        let kind = if problem.fatal { "" } else { "note: " };
-        eprintln!("seslint: {kind}{}: {}", problem.path, problem.message);
+        let kind = if problem.is_fatal() { "" } else { "note: " };
+        eprintln!("seslint: {kind}{}: {}", problem.path, problem.problem);
     }
     if args.verbose {
         for file in &report.passed_over {
@@ -299,7 +299,7 @@ fn check(args: CheckArgs) -> Result<u8, LoadError> {
             eprintln!("{note}");
         }
     }
-    if report.problems.iter().any(|p| p.fatal) {
+    if report.problems.iter().any(|p| p.is_fatal()) {
         return Ok(2);
     }
     let failed = report.findings().any(|(_, f)| f.severity >= settings.fail_on);

@@ -2,6 +2,8 @@
 //! code-scanning services read, fingerprints that survive line moves, GitHub's escaping, and
 //! validation against the official SARIF 2.1.0 JSON schema (installed by .ci/setup).
 
+use seslint::discover::{Problem, WalkProblem};
+use seslint::error::{IoError, Subject};
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -376,14 +378,17 @@ fn sarif_uris_are_percent_encoded_relative_references() {
     assert!(location.get("uriBaseId").is_none());
 }
 
+/// A file or directory that could not be read: permission denied.
+fn unreadable(path: &str, subject: Subject) -> WalkProblem {
+    let denied = std::io::Error::from(std::io::ErrorKind::PermissionDenied);
+    WalkProblem::new(path, Problem::Unreadable(IoError::read(subject, None, denied)))
+}
+
 #[test]
 fn sarif_reports_unreadable_files_as_notifications() {
     let rules = rules();
     let mut report = lint_file(TYPICAL, &rules);
-    report.problems.push(seslint::discover::WalkProblem::fatal(
-        "infra/locked.json",
-        "cannot read file: permission denied",
-    ));
+    report.problems.push(unreadable("infra/locked.json", Subject::File));
     let log = sarif_log(&report, &rules);
     let invocation = &log["runs"][0]["invocations"][0];
     assert_eq!(invocation["executionSuccessful"], false);
@@ -573,10 +578,7 @@ fn sarif_output_validates_against_the_official_schema() {
     let rules = rules();
     let custom = RuleSet::load(&[root().join("fixtures/custom-rules/rules")]).unwrap();
     let mut problems = run("fixtures/examples", &rules);
-    problems.problems.push(seslint::discover::WalkProblem::fatal(
-        "infra/locked dir",
-        "cannot read directory: permission denied",
-    ));
+    problems.problems.push(unreadable("infra/locked dir", Subject::Path));
     let logs = [
         ("fixtures", sarif::render(&run("fixtures", &rules), &rules)),
         ("custom", sarif::render(&run("fixtures/custom-rules", &custom), &custom)),

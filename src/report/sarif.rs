@@ -49,8 +49,8 @@ pub fn render(report: &RunReport, rules: &RuleSet) -> String {
         .iter()
         .map(|problem| {
             json!({
-                "level": if problem.fatal { "error" } else { "note" },
-                "message": { "text": problem.message },
+                "level": if problem.is_fatal() { "error" } else { "note" },
+                "message": { "text": problem.problem.to_string() },
                 "locations": [{ "physicalLocation": { "artifactLocation": artifact_location(&problem.path) } }],
             })
         })
@@ -58,7 +58,7 @@ pub fn render(report: &RunReport, rules: &RuleSet) -> String {
     let mut invocation = Map::new();
     invocation.insert(
         "executionSuccessful".into(),
-        json!(!report.problems.iter().any(|p| p.fatal)),
+        json!(!report.problems.iter().any(|p| p.is_fatal())),
     );
     if !notifications.is_empty() {
         invocation.insert("toolExecutionNotifications".into(), Value::Array(notifications));

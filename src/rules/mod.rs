@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use regex::{Regex, RegexBuilder};
 use toml::Spanned;
 
-use crate::error::{io_message, LoadError};
+use crate::error::{IoError, LoadError, Subject};
 use crate::source::Span;
 use path::Path;
 use predicate::Predicate;
@@ -153,13 +153,7 @@ impl RuleSet {
             .map(|(name, text)| (format!("rules/{name}"), name.to_string(), text.to_string(), true))
             .collect();
         for dir in dirs {
-            let entries = std::fs::read_dir(dir).map_err(|e| {
-                LoadError::new(format!(
-                    "cannot read rule directory {}: {}",
-                    dir.display(),
-                    io_message(&e)
-                ))
-            })?;
+            let entries = std::fs::read_dir(dir).map_err(|e| IoError::read(Subject::RuleDirectory, Some(dir), e))?;
             let mut paths: Vec<_> = entries
                 .filter_map(Result::ok)
                 .map(|e| e.path())
@@ -167,9 +161,8 @@ impl RuleSet {
                 .collect();
             paths.sort();
             for path in paths {
-                let text = std::fs::read_to_string(&path).map_err(|e| {
-                    LoadError::new(format!("cannot read rule file {}: {}", path.display(), io_message(&e)))
-                })?;
+                let text =
+                    std::fs::read_to_string(&path).map_err(|e| IoError::read(Subject::RuleFile, Some(&path), e))?;
                 let file_name = path
                     .file_name()
                     .map(|n| n.to_string_lossy().into_owned())
