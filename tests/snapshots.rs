@@ -49,6 +49,21 @@ fn every_fixture_renders_as_snapshotted() {
     );
 }
 
+/// Each rule's fixtures with only that rule selected: a change in one rule shows in its own
+/// snapshots (the snapshots above show every rule together).
+#[test]
+fn every_rule_fixture_renders_with_only_its_rule() {
+    insta::glob!("../fixtures", "json/*/*.{json,tf}", |path| {
+        let dir = path.parent().unwrap().file_name().unwrap().to_string_lossy();
+        let code = dir.split('-').next().unwrap().to_string();
+        let mut rules = RuleSet::builtin().unwrap();
+        rules.select(|c| c == code);
+        assert_eq!(rules.rules.len(), 1, "{dir} names one rule");
+        let report = report_for(path, &rules);
+        insta::assert_snapshot!("only_its_rule", human_output(&report));
+    });
+}
+
 #[test]
 fn custom_rules_render_as_snapshotted() {
     let rules = RuleSet::load(&[root().join("fixtures/custom-rules/rules")]).unwrap();
