@@ -19,6 +19,7 @@ pub mod rules;
 pub mod source;
 pub mod suppress;
 pub mod unknown;
+pub mod yaml;
 
 use std::collections::{BTreeMap, HashSet};
 use std::io::Read;
