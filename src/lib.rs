@@ -242,7 +242,7 @@ fn file_report(path: &str, text: Arc<str>, documents: &[PolicyDocument], rules: 
         .iter()
         .flat_map(|doc| rules::eval::check_document(rules, doc, &text))
         .collect();
-    let policies = documents.iter().filter(|d| d.canonical.is_some()).count();
+    let policies = documents.iter().filter(|d| d.is_policy()).count();
     finish_report(path, text, findings, policies)
 }
 
@@ -299,7 +299,7 @@ fn lint_module(dir: &Path, candidates: &[&Candidate], rules: &RuleSet, max_size:
     let mut policies: Vec<usize> = text.files.iter().map(|_| 0).collect();
     for document in &documents {
         let home = text.file_at(document.span.start);
-        policies[home] += usize::from(document.canonical.is_some());
+        policies[home] += usize::from(document.is_policy());
         for mut finding in rules::eval::check_document(rules, document, &text.text) {
             let index = text.file_at(finding.span.start);
             let base = text.files[index].1;

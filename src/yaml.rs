@@ -411,7 +411,7 @@ fn is_integer(text: &str) -> bool {
 mod tests {
     use super::*;
 
-    fn text_of<'a>(text: &'a str, span: Span) -> &'a str {
+    fn text_of(text: &str, span: Span) -> &str {
         &text[span.start..span.end]
     }
 

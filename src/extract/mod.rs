@@ -5,11 +5,15 @@
 //! when the container says what kind of policy it is.
 
 mod cli_export;
+mod cloudformation;
+mod embedded;
 mod hcl;
 mod json_file;
 mod plan;
 mod policy_document;
+mod pools;
 pub mod terraform;
+mod terraform_pools;
 
 use std::path::Path;
 
@@ -22,6 +26,7 @@ use crate::source::Span;
 pub fn is_candidate(path: &Path) -> bool {
     path.extension()
         .is_some_and(|ext| ext.eq_ignore_ascii_case("json") || ext.eq_ignore_ascii_case("tf"))
+        || cloudformation::is_template_name(path)
 }
 
 /// Whether bytes look like they were meant to hold a policy: used to decide whether text that
@@ -48,6 +53,9 @@ pub fn extract(path: &Path, text: &str) -> Vec<PolicyDocument> {
                 .map(|(at, message)| hcl_error(text, at, message)),
         );
         return documents;
+    }
+    if cloudformation::is_template(path, text) {
+        return cloudformation::extract(text);
     }
     json_file::extract(text)
 }

@@ -119,6 +119,7 @@ fn descriptor(rule: &Rule) -> Value {
     let mut tags = vec![match rule.applies_to {
         AppliesTo::SesIdentityPolicy => "ses-identity-policy",
         AppliesTo::RoleTrustPolicy => "role-trust-policy",
+        AppliesTo::UserPool => "user-pool",
     }];
     if rule.origin != "built-in" {
         tags.push("custom");

@@ -67,6 +67,8 @@ pub struct Check {
     pub message: Option<Template>,
     pub help: Option<Template>,
     pub label: Option<Template>,
+    /// Nodes shown beside each finding, with their label (`related`, `related-label`).
+    pub related: Option<(Path, Option<Template>)>,
 }
 
 #[derive(Debug)]
@@ -391,6 +393,10 @@ fn compile_check(
         message: spec.message.as_ref().map(template).transpose()?,
         help: spec.help.as_ref().map(template).transpose()?,
         label: spec.label.as_ref().map(template).transpose()?,
+        related: match &spec.related {
+            Some(related) => Some((path(related)?, spec.related_label.as_ref().map(template).transpose()?)),
+            None => None,
+        },
     })
 }
 

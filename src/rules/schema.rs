@@ -54,6 +54,9 @@ pub enum AppliesTo {
     SesIdentityPolicy,
     /// IAM role trust policies.
     RoleTrustPolicy,
+    /// Pool documents: a user pool and the identity policies of the identity it sends as
+    /// (cross-resource rules; README, "Facts").
+    UserPool,
 }
 
 /// What `$` means in the rule's paths: the whole document, or each statement in turn.
@@ -133,6 +136,10 @@ pub struct CheckSpec {
     pub help: Option<Spanned<String>>,
     /// The text under the source span; default none.
     pub label: Option<Spanned<String>>,
+    /// JSONPath (relative to the document) of nodes to show beside each finding of the check,
+    /// labelled with `related-label` (the other resource of a cross-resource finding).
+    pub related: Option<Spanned<String>>,
+    pub related_label: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize)]
