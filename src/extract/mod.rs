@@ -57,6 +57,10 @@ pub fn extract(path: &Path, text: &str) -> Vec<PolicyDocument> {
     if cloudformation::is_template(path, text) {
         return cloudformation::extract(text);
     }
+    if cloudformation::is_template_name(path) {
+        // YAML that is not a template (a manifest, a workflow) holds no policy seslint reads.
+        return Vec::new();
+    }
     json_file::extract(text)
 }
 

@@ -8,7 +8,7 @@
 //!
 //! ```json
 //! {"Pool": "UserPool", "EmailSendingAccount": "COGNITO_DEFAULT", "SourceArn": "arn:...",
-//!  "Identity": "EmailIdentity", "UnseenPolicies": ["LABEL"],
+//!  "Identity": "EmailIdentity", "UnseenPolicies": ["LABEL"], "SharedWith": ["OtherPool"],
 //!  "CognitoPolicies": [{"Policy": "LABEL", "Principals": ["email.cognito-idp.amazonaws.com"],
 //!                       "SourceArnPools": ["OtherPool"], "SourceArnRegions": ["eu-west-1"]}]}
 //! ```
@@ -18,7 +18,8 @@
 //! change and its related label on the other one. `EmailSendingAccount` defaults to
 //! `COGNITO_DEFAULT`, pointing at the email configuration; `Identity` is there when the identity
 //! is a resource of the module or template; `UnseenPolicies` lists identity policies on it whose
-//! content cannot be seen here (a Terraform `file(...)`); `SourceArnPools` holds the pools of the
+//! content cannot be seen here (a Terraform `file(...)`); `SharedWith` lists the other pools
+//! that send from the same identity; `SourceArnPools` holds the pools of the
 //! same module or template that the policy's `aws:SourceArn` refers to.
 
 use crate::json::{Member, Node, Value};
@@ -69,15 +70,36 @@ pub fn documents(
     identities: &[Identity],
     policies: &[IdentityPolicy],
 ) -> Vec<PolicyDocument> {
+    let sends_as: Vec<Vec<String>> = pools
+        .iter()
+        .map(|pool| {
+            pool.source_arn
+                .as_ref()
+                .map(|arn| keys(text, arn, identities))
+                .unwrap_or_default()
+        })
+        .collect();
     pools
         .iter()
-        .map(|pool| pool_document(text, pool, pool_ids, identities, policies))
+        .enumerate()
+        .map(|(index, pool)| {
+            let shared: Vec<Node> = pools
+                .iter()
+                .zip(&sends_as)
+                .enumerate()
+                .filter(|&(other, (_, keys))| other != index && keys.iter().any(|k| sends_as[index].contains(k)))
+                .map(|(_, (other, _))| string(&other.id, other.anchor))
+                .collect();
+            pool_document(text, pool, &sends_as[index], shared, pool_ids, identities, policies)
+        })
         .collect()
 }
 
 fn pool_document(
     text: &str,
     pool: &Pool,
+    sends_as: &[String],
+    shared: Vec<Node>,
     pool_ids: &[&str],
     identities: &[Identity],
     policies: &[IdentityPolicy],
@@ -94,7 +116,16 @@ fn pool_document(
     ];
     if let Some(source_arn) = &pool.source_arn {
         members.push(member("SourceArn", string(&source_arn.value, source_arn.span)));
-        let sends_as = keys(text, source_arn, identities);
+        if let Some(first) = shared.first() {
+            let span = first.span;
+            members.push(member(
+                "SharedWith",
+                Node {
+                    value: Value::Array(shared),
+                    span,
+                },
+            ));
+        }
         if let Some(identity) = identities.iter().find(|i| sends_as.contains(&format!("id:{}", i.id))) {
             members.push(member("Identity", string(&identity.id, identity.span)));
         }
