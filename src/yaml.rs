@@ -452,3 +452,22 @@ mod tests {
         assert!(exploded.errors[0].message.contains("aliases"));
     }
 }
+
+#[cfg(test)]
+mod hostile {
+    use super::*;
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_stack_overflow() {
+        for open in ["[", "{a: ", "- "] {
+            let text: String = if open == "- " {
+                (0..5000).map(|i| format!("{}- \n", "  ".repeat(i))).collect()
+            } else {
+                open.repeat(100_000)
+            };
+            let parsed = parse(&text);
+            assert!(parsed.root.is_none(), "{open}");
+            assert!(!parsed.errors.is_empty(), "{open}");
+        }
+    }
+}
