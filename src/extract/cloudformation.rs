@@ -62,8 +62,9 @@ struct Template<'a> {
     resources: Vec<Resource<'a>>,
 }
 
-/// All the policy documents of a template, and the documents for the cross-resource rules.
-pub fn extract(text: &str) -> Vec<PolicyDocument> {
+/// All the policy documents of a template, and the documents for the cross-resource rules;
+/// `None` when the text parses but has no `Resources` (JSON that only mentions the markers).
+pub fn extract(text: &str) -> Option<Vec<PolicyDocument>> {
     let body = text.trim_start_matches('\u{feff}').trim_start();
     let parsed: Parsed = if body.starts_with('{') {
         json::parse(text)
@@ -77,20 +78,18 @@ pub fn extract(text: &str) -> Vec<PolicyDocument> {
             .iter()
             .find(|e| e.fatal)
             .map(|e| (e.span, e.message.clone()));
-        return match message {
+        return Some(match message {
             Some((span, message)) => vec![unreadable(message, span, text.len())],
             None => Vec::new(),
-        };
+        });
     };
-    let mut documents: Vec<PolicyDocument> = container_problems(&parsed.errors, &parsed.duplicate_keys, whole)
-        .into_iter()
-        .collect();
     let resources_node = root
         .get("Resources")
         .or_else(|| root.get("resources").and_then(|r| r.value.get("Resources")));
-    let Some(resources_node) = resources_node.and_then(|m| m.value.as_object()) else {
-        return documents;
-    };
+    let resources_node = resources_node.and_then(|m| m.value.as_object())?;
+    let mut documents: Vec<PolicyDocument> = container_problems(&parsed.errors, &parsed.duplicate_keys, whole)
+        .into_iter()
+        .collect();
     let template = Template {
         text,
         resources: resources_node.iter().filter_map(resource).collect(),
@@ -100,7 +99,7 @@ pub fn extract(text: &str) -> Vec<PolicyDocument> {
         template.extract_resource(resource, &mut documents, &mut identity_policies);
     }
     documents.extend(template.cross_resource(&documents, &identity_policies));
-    documents
+    Some(documents)
 }
 
 fn resource(member: &Member) -> Option<Resource<'_>> {

@@ -54,8 +54,11 @@ pub fn extract(path: &Path, text: &str) -> Vec<PolicyDocument> {
         );
         return documents;
     }
-    if cloudformation::is_template(path, text) {
-        return cloudformation::extract(text);
+    if let Some(documents) = cloudformation::is_template(path, text)
+        .then(|| cloudformation::extract(text))
+        .flatten()
+    {
+        return documents;
     }
     if cloudformation::is_template_name(path) {
         // YAML that is not a template (a manifest, a workflow) holds no policy seslint reads.
