@@ -281,14 +281,15 @@ impl<'a> Template<'a> {
                 let Value::Array(items) = &argument.value else {
                     return None;
                 };
-                let delimiter = items.first().and_then(Node::as_str).unwrap_or_default();
-                let Some(Value::Array(parts)) = items.get(1).map(|n| &n.value) else {
+                let (Some(delimiter_node), Some(Value::Array(parts))) = (items.first(), items.get(1).map(|n| &n.value))
+                else {
                     return None;
                 };
+                let delimiter = delimiter_node.as_str().unwrap_or_default();
                 let mut out = Decoded::new(node.span);
                 for (i, part) in parts.iter().enumerate() {
                     if i > 0 {
-                        out.push_opaque(delimiter, items[0].span);
+                        out.push_opaque(delimiter, delimiter_node.span);
                     }
                     match self.decoded(part, depth + 1) {
                         Some(decoded) => out.append(decoded),

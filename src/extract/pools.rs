@@ -152,8 +152,7 @@ fn pool_document(
             .iter()
             .filter_map(|p| cognito_policy(text, p.document?, pool_ids))
             .collect();
-        if !cognito.is_empty() {
-            let span = cognito[0].span;
+        if let Some(span) = cognito.first().map(|c| c.span) {
             members.push(member(
                 "CognitoPolicies",
                 Node {
@@ -219,10 +218,8 @@ fn cognito_policy(text: &str, document: &PolicyDocument, pool_ids: &[&str]) -> O
             }
         }
     }
-    if principals.is_empty() {
-        return None;
-    }
-    let at = principals[0].span;
+    // A policy without Cognito principals says nothing about the pool.
+    let at = principals.first()?.span;
     let list = |items: Vec<Node>| Node {
         value: Value::Array(items),
         span: at,
