@@ -207,12 +207,12 @@ impl Builder<'_> {
                     self.finish(node, tag, anchor, kind)?
                 }
                 Event::Alias(id) => {
-                    let Some((node, count)) = self.anchors.get(&id) else {
+                    let Some(count) = self.anchors.get(&id).map(|(_, count)| *count) else {
                         return self.fatal(Span::new(start, end), "invalid YAML: an alias names no anchor".into());
                     };
-                    let (node, count) = (node.clone(), *count);
+                    // Counted before it is copied: a bomb stops before it takes the memory.
                     self.count(count, Span::new(start, end))?;
-                    Some(node)
+                    self.anchors.get(&id).map(|(node, _)| node.clone())
                 }
                 Event::DocumentEnd => {
                     // Only the first document of a stream is a template.
@@ -256,7 +256,7 @@ impl Builder<'_> {
             };
             return self.fatal(
                 Span::char_at(self.text, at),
-                format!("invalid YAML: nested deeper than {MAX_DEPTH} levels"),
+                format!("invalid YAML: nesting is deeper than {MAX_DEPTH} levels"),
             );
         }
         self.stack.push(frame);

@@ -79,7 +79,11 @@ pub fn extract(text: &str) -> Option<Vec<PolicyDocument>> {
             .find(|e| e.fatal)
             .map(|e| (e.span, e.message.clone()));
         return Some(match message {
-            Some((span, message)) => vec![unreadable(message, span, text.len())],
+            // A template is not a policy: its size says nothing about the 4 KB limit.
+            Some((span, message)) => vec![PolicyDocument {
+                size_bytes: 0,
+                ..unreadable(message, span, text.len())
+            }],
             None => Vec::new(),
         });
     };
