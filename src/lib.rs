@@ -20,6 +20,7 @@ pub mod rules;
 pub mod source;
 pub mod suppress;
 pub mod unknown;
+pub mod yaml;
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -415,8 +416,12 @@ pub fn lint_bytes(path: &str, bytes: &[u8], rules: &RuleSet) -> FileReport {
 /// Lints a file read into memory, by its format. `explicit`: named by the user, so that passing
 /// it over is worth a note.
 fn lint_read(path: &str, bytes: &[u8], rules: &RuleSet, explicit: bool) -> Outcome {
-    match format::of(Path::new(path), bytes) {
-        Format::Json | Format::Terraform => Outcome::Linted(lint_text(path, bytes, rules)),
+    let format = match format::of(Path::new(path), bytes) {
+        Format::Template if !extract::is_template(path, bytes) => Format::Unread(format::Unread::Yaml),
+        format => format,
+    };
+    match format {
+        Format::Json | Format::Terraform | Format::Template => Outcome::Linted(lint_text(path, bytes, rules)),
         Format::Unread(kind) => {
             let file = UnreadFile {
                 path: path.to_string(),
@@ -462,7 +467,7 @@ fn file_report(path: &str, text: &str, documents: &[PolicyDocument], rules: &Rul
         .iter()
         .flat_map(|doc| rules::eval::check_document(rules, doc, text))
         .collect();
-    let policies = documents.iter().filter(|d| d.canonical.is_some()).count();
+    let policies = documents.iter().filter(|d| d.is_policy()).count();
     finish_report(path, text, findings, policies, rules)
 }
 
@@ -520,7 +525,7 @@ fn lint_module(dir: &Path, candidates: &[Candidate], rules: &RuleSet, max_size: 
     let mut policies: Vec<usize> = text.files.iter().map(|_| 0).collect();
     for document in &documents {
         let home = text.file_at(document.span.start);
-        policies[home] += usize::from(document.canonical.is_some());
+        policies[home] += usize::from(document.is_policy());
         for mut finding in rules::eval::check_document(rules, document, &text.text) {
             let index = text.file_at(finding.span.start);
             let base = text.files[index].1;

@@ -32,6 +32,9 @@ pub enum Context {
     Unrelated,
     /// Text that should hold a policy but could not be parsed into one.
     Unparsed,
+    /// Not a policy: a user pool and the identity policies it depends on, for the
+    /// cross-resource rules (`extract/pools.rs`).
+    UserPool,
 }
 
 /// What the container says about the documents it holds.
@@ -45,6 +48,8 @@ pub enum ContextHint {
     /// The container holds no SES identity policy (an SNS topic policy, an IAM role): classify
     /// by content, but never as an SES identity policy.
     NotSesIdentityPolicy,
+    /// A pool document built by `extract/pools.rs` (not a policy).
+    UserPool,
 }
 
 /// Where a canonical node came from.
@@ -146,6 +151,7 @@ impl PolicyDocument {
         let context = match &canonical {
             None => Context::Unparsed,
             Some(_) if hint == ContextHint::SesIdentityPolicy => Context::SesIdentityPolicy,
+            Some(_) if hint == ContextHint::UserPool => Context::UserPool,
             Some(value) => match classify(value) {
                 Context::SesIdentityPolicy if hint == ContextHint::NotSesIdentityPolicy => Context::Unrelated,
                 context => context,
@@ -163,6 +169,11 @@ impl PolicyDocument {
             duplicate_keys,
             facts: Value::Null,
         }
+    }
+
+    /// Whether the document counts as a policy checked (a pool document does not).
+    pub fn is_policy(&self) -> bool {
+        self.canonical.is_some() && self.context != Context::UserPool
     }
 
     /// The statements of the canonical document, with their pointers.

@@ -106,6 +106,7 @@ fn hint(applies_to: AppliesTo) -> ContextHint {
     match applies_to {
         AppliesTo::SesIdentityPolicy => ContextHint::SesIdentityPolicy,
         AppliesTo::RoleTrustPolicy => ContextHint::Unknown,
+        AppliesTo::UserPool => ContextHint::UserPool,
     }
 }
 

@@ -370,3 +370,52 @@ fn fuzz_findings_stay_fixed() {
     ]));
     assert_eq!(report["diagnostics"][0]["start"]["column"], 21);
 }
+
+#[test]
+fn hostile_yaml_templates_are_reported_and_the_run_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let head = "AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n  Deep: ";
+    std::fs::write(dir.path().join("deep.yaml"), format!("{head}{}", "[".repeat(200_000))).unwrap();
+    let mut bomb =
+        String::from("AWSTemplateFormatVersion: \"2010-09-09\"\nMetadata:\n  a: &a [x, x, x, x, x, x, x, x]\n");
+    for (previous, name) in "abcdefgh".chars().zip("bcdefghi".chars()) {
+        let items = vec![format!("*{previous}"); 8].join(", ");
+        bomb.push_str(&format!("  {name}: &{name} [{items}]\n"));
+    }
+    bomb.push_str("Resources:\n  Topic:\n    Type: AWS::SNS::Topic\n");
+    std::fs::write(dir.path().join("bomb.yaml"), bomb).unwrap();
+    // A large YAML file that is not a template is not parsed at all.
+    let manifest = "- name: worker\n  image: registry.example/worker:1\n  uses: ses:SendEmail\n".repeat(100_000);
+    std::fs::write(dir.path().join("manifests.yaml"), manifest).unwrap();
+    std::fs::write(dir.path().join("policy.json"), bad_policy()).unwrap();
+    let (report, _, code) = json_run(seslint(dir.path()).args(["--format", "json", "."]));
+    let found = diagnostics(&report);
+    let messages: Vec<&str> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["message"].as_str().unwrap())
+        .collect();
+    assert!(
+        found.iter().any(|(p, r, _)| p == "deep.yaml" && r == "SRC001"),
+        "{found:?}"
+    );
+    assert!(
+        found.iter().any(|(p, r, _)| p == "bomb.yaml" && r == "SRC001"),
+        "{found:?}"
+    );
+    // The parser's own limit or ours, whichever comes first; never a stack overflow.
+    let deep = |m: &&str| m.contains("nesting is deeper than 256 levels") || m.contains("recursion limit");
+    assert!(messages.iter().any(deep), "{messages:?}");
+    assert!(
+        !messages.iter().any(|m| m.contains("4096-byte limit")),
+        "a template is not a policy: {messages:?}"
+    );
+    assert!(messages.iter().any(|m| m.contains("aliases expand")), "{messages:?}");
+    assert!(!found.iter().any(|(p, _, _)| p == "manifests.yaml"), "{found:?}");
+    assert!(
+        found.iter().any(|(p, r, _)| p == "policy.json" && r == "COG001"),
+        "the rest is still linted: {found:?}"
+    );
+    assert_eq!(code, Some(1));
+}

@@ -2,50 +2,18 @@
 //! policy may live in another file of the module than the resource that uses it), and a plan
 //! giving the same findings as the configuration it was planned from.
 
-use std::path::PathBuf;
+#[macro_use]
+mod common;
 
-use seslint::report::{human, json};
-use seslint::rules::RuleSet;
-use seslint::{Options, RunReport};
-
-fn run(path: &str) -> RunReport {
-    let rules = RuleSet::builtin().unwrap();
-    let options = Options {
-        threads: 1,
-        ..Options::default()
-    };
-    seslint::run(&[PathBuf::from(path)], &options, &rules).unwrap()
-}
-
-/// The modules of fixtures/terraform/ (plan/ holds plan files, snapshotted one by one).
-fn modules() -> Vec<String> {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/terraform");
-    let mut names: Vec<String> = std::fs::read_dir(root)
-        .unwrap()
-        .map(|e| e.unwrap())
-        .filter(|e| e.file_type().unwrap().is_dir() && e.file_name() != "plan")
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
-}
+use common::run;
+use seslint::RunReport;
 
 #[test]
 fn every_module_renders_as_snapshotted() {
-    for name in modules() {
+    // plan/ holds plan files, snapshotted one by one.
+    for name in common::directories("terraform", "plan") {
         let report = run(&format!("fixtures/terraform/{name}"));
-        let rendered = human::render(
-            &report,
-            &human::Style {
-                color: false,
-                width: 100,
-            },
-        );
-        insta::assert_snapshot!(
-            format!("terraform_human@{name}"),
-            format!("{rendered}{}\n", human::summary_line(&report))
-        );
-        insta::assert_snapshot!(format!("terraform_json@{name}"), json::render(&report));
+        assert_renders_as_snapshotted!("terraform", &name, &report);
     }
 }
 

@@ -16,6 +16,10 @@ pub enum Format {
     Json,
     /// A Terraform file, HCL (`.tf`) or JSON (`.tf.json`): read a module (a directory) at a time.
     Terraform,
+    /// A YAML file (`.yaml`, `.yml`) or a `.template` file: read when it is a CloudFormation
+    /// template (SAM, Serverless); other YAML (a workflow, a manifest) is only sniffed, as
+    /// [`Unread::Yaml`].
+    Template,
     /// A format seslint does not read yet: only sniffed for SES policies.
     Unread(Unread),
     /// Anything else (a lock file, an image, a TOML file): not looked at.
@@ -25,6 +29,7 @@ pub enum Format {
 /// The formats seslint knows to hold policies but does not read yet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Unread {
+    /// YAML that is not a CloudFormation template.
     Yaml,
     JavaScript,
     Markdown,
@@ -36,7 +41,7 @@ impl Unread {
     /// The format's name, as the closing note says it.
     pub fn name(self) -> &'static str {
         match self {
-            Unread::Yaml => "YAML",
+            Unread::Yaml => "YAML (not a CloudFormation template)",
             Unread::JavaScript => "TypeScript/JavaScript",
             Unread::Markdown => "Markdown",
             Unread::ReStructuredText => "reStructuredText",
@@ -55,7 +60,7 @@ pub fn by_name(path: &Path) -> Option<Format> {
     let extension = name.rsplit_once('.').map(|(_, ext)| ext)?;
     let format = match extension {
         "json" => Format::Json,
-        "yaml" | "yml" => Format::Unread(Unread::Yaml),
+        "yaml" | "yml" | "template" => Format::Template,
         "ts" | "mts" | "cts" | "tsx" | "js" | "mjs" | "cjs" | "jsx" => Format::Unread(Unread::JavaScript),
         "md" | "markdown" | "mdx" => Format::Unread(Unread::Markdown),
         "rst" => Format::Unread(Unread::ReStructuredText),
@@ -85,7 +90,7 @@ pub fn of(path: &Path, bytes: &[u8]) -> Format {
 pub fn is_walked(path: &Path) -> bool {
     matches!(
         by_name(path),
-        Some(Format::Json | Format::Terraform | Format::Unread(_))
+        Some(Format::Json | Format::Terraform | Format::Template | Format::Unread(_))
     )
 }
 
@@ -150,7 +155,8 @@ mod tests {
 
     #[test]
     fn names_decide_first() {
-        assert_eq!(format("ci.yml", "{\"a\": 1}"), Format::Unread(Unread::Yaml));
+        assert_eq!(format("ci.yml", "{\"a\": 1}"), Format::Template);
+        assert_eq!(format("stack.template", ""), Format::Template);
         assert_eq!(format("main.tf", ""), Format::Terraform);
         assert_eq!(format("main.TF.JSON", ""), Format::Terraform);
         assert_eq!(format("policy.json", "uses: x"), Format::Json);

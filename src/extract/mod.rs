@@ -5,12 +5,16 @@
 //! when the container says what kind of policy it is.
 
 mod cli_export;
+mod cloudformation;
+mod embedded;
 pub mod format;
 mod hcl;
 mod json_file;
 mod plan;
 mod policy_document;
+mod pools;
 pub mod terraform;
+mod terraform_pools;
 
 use std::path::Path;
 
@@ -45,6 +49,11 @@ pub fn looks_like_policy(bytes: &[u8]) -> bool {
         .any(|action| memchr::memmem::find(bytes, *action).is_some())
 }
 
+/// Whether a file is a CloudFormation template (by its name and a byte search).
+pub fn is_template(path: &str, bytes: &[u8]) -> bool {
+    cloudformation::is_template(Path::new(path), &String::from_utf8_lossy(bytes))
+}
+
 /// All the policy documents in one file's text. A Terraform file is read as a module of one
 /// file (see [`terraform::extract_module`] for whole modules).
 pub fn extract(path: &Path, text: &str) -> Vec<PolicyDocument> {
@@ -61,16 +70,34 @@ pub fn extract(path: &Path, text: &str) -> Vec<PolicyDocument> {
         );
         return documents;
     }
+    // A template (JSON or YAML); JSON that only mentions a template's markers but has no
+    // `Resources` is read as any other JSON.
+    if let Some(documents) = cloudformation::is_template(path, text)
+        .then(|| cloudformation::extract(text))
+        .flatten()
+    {
+        return documents;
+    }
+    if format::by_name(path) == Some(format::Format::Template) {
+        return Vec::new();
+    }
     json_file::extract(text)
 }
 
 /// A Terraform file that does not parse, when it looks like it holds a policy: a diagnostic at
-/// the parser's position, in Terraform's words (SRC001), not JSON's. No policy text was read, so
-/// there is no size to measure.
+/// the parser's position, in Terraform's words (SRC001), not JSON's.
 pub fn hcl_error(text: &str, at: usize, message: String) -> PolicyDocument {
+    let at = Span::char_at(text, at.min(text.len()));
+    file_error(text, at, format!("the Terraform file does not parse: {message}"))
+}
+
+/// A file around policies (a Terraform file, a template) that does not parse in its own format:
+/// a document that carries only that error, for SRC001. No policy text was read, so there is no
+/// size to measure.
+pub fn file_error(text: &str, at: Span, message: String) -> PolicyDocument {
     let error = SyntaxError {
-        span: Span::char_at(text, at.min(text.len())),
-        message: format!("the Terraform file does not parse: {message}"),
+        span: at,
+        message,
         fatal: true,
     };
     let mut document = PolicyDocument::new(

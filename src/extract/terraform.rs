@@ -187,6 +187,9 @@ pub fn extract_module(dir: &Path, module: &ModuleText) -> ModulePolicies {
             out.documents.push(PolicyDocument { facts, ..document });
         }
     }
+    // Pools against the identity policies they depend on (COG101 to COG104).
+    let pools = super::terraform_pools::documents(text, &resources, &out.documents);
+    out.documents.extend(pools);
     out
 }
 
@@ -273,7 +276,7 @@ fn role_of(body: &Node) -> Option<&str> {
 }
 
 /// The actions a document's `Allow` statements grant.
-fn allowed_actions(document: &PolicyDocument) -> Vec<String> {
+pub(crate) fn allowed_actions(document: &PolicyDocument) -> Vec<String> {
     document
         .statements()
         .filter(|(_, s)| s.get("Effect").and_then(serde_json::Value::as_str) == Some("Allow"))

@@ -50,6 +50,7 @@ fn applies(applies_to: AppliesTo, context: Context) -> bool {
             matches!(context, Context::SesIdentityPolicy | Context::Unparsed)
         }
         AppliesTo::RoleTrustPolicy => context == Context::RoleTrustPolicy,
+        AppliesTo::UserPool => context == Context::UserPool,
     }
 }
 
@@ -442,9 +443,17 @@ impl Ctx<'_> {
         written.trim_matches(|c| c == '"' || c == '\\')
     }
 
-    fn finding(&self, check: &Check, span: Span, facts: &Facts, related: Vec<(Span, String)>) -> Finding {
+    fn finding(&self, check: &Check, span: Span, facts: &Facts, mut related: Vec<(Span, String)>) -> Finding {
         let lookup = |v: &str| self.lookup(v, facts);
         let rule = self.rule;
+        if let (Some((path, label)), Some(root)) = (&check.related, &self.document.canonical) {
+            let label = label.as_ref().map(|t| t.render(&lookup)).unwrap_or_default();
+            for selected in path.select(root) {
+                if let Some(source) = self.document.spans.get(&selected.pointer) {
+                    related.push((source.value, label.clone()));
+                }
+            }
+        }
         Finding {
             code: rule.code.clone(),
             name: rule.name.clone(),

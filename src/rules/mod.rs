@@ -72,6 +72,8 @@ pub struct Check {
     pub label: Option<Template>,
     /// Rules whose findings on the place this check reports are dropped.
     pub supersedes: Vec<String>,
+    /// Nodes shown beside each finding, with their label (`related`, `related-label`).
+    pub related: Option<(Path, Option<Template>)>,
 }
 
 #[derive(Debug)]
@@ -410,6 +412,10 @@ fn compile_check(
         help: spec.help.as_ref().map(template).transpose()?,
         label: spec.label.as_ref().map(template).transpose()?,
         supersedes: spec.supersedes,
+        related: match &spec.related {
+            Some(related) => Some((path(related)?, spec.related_label.as_ref().map(template).transpose()?)),
+            None => None,
+        },
     })
 }
 

@@ -38,6 +38,9 @@ pub enum AppliesTo {
     SesIdentityPolicy,
     /// IAM role trust policies.
     RoleTrustPolicy,
+    /// Pool documents: a user pool and the identity policies of the identity it sends as
+    /// (cross-resource rules; README, "Facts").
+    UserPool,
 }
 
 impl AppliesTo {
@@ -46,6 +49,7 @@ impl AppliesTo {
         match self {
             AppliesTo::SesIdentityPolicy => "ses-identity-policy",
             AppliesTo::RoleTrustPolicy => "role-trust-policy",
+            AppliesTo::UserPool => "user-pool",
         }
     }
 }
@@ -135,6 +139,10 @@ pub struct CheckSpec {
     /// place are not reported (one defect, one finding; the specific rule speaks).
     #[serde(default)]
     pub supersedes: Vec<String>,
+    /// JSONPath (relative to the document) of nodes to show beside each finding of the check,
+    /// labelled with `related-label` (the other resource of a cross-resource finding).
+    pub related: Option<Spanned<String>>,
+    pub related_label: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize)]

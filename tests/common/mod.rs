@@ -1,12 +1,15 @@
-//! What the integration tests share: running the binary, and reading its JSON report.
-//! (`mod common;` in a test file; each test file uses part of it.)
+//! What the integration tests share: running the binary and reading its JSON report, whole
+//! runs over a fixture directory, and the snapshots of what users see. (`mod common;` in a test
+//! file; each test file uses part of it.)
 #![allow(dead_code)]
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use assert_cmd::cargo::cargo_bin_cmd;
 use assert_cmd::Command;
 use serde_json::Value;
+use seslint::rules::RuleSet;
+use seslint::{Options, RunReport};
 
 /// The repository's root, where the fixtures are.
 pub fn root() -> &'static Path {
@@ -58,4 +61,51 @@ pub fn diagnostics(report: &Value) -> Vec<Diagnostic> {
             message: text(d, "message"),
         })
         .collect()
+}
+
+/// A whole run over `path` (relative to the repository), on one thread.
+pub fn run(path: &str) -> RunReport {
+    let rules = RuleSet::builtin().unwrap();
+    let options = Options {
+        threads: 1,
+        ..Options::default()
+    };
+    seslint::run(&[PathBuf::from(path)], &options, &rules).unwrap()
+}
+
+/// The directories of `fixtures/FOLDER`, sorted, but `except`.
+pub fn directories(folder: &str, except: &str) -> Vec<String> {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(folder);
+    let mut names: Vec<String> = std::fs::read_dir(root)
+        .unwrap()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().unwrap().is_dir() && e.file_name() != except)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// Snapshots `PREFIX_human@NAME` (the human report and its summary line) and `PREFIX_json@NAME`
+/// (a macro, so that the snapshots are named after the calling test file).
+#[macro_export]
+macro_rules! assert_renders_as_snapshotted {
+    ($prefix:expr, $name:expr, $report:expr) => {{
+        let report = $report;
+        let rendered = seslint::report::human::render(
+            report,
+            &seslint::report::human::Style {
+                color: false,
+                width: 100,
+            },
+        );
+        insta::assert_snapshot!(
+            format!("{}_human@{}", $prefix, $name),
+            format!("{rendered}{}\n", seslint::report::human::summary_line(report))
+        );
+        insta::assert_snapshot!(
+            format!("{}_json@{}", $prefix, $name),
+            seslint::report::json::render(report)
+        );
+    }};
 }

@@ -1,0 +1,150 @@
+//! Text decoded out of a container (a JSON string literal, a YAML scalar, the parts of a
+//! CloudFormation `Fn::Join`), with the place in the file of every decoded byte.
+//!
+//! A policy inside a CDK custom resource sits two levels deep: a JSON string (the policy) inside
+//! a JSON string (the SDK call) inside the template, whose own string may be split across the
+//! parts of an `Fn::Join` with intrinsics between them. Each level is a [`Decoded`]; a span in
+//! the innermost text is mapped outwards level by level, so diagnostics land on the template's
+//! bytes.
+
+use crate::json;
+use crate::source::Span;
+
+/// Decoded text and, for each of its bytes, the bytes of the file it came from.
+#[derive(Debug, Default, Clone)]
+pub struct Decoded {
+    pub text: String,
+    starts: Vec<usize>,
+    ends: Vec<usize>,
+    /// The whole source the text was decoded from.
+    pub whole: Span,
+}
+
+/// Decoded text larger than this is not mapped (a policy is at most a few KB; a hostile file
+/// should not cost a table of offsets per byte).
+pub const MAX_DECODED: usize = 1 << 20;
+
+impl Decoded {
+    pub fn new(whole: Span) -> Decoded {
+        Decoded {
+            whole,
+            ..Decoded::default()
+        }
+    }
+
+    /// The JSON string literal at `literal` of `text`, decoded through its escapes.
+    pub fn json_literal(text: &str, literal: Span) -> Decoded {
+        let (decoded, map) = json::decode_string_literal(text, literal);
+        let mut out = Decoded::new(literal);
+        for (i, c) in decoded.char_indices() {
+            let span = map.span(Span::new(i, i + c.len_utf8()));
+            out.push_char(c, span);
+        }
+        out
+    }
+
+    /// A YAML scalar's value, aligned with its source: each decoded character is looked for a
+    /// little ahead in the source (quotes, escapes, indentation and folded line breaks are
+    /// skipped); one not found (an escape such as `\n`) stands where the search was.
+    pub fn aligned(text: &str, source: Span, value: &str) -> Decoded {
+        const WINDOW: usize = 96;
+        let mut out = Decoded::new(source);
+        let src = text.get(source.start..source.end).unwrap_or_default();
+        let mut pos = 0;
+        for c in value.chars() {
+            let found = src
+                .get(pos..)
+                .unwrap_or_default()
+                .char_indices()
+                .take(WINDOW)
+                .find(|&(_, s)| s == c)
+                .map(|(k, _)| k);
+            let at = source.start + pos;
+            match found {
+                Some(k) => {
+                    let start = at + k;
+                    out.push_char(c, Span::new(start, start + c.len_utf8()));
+                    pos += k + c.len_utf8();
+                }
+                None => out.push_char(c, Span::new(at, at)),
+            }
+        }
+        out
+    }
+
+    /// Appends `c`, which came from `from`.
+    pub fn push_char(&mut self, c: char, from: Span) {
+        self.text.push(c);
+        for _ in 0..c.len_utf8() {
+            self.starts.push(from.start);
+            self.ends.push(from.end);
+        }
+    }
+
+    /// Appends text that stands for all of `from` (an intrinsic's value).
+    pub fn push_opaque(&mut self, text: &str, from: Span) {
+        for c in text.chars() {
+            self.push_char(c, from);
+        }
+    }
+
+    pub fn append(&mut self, other: Decoded) {
+        self.text.push_str(&other.text);
+        self.starts.extend(other.starts);
+        self.ends.extend(other.ends);
+    }
+
+    /// The file span of a span of the decoded text.
+    pub fn span(&self, inner: Span) -> Span {
+        let Some(&start) = self.starts.get(inner.start) else {
+            return Span::new(self.whole.end, self.whole.end);
+        };
+        if inner.is_empty() {
+            return Span::new(start, start);
+        }
+        let end = self.ends.get(inner.end - 1).copied().unwrap_or(self.whole.end);
+        Span::new(start, end.max(start))
+    }
+
+    /// A sub-level: the JSON string literal at `literal` of this text, decoded again, with its
+    /// bytes mapped to the file.
+    pub fn inner_literal(&self, literal: Span) -> Decoded {
+        let inner = Decoded::json_literal(&self.text, literal);
+        let mut out = Decoded::new(self.span(literal));
+        for (i, c) in inner.text.char_indices() {
+            let here = inner.span(Span::new(i, i + c.len_utf8()));
+            out.push_char(c, self.span(here));
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn two_levels_of_escapes_map_to_the_file() {
+        let file = r#"{"Create": "{\"Policy\":\"{\\\"Sid\\\":\\\"x\\\"}\"}"}"#;
+        let start = file.find("\"{").unwrap();
+        let outer = Decoded::json_literal(file, Span::new(start, file.len() - 1));
+        assert_eq!(outer.text, r#"{"Policy":"{\"Sid\":\"x\"}"}"#);
+        let at = outer.text.find("\"{").unwrap();
+        let inner = outer.inner_literal(Span::new(at, outer.text.len() - 1));
+        assert_eq!(inner.text, r#"{"Sid":"x"}"#);
+        let x = inner.text.find('x').unwrap();
+        let span = inner.span(Span::new(x, x + 1));
+        assert_eq!(&file[span.start..span.end], "x");
+    }
+
+    #[test]
+    fn yaml_scalars_align_with_their_source() {
+        let file = "k: |\n  {\"a\": 1,\n   \"b\": 2}\n";
+        let value = "{\"a\": 1,\n \"b\": 2}\n";
+        let decoded = Decoded::aligned(file, Span::new(3, file.len()), value);
+        let b = value.find('b').unwrap();
+        let span = decoded.span(Span::new(b, b + 1));
+        assert_eq!(&file[span.start..span.end], "b");
+        assert_eq!(span.start, file.find('b').unwrap());
+    }
+}

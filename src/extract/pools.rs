@@ -1,0 +1,311 @@
+//! A user pool against the identity policies of the identity it sends as, across the
+//! resources of one Terraform module or one CloudFormation template (rules COG101 to COG104).
+//!
+//! Each extractor says what it found: the pools with an email configuration, the SES identities
+//! the repository manages, and the identity policies with the identity each is for. This module
+//! matches them (by reference to an identity resource, or by the identity's name) and builds,
+//! for each pool, a *pool document* that the `user-pool` rules see (README, "Facts"):
+//!
+//! ```json
+//! {"Pool": "UserPool", "EmailSendingAccount": "COGNITO_DEFAULT", "SourceArn": "arn:...",
+//!  "Identity": "EmailIdentity", "UnseenPolicies": ["LABEL"], "SharedWith": ["OtherPool"],
+//!  "CognitoPolicies": [{"Policy": "LABEL", "Principals": ["email.cognito-idp.amazonaws.com"],
+//!                       "SourceArnPools": ["OtherPool"], "SourceArnRegions": ["eu-west-1"]}]}
+//! ```
+//!
+//! Every value points at the place it comes from (the pool's properties, the identity resource,
+//! the policy's principal and `aws:SourceArn`), so a finding lands on the resource that must
+//! change and its related label on the other one. `EmailSendingAccount` defaults to
+//! `COGNITO_DEFAULT`, pointing at the email configuration; `Identity` is there when the identity
+//! is a resource of the module or template; `UnseenPolicies` lists identity policies on it whose
+//! content cannot be seen here (a Terraform `file(...)`); `SharedWith` lists the other pools
+//! that send from the same identity; `SourceArnPools` holds the pools of the
+//! same module or template that the policy's `aws:SourceArn` refers to.
+
+use crate::json::{Member, Node, Value};
+use crate::policy::{is_cognito_principal, is_cognito_statement, ContextHint, PolicyDocument};
+use crate::source::Span;
+use crate::unknown::UNKNOWN;
+
+/// A value as the extractor read it: what it is known to be, and where it is written.
+pub struct Written {
+    pub value: String,
+    pub span: Span,
+}
+
+/// A user pool (or a replica's regional configuration) with an email configuration.
+pub struct Pool {
+    pub label: String,
+    /// How the policies refer to the pool: its logical ID, or its Terraform address.
+    pub id: String,
+    /// Where to point when a setting is absent: the email configuration's key.
+    pub anchor: Span,
+    pub mode: Option<Written>,
+    pub source_arn: Option<Written>,
+}
+
+/// An SES identity resource of the module or template.
+pub struct Identity {
+    /// Its logical ID or Terraform address.
+    pub id: String,
+    /// Its domain or address, when literal.
+    pub name: Option<String>,
+    pub span: Span,
+}
+
+/// An identity policy and the identity it is for, as written. `document` is `None` when the
+/// policy's content cannot be seen here (a Terraform `file(...)`, a reference).
+pub struct IdentityPolicy<'a> {
+    pub label: String,
+    pub document: Option<&'a PolicyDocument>,
+    pub identity: Written,
+}
+
+/// One pool document per pool. `pool_ids` are all the pools of the module or template, with an
+/// email configuration or not (a policy may name any of them).
+pub fn documents(
+    text: &str,
+    pools: &[Pool],
+    pool_ids: &[&str],
+    identities: &[Identity],
+    policies: &[IdentityPolicy],
+) -> Vec<PolicyDocument> {
+    let sends_as: Vec<Vec<String>> = pools
+        .iter()
+        .map(|pool| {
+            pool.source_arn
+                .as_ref()
+                .map(|arn| keys(text, arn, identities))
+                .unwrap_or_default()
+        })
+        .collect();
+    pools
+        .iter()
+        .enumerate()
+        .map(|(index, pool)| {
+            let shared: Vec<Node> = pools
+                .iter()
+                .zip(&sends_as)
+                .enumerate()
+                .filter(|&(other, (_, keys))| other != index && keys.iter().any(|k| sends_as[index].contains(k)))
+                .map(|(_, (other, _))| string(&other.id, other.anchor))
+                .collect();
+            pool_document(text, pool, &sends_as[index], shared, pool_ids, identities, policies)
+        })
+        .collect()
+}
+
+fn pool_document(
+    text: &str,
+    pool: &Pool,
+    sends_as: &[String],
+    shared: Vec<Node>,
+    pool_ids: &[&str],
+    identities: &[Identity],
+    policies: &[IdentityPolicy],
+) -> PolicyDocument {
+    let mut members = vec![
+        member(
+            "Pool",
+            string(&pool.id, pool.source_arn.as_ref().map_or(pool.anchor, |s| s.span)),
+        ),
+        match &pool.mode {
+            Some(mode) => member("EmailSendingAccount", string(&mode.value, mode.span)),
+            None => member("EmailSendingAccount", string("COGNITO_DEFAULT", pool.anchor)),
+        },
+    ];
+    if let Some(source_arn) = &pool.source_arn {
+        members.push(member("SourceArn", string(&source_arn.value, source_arn.span)));
+        if let Some(first) = shared.first() {
+            let span = first.span;
+            members.push(member(
+                "SharedWith",
+                Node {
+                    value: Value::Array(shared),
+                    span,
+                },
+            ));
+        }
+        if let Some(identity) = identities.iter().find(|i| sends_as.contains(&format!("id:{}", i.id))) {
+            members.push(member("Identity", string(&identity.id, identity.span)));
+        }
+        let on_identity: Vec<&IdentityPolicy> = policies
+            .iter()
+            .filter(|p| keys(text, &p.identity, identities).iter().any(|k| sends_as.contains(k)))
+            .collect();
+        let unseen: Vec<Node> = on_identity
+            .iter()
+            .filter(|p| p.document.is_none())
+            .map(|p| string(&p.label, p.identity.span))
+            .collect();
+        if let Some(first) = unseen.first() {
+            let span = first.span;
+            members.push(member(
+                "UnseenPolicies",
+                Node {
+                    value: Value::Array(unseen),
+                    span,
+                },
+            ));
+        }
+        let cognito: Vec<Node> = on_identity
+            .iter()
+            .filter_map(|p| cognito_policy(text, p.document?, pool_ids))
+            .collect();
+        if let Some(span) = cognito.first().map(|c| c.span) {
+            members.push(member(
+                "CognitoPolicies",
+                Node {
+                    value: Value::Array(cognito),
+                    span,
+                },
+            ));
+        }
+    }
+    let root = Node {
+        value: Value::Object(members),
+        span: pool.anchor,
+    };
+    PolicyDocument::new(
+        pool.label.clone(),
+        ContextHint::UserPool,
+        Some(&root),
+        (&[], &[]),
+        pool.anchor,
+        0,
+        &|s| s,
+    )
+}
+
+/// What a policy with Cognito statements says, or `None` when it has none.
+fn cognito_policy(text: &str, document: &PolicyDocument, pool_ids: &[&str]) -> Option<Node> {
+    let mut principals = Vec::new();
+    let mut pools = Vec::new();
+    let mut regions = Vec::new();
+    for (pointer, statement) in document.statements().filter(|(_, s)| is_cognito_statement(s)) {
+        for (key, values) in statement
+            .get("Principal")
+            .and_then(serde_json::Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            for (i, value) in values.as_array().into_iter().flatten().enumerate() {
+                let Some(value) = value.as_str().filter(|v| is_cognito_principal(v)) else {
+                    continue;
+                };
+                let span = span_of(document, &format!("{pointer}/Principal/{key}/{i}"));
+                principals.push(string(value, span));
+            }
+        }
+        for (operator, keys) in statement
+            .get("Condition")
+            .and_then(serde_json::Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            let values = keys.get("aws:sourcearn").and_then(serde_json::Value::as_array);
+            for (i, value) in values.into_iter().flatten().enumerate() {
+                let span = span_of(document, &format!("{pointer}/Condition/{operator}/aws:sourcearn/{i}"));
+                let written = text.get(span.start..span.end).unwrap_or_default();
+                for id in pool_ids.iter().filter(|id| refers_to(written, id)) {
+                    pools.push(string(id, span));
+                }
+                if let Some(region) = value.as_str().and_then(|arn| arn.split(':').nth(3)) {
+                    if !region.is_empty() && !region.contains([UNKNOWN, '*', '?']) {
+                        regions.push(string(region, span));
+                    }
+                }
+            }
+        }
+    }
+    // A policy without Cognito principals says nothing about the pool.
+    let at = principals.first()?.span;
+    let list = |items: Vec<Node>| Node {
+        value: Value::Array(items),
+        span: at,
+    };
+    Some(Node {
+        value: Value::Object(vec![
+            member("Policy", string(&document.label, at)),
+            member("Principals", list(principals)),
+            member("SourceArnPools", list(pools)),
+            member("SourceArnRegions", list(regions)),
+        ]),
+        span: at,
+    })
+}
+
+/// The ways a written identity (a pool's `SourceArn`, a policy's identity) names an identity:
+/// `id:ID` for each identity resource it refers to, `name:NAME` for its domain or address.
+fn keys(text: &str, written: &Written, identities: &[Identity]) -> Vec<String> {
+    let source = text.get(written.span.start..written.span.end).unwrap_or_default();
+    let mut keys = Vec::new();
+    for identity in identities.iter().filter(|i| refers_to(source, &i.id)) {
+        keys.push(format!("id:{}", identity.id));
+        keys.extend(identity.name.as_ref().map(|n| format!("name:{n}")));
+    }
+    let value = written.value.as_str();
+    let name = match value.split_once(":identity/") {
+        Some((_, name)) => name,
+        None if !value.starts_with("arn:") => value,
+        None => "",
+    };
+    if !name.is_empty() && !name.contains(UNKNOWN) {
+        keys.push(format!("name:{name}"));
+        keys.extend(
+            identities
+                .iter()
+                .filter(|i| i.name.as_deref() == Some(name))
+                .map(|i| format!("id:{}", i.id)),
+        );
+    }
+    keys
+}
+
+/// Whether written text refers to `id` (a logical ID, a Terraform address) as a whole token.
+fn refers_to(written: &str, id: &str) -> bool {
+    let word = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
+    written.match_indices(id).any(|(at, _)| {
+        let before = written[..at].chars().next_back();
+        let after = written[at + id.len()..].chars().next();
+        !before.is_some_and(word) && !after.is_some_and(word)
+    })
+}
+
+fn span_of(document: &PolicyDocument, pointer: &str) -> Span {
+    document.spans.get(pointer).map_or(document.span, |s| s.value)
+}
+
+fn string(value: &str, span: Span) -> Node {
+    Node {
+        value: Value::String(value.to_string()),
+        span,
+    }
+}
+
+fn member(key: &str, value: Node) -> Member {
+    Member {
+        key: key.to_string(),
+        key_span: value.span,
+        value,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn references_are_whole_tokens() {
+        assert!(refers_to("!GetAtt UserPool.Arn", "UserPool"));
+        assert!(refers_to(
+            "${aws_cognito_user_pool.main.arn}",
+            "aws_cognito_user_pool.main"
+        ));
+        assert!(!refers_to("!GetAtt UserPoolClient.Arn", "UserPool"));
+        assert!(!refers_to(
+            "${aws_cognito_user_pool.main2.arn}",
+            "aws_cognito_user_pool.main"
+        ));
+    }
+}
