@@ -522,11 +522,13 @@ impl PolicyDocument {
             })
             .collect::<Vec<_>>();
         let canonical = root.map(|root| {
-            let mut builder = Builder::new(map_span);
+            let mut builder = Builder::new(map_span, root);
             let id = builder.tree.push_node(map_span(root.span), NO_NODE, 0);
             builder.convert(id, root, Role::Document);
             duplicate_keys.append(&mut builder.folded_duplicates);
             builder.tree.nodes.shrink_to_fit();
+            builder.tree.children.shrink_to_fit();
+            builder.tree.pool.shrink_to_fit();
             builder.tree
         });
         let context = match &canonical {
@@ -612,8 +614,16 @@ struct Builder<'a> {
 }
 
 impl<'a> Builder<'a> {
-    fn new(map_span: &'a dyn Fn(Span) -> Span) -> Self {
-        let mut tree = Tree::default();
+    fn new(map_span: &'a dyn Fn(Span) -> Span, root: &json::Node) -> Self {
+        // Sized once from the parse, so that a large document is not copied as its arena grows
+        // (pages reserved and never used are not memory the process holds). Canonicalizing at
+        // most doubles the nodes (a list around each single value).
+        let (nodes, text) = measure(root);
+        let mut tree = Tree {
+            nodes: Vec::with_capacity(nodes * 2 + 1),
+            children: Vec::with_capacity(nodes * 2),
+            pool: String::with_capacity(text + 256),
+        };
         let common = COMMON_KEYS.map(|k| tree.push_str(k));
         Builder {
             tree,
@@ -839,6 +849,27 @@ impl<'a> Builder<'a> {
             _ => self.convert(id, node, Role::Statement),
         }
     }
+}
+
+/// The number of nodes of a parsed value and the bytes of its strings and keys.
+fn measure(root: &json::Node) -> (usize, usize) {
+    let (mut nodes, mut text) = (0, 0);
+    let mut stack = vec![root];
+    while let Some(node) = stack.pop() {
+        nodes += 1;
+        match &node.value {
+            json::Value::String(s) | json::Value::Number(s) => text += s.len(),
+            json::Value::Array(items) => stack.extend(items),
+            json::Value::Object(members) => {
+                for member in members {
+                    text += member.key.len();
+                    stack.push(&member.value);
+                }
+            }
+            json::Value::Null | json::Value::Bool(_) => {}
+        }
+    }
+    (nodes, text)
 }
 
 /// Principal values that name Amazon Cognito, as the catalog spells them: the email principal

@@ -141,16 +141,16 @@ struct Tag {
 
 /// The results of the paths evaluated on the current unit, by path slot.
 #[derive(Default)]
-struct Cache<'a> {
+struct Cache {
     unit: Option<NodeId>,
-    /// By slot: the path's text (to check the slot) and its results in `results`.
-    entries: Vec<Option<(&'a str, Range<usize>)>>,
+    /// By slot: the rule-set load that numbered the path, and its results in `results`.
+    entries: Vec<Option<(usize, Range<usize>)>>,
     touched: Vec<usize>,
     results: Vec<NodeId>,
     scratch: Scratch,
 }
 
-impl<'a> Cache<'a> {
+impl Cache {
     /// Starts a unit: the results of the previous one are dropped (their buffers kept).
     fn enter(&mut self, unit: NodeId) {
         if self.unit == Some(unit) {
@@ -165,22 +165,23 @@ impl<'a> Cache<'a> {
     }
 
     /// The nodes `path` selects from the unit `start`, as a range of `results`.
-    fn select(&mut self, path: &'a Path, tree: &Tree, start: NodeId) -> Range<usize> {
-        if self.entries.len() <= path.slot {
+    fn select(&mut self, path: &Path, tree: &Tree, start: NodeId) -> Range<usize> {
+        // Paths a load did not number (set 0) are evaluated every time.
+        let cached = path.set != 0;
+        if cached && self.entries.len() <= path.slot {
             self.entries.resize(path.slot + 1, None);
         }
-        if let Some((text, range)) = &self.entries[path.slot] {
-            // Slots are numbered by text when the rules load; a rule set put together by hand
-            // may reuse one, so the text is checked (the same string first, by address).
-            if std::ptr::eq(text.as_ptr(), path.text.as_ptr()) || *text == path.text {
+        if let Some(Some((set, range))) = self.entries.get(path.slot).filter(|_| cached) {
+            // A rule set put together from two loads may reuse a slot: the load is checked.
+            if *set == path.set {
                 return range.clone();
             }
         }
         let from = self.results.len();
         path.select_into(tree, start, &mut self.scratch, &mut self.results);
         let range = from..self.results.len();
-        if self.entries[path.slot].is_none() {
-            self.entries[path.slot] = Some((path.text.as_str(), range.clone()));
+        if cached && self.entries[path.slot].is_none() {
+            self.entries[path.slot] = Some((path.set, range.clone()));
             self.touched.push(path.slot);
         }
         range
@@ -193,7 +194,7 @@ struct Run<'a> {
     tree: Option<&'a Tree>,
     /// The document's facts as a tree, made when a clause first reads them.
     facts: Option<Tree>,
-    cache: Cache<'a>,
+    cache: Cache,
     out: Vec<(Tag, Finding)>,
 }
 

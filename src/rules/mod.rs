@@ -132,10 +132,13 @@ pub struct RuleSet {
 /// Gives paths with the same text the same slot, so that an evaluation computes each once per
 /// unit.
 fn number_paths(rules: &mut [Rule]) {
+    static LOADS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(1);
+    let set = LOADS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let mut slots: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     let mut number = |path: &mut Path| {
         let next = slots.len();
         path.slot = *slots.entry(path.text.clone()).or_insert(next);
+        path.set = set;
     };
     for rule in rules {
         for check in &mut rule.checks {

@@ -18,6 +18,8 @@ use jsonpath_rust::parser::model::{
 };
 use jsonpath_rust::parser::parse_json_path;
 
+use std::collections::HashMap;
+
 use crate::policy::{Kind, NodeId, NodeRef, Tree};
 
 /// A compiled JSONPath query.
@@ -25,8 +27,10 @@ use crate::policy::{Kind, NodeId, NodeRef, Tree};
 pub struct Path {
     pub text: String,
     steps: Vec<Step>,
-    /// The same number for paths with the same text in one rule set (a cache key).
+    /// The same number for paths with the same text in one rule set (a cache key)...
     pub(crate) slot: usize,
+    /// ...numbered by the rule-set load `set` (0: not numbered, never cached).
+    pub(crate) set: usize,
 }
 
 /// One step of a compiled path: what it does to each current node.
@@ -44,6 +48,9 @@ enum Step {
     Filter(Box<Filter>),
     /// Each step applied to all current nodes in turn, the results one after the other.
     Union(Vec<Step>),
+    /// A union of many distinct names (`$.Condition['StringEquals', ...]`): each member's key is
+    /// looked up once in `index` (name -> position in the union) rather than every name searched.
+    Names(HashMap<Box<str>, usize>),
     /// The step applied to every node and all its descendants, a node before its descendants.
     Descendant(Box<Step>),
 }
@@ -97,7 +104,12 @@ pub struct Scratch {
     next: Vec<NodeId>,
     descendants: Vec<NodeId>,
     stack: Vec<NodeId>,
+    /// (position in a union, position of the node it came from, member) for [`Step::Names`].
+    named: Vec<(usize, usize, NodeId)>,
 }
+
+/// Unions of more names than this are looked up by hashing.
+const NAMES_FROM: usize = 4;
 
 impl Path {
     /// Parses `text` with jsonpath-rust and compiles it; an error says what is wrong or
@@ -108,6 +120,7 @@ impl Path {
             text: text.to_string(),
             steps: compile_query(&query)?,
             slot: 0,
+            set: 0,
         })
     }
 
@@ -117,6 +130,7 @@ impl Path {
             text: "$".to_string(),
             steps: Vec::new(),
             slot: 0,
+            set: 0,
         }
     }
 
@@ -154,6 +168,12 @@ fn compile_segment(segment: &Segment, filters: bool) -> Result<Step, String> {
         Segment::Selector(selector) => compile_selector(selector, filters),
         Segment::Selectors(selectors) if selectors.len() == 1 => compile_selector(&selectors[0], filters),
         Segment::Selectors(selectors) if selectors.is_empty() => Err("an empty selector list".into()),
+        Segment::Selectors(selectors) if selectors.len() > NAMES_FROM && distinct_names(selectors).is_some() => {
+            let names = distinct_names(selectors).unwrap_or_default();
+            Ok(Step::Names(
+                names.into_iter().enumerate().map(|(i, n)| (n, i)).collect(),
+            ))
+        }
         Segment::Selectors(selectors) => Ok(Step::Union(
             selectors
                 .iter()
@@ -165,6 +185,18 @@ fn compile_segment(segment: &Segment, filters: bool) -> Result<Step, String> {
             inner => Ok(Step::Descendant(Box::new(compile_segment(inner, filters)?))),
         },
     }
+}
+
+/// The names of a union that holds only names, each once.
+fn distinct_names(selectors: &[Selector]) -> Option<Vec<Box<str>>> {
+    let mut names: Vec<Box<str>> = Vec::with_capacity(selectors.len());
+    for selector in selectors {
+        match selector {
+            Selector::Name(name) if !names.iter().any(|n| **n == **name) => names.push(name.as_str().into()),
+            _ => return None,
+        }
+    }
+    Some(names)
 }
 
 fn compile_selector(selector: &Selector, filters: bool) -> Result<Step, String> {
@@ -307,6 +339,25 @@ fn apply(step: &Step, tree: &Tree, root: NodeId, current: &[NodeId], next: &mut 
             for step in steps {
                 apply(step, tree, root, current, next, scratch);
             }
+        }
+        Step::Names(index) => {
+            // Union order: by name, then by the node the member belongs to.
+            let mut named = std::mem::take(&mut scratch.named);
+            named.clear();
+            for (from, &id) in current.iter().enumerate() {
+                let node = tree.node(id);
+                if node.kind() != Kind::Object {
+                    continue;
+                }
+                for member in node.children() {
+                    if let Some(&at) = member.key().and_then(|k| index.get(k)) {
+                        named.push((at, from, member.id()));
+                    }
+                }
+            }
+            named.sort_unstable();
+            next.extend(named.iter().map(|&(_, _, id)| id));
+            scratch.named = named;
         }
         Step::Descendant(inner) => {
             let mut all = std::mem::take(&mut scratch.descendants);
@@ -459,6 +510,7 @@ impl Query {
             text: String::new(),
             steps: self.steps.clone(),
             slot: 0,
+            set: 0,
         };
         !path.select(tree, start).is_empty()
     }
@@ -594,6 +646,8 @@ mod tests {
             "$.Statement[?$.Version == '2012-10-17'].Effect",
             "$['Statement','Version']",
             "$.Statement[*].Condition.*.*[*]",
+            "$.Statement[*].Condition['ArnLike','StringLike','x','y','StringEquals'].*",
+            "$.Statement[*]['Sid','Effect','Action','x','Resource','Principal']",
         ] {
             let compiled = Path::compile(path).unwrap();
             let ours: Vec<String> = compiled
