@@ -1,10 +1,13 @@
 //! Micro-benchmarks of the pipeline's hot paths: loading the rule set, linting one policy file,
-//! one CLI export (policies inside JSON strings), and an unrelated JSON file the sniff rejects.
+//! one CLI export (policies inside JSON strings), and an unrelated JSON file the sniff rejects;
+//! and figures per statement (criterion's throughput, in statements): a typical policy, a large
+//! one (2,000 statements on one line, as `scripts/gen-large-policy.py` writes them), a Terraform
+//! module, and the rule-set load per rule.
 //! Whole-run figures on a generated repository come from `scripts/bench.sh`.
 
 use std::hint::black_box;
 
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use seslint::rules::RuleSet;
 
 fn fixture(path: &str) -> Vec<u8> {
@@ -59,5 +62,47 @@ fn parsers(c: &mut Criterion) {
     }
 }
 
-criterion_group!(lint, benches, parsers);
+/// The statements of the policies a file holds, as seslint extracts them.
+fn statements(path: &str, text: &str) -> u64 {
+    seslint::extract::extract(std::path::Path::new(path), text)
+        .iter()
+        .map(|d| d.statements().count() as u64)
+        .sum()
+}
+
+/// One correct Cognito statement, as `scripts/gen-large-policy.py` writes it.
+fn cognito_statement(i: usize) -> String {
+    format!(
+        r#"{{"Sid":"S{i}","Effect":"Allow","Principal":{{"Service":"email.cognito-idp.amazonaws.com"}},"Action":["ses:SendEmail","ses:SendRawEmail"],"Resource":"arn:aws:ses:eu-west-1:111111111111:identity/a.com","Condition":{{"StringEquals":{{"aws:SourceAccount":"111111111111"}},"ArnLike":{{"aws:SourceArn":"arn:aws:cognito-idp:eu-west-1:111111111111:userpool/eu-west-1_{i}"}}}}}}"#
+    )
+}
+
+fn per_statement(c: &mut Criterion) {
+    let rules = RuleSet::builtin().expect("rules load");
+    let mut group = c.benchmark_group("per statement");
+    let large = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{}]}}"#,
+        (0..2000).map(cognito_statement).collect::<Vec<_>>().join(",")
+    );
+    let typical = String::from_utf8(fixture("aws-docs/cognito-current-guide.json")).expect("UTF-8");
+    let module = String::from_utf8(fixture("terraform/cognito-module/policies.tf")).expect("UTF-8");
+    let cases = [
+        ("typical policy", "policy.json", typical),
+        ("large policy (2,000 statements)", "large.json", large),
+        ("terraform module file", "policies.tf", module),
+    ];
+    for (name, path, text) in cases {
+        group.throughput(Throughput::Elements(statements(path, &text).max(1)));
+        group.bench_function(name, |b| {
+            b.iter(|| seslint::lint_bytes(path, black_box(text.as_bytes()), &rules))
+        });
+    }
+    group.throughput(Throughput::Elements(rules.rules.len() as u64));
+    group.bench_function("rule-set load (per rule)", |b| {
+        b.iter(|| RuleSet::builtin().expect("rules load"))
+    });
+    group.finish();
+}
+
+criterion_group!(lint, benches, parsers, per_statement);
 criterion_main!(lint);

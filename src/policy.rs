@@ -1,10 +1,10 @@
-//! The canonical form of a policy document and the span map back to its source text.
+//! The canonical form of a policy document: a tree of nodes that carries its spans.
 //!
 //! IAM accepts many spellings of one policy (a single statement object or a list, a string or a
 //! list of actions, `"Principal": "*"`, condition keys in any case). Rules are easier to write,
 //! and harder to get wrong, against one shape; diagnostics must still point at what the user
-//! wrote. So every document is turned into a canonical `serde_json::Value` and a [`SpanMap`]
-//! from each canonical JSON pointer to the bytes it came from.
+//! wrote. So every document is turned into a canonical [`Tree`] whose nodes know the bytes they
+//! came from.
 //!
 //! Canonical form:
 //! - `Statement` is always a list of statements;
@@ -12,11 +12,20 @@
 //!   and each condition value are always lists;
 //! - `"Principal": "*"` (any string principal) becomes `{"AWS": ["*"]}`;
 //! - condition keys are folded to lower case (IAM compares them case-insensitively); the key as
-//!   written stays available through [`NodeSource::key_text`].
+//!   written stays available through [`NodeRef::written_key`];
+//! - a repeated key keeps its first position and its last value (what AWS keeps).
+//!
+//! The tree: every node lives in one arena (`Vec`) and is named by a [`NodeId`]; a container's
+//! children are a contiguous run of ids in a second `Vec`; every string (values, numbers' text,
+//! keys) is a range of one string pool, and the keys rules look up (`Statement`, `Effect`,
+//! `Action`, ...) are stored once per document. A node knows its value span and, for an object
+//! member, its key span, both already in the file's bytes, and its parent and position. So a
+//! rule walks node ids without allocating; a JSON pointer (the location of a finding) is built
+//! by walking up the parents, only for a finding; lines and columns are computed by the report.
 
 use std::collections::HashMap;
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::json::{self, DuplicateKey, SyntaxError};
 use crate::source::Span;
@@ -52,28 +61,415 @@ pub enum ContextHint {
     UserPool,
 }
 
-/// Where a canonical node came from.
-#[derive(Debug, Clone, PartialEq)]
-pub struct NodeSource {
-    /// The value's bytes in the file.
-    pub value: Span,
-    /// The key's bytes, for object members.
-    pub key: Option<Span>,
-    /// The key as written (before any case folding), for object members.
-    pub key_text: Option<String>,
+/// Names a node of a [`Tree`].
+pub type NodeId = u32;
+
+/// The JSON type of a canonical node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Null,
+    Bool,
+    Number,
+    String,
+    Array,
+    Object,
 }
 
-/// Canonical JSON pointer (RFC 6901) -> source of that node.
-#[derive(Debug, Default, Clone)]
-pub struct SpanMap(HashMap<String, NodeSource>);
+/// A range of a tree's string pool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Str {
+    start: u32,
+    len: u32,
+}
 
-impl SpanMap {
-    pub fn get(&self, pointer: &str) -> Option<&NodeSource> {
-        self.0.get(pointer)
+/// No string: a node that is not an object member.
+const NO_STR: Str = Str {
+    start: u32::MAX,
+    len: 0,
+};
+
+/// No node: the parent of the root.
+const NO_NODE: NodeId = NodeId::MAX;
+
+#[derive(Debug, Clone)]
+struct Node {
+    /// The value's bytes in the file.
+    value: Span,
+    /// The key's bytes in the file, when `written` is set.
+    key_span: Span,
+    /// A string's or number's text; a container's children (start and length in `children`).
+    data: Str,
+    /// The key the node is stored under in the canonical form (`NO_STR` outside objects).
+    key: Str,
+    /// The key as written in the file (`NO_STR` for items and for the synthesized `AWS` of
+    /// `"Principal": "*"`).
+    written: Str,
+    parent: NodeId,
+    /// The position among the parent's children.
+    index: u32,
+    kind: Kind,
+    /// A boolean's value.
+    truth: bool,
+}
+
+/// The canonical form of one document: an arena of nodes with their spans (module docs).
+#[derive(Debug, Clone, Default)]
+pub struct Tree {
+    nodes: Vec<Node>,
+    children: Vec<NodeId>,
+    pool: String,
+}
+
+/// Keys stored once per document rather than once per use.
+const COMMON_KEYS: [&str; 20] = [
+    "Version",
+    "Id",
+    "Statement",
+    "Sid",
+    "Effect",
+    "Principal",
+    "NotPrincipal",
+    "Action",
+    "NotAction",
+    "Resource",
+    "NotResource",
+    "Condition",
+    "AWS",
+    "Service",
+    "StringEquals",
+    "ArnLike",
+    "ArnEquals",
+    "StringLike",
+    "aws:sourceaccount",
+    "aws:sourcearn",
+];
+
+impl Tree {
+    /// The root node (every tree has one).
+    pub fn root(&self) -> NodeRef<'_> {
+        NodeRef { tree: self, id: 0 }
     }
 
-    fn insert(&mut self, pointer: &str, source: NodeSource) {
-        self.0.insert(pointer.to_string(), source);
+    /// The node `id` (an id this tree handed out).
+    pub fn node(&self, id: NodeId) -> NodeRef<'_> {
+        NodeRef { tree: self, id }
+    }
+
+    /// How many nodes the arena holds.
+    pub fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.nodes.is_empty()
+    }
+
+    fn str(&self, s: Str) -> &str {
+        if s.start == u32::MAX {
+            return "";
+        }
+        let start = s.start as usize;
+        self.pool.get(start..start + s.len as usize).unwrap_or_default()
+    }
+
+    /// Adds `text` to the pool. A pool past 4 GiB cannot be addressed: its strings read as empty.
+    fn push_str(&mut self, text: &str) -> Str {
+        let start = self.pool.len();
+        match (u32::try_from(start), u32::try_from(text.len())) {
+            (Ok(s), Ok(len)) if u32::try_from(start + text.len()).is_ok() => {
+                self.pool.push_str(text);
+                Str { start: s, len }
+            }
+            _ => Str { start: 0, len: 0 },
+        }
+    }
+
+    fn push_node(&mut self, value: Span, parent: NodeId, index: u32) -> NodeId {
+        let id = NodeId::try_from(self.nodes.len()).unwrap_or(NO_NODE - 1);
+        self.nodes.push(Node {
+            value,
+            key_span: Span::default(),
+            data: NO_STR,
+            key: NO_STR,
+            written: NO_STR,
+            parent,
+            index,
+            kind: Kind::Null,
+            truth: false,
+        });
+        id
+    }
+
+    fn at(&self, id: NodeId) -> Option<&Node> {
+        self.nodes.get(id as usize)
+    }
+
+    fn children_of(&self, id: NodeId) -> &[NodeId] {
+        match self.at(id) {
+            Some(n) if matches!(n.kind, Kind::Array | Kind::Object) => {
+                let start = n.data.start as usize;
+                self.children
+                    .get(start..start + n.data.len as usize)
+                    .unwrap_or_default()
+            }
+            _ => &[],
+        }
+    }
+
+    /// A tree of a plain JSON value (a document's facts); its spans are empty.
+    pub fn from_value(value: &Value) -> Tree {
+        let mut tree = Tree::default();
+        let mut stack = Vec::new();
+        let root = tree.push_node(Span::default(), NO_NODE, 0);
+        tree.fill_from_value(root, value, &mut stack);
+        tree
+    }
+
+    fn fill_from_value(&mut self, id: NodeId, value: &Value, stack: &mut Vec<NodeId>) {
+        let (kind, data, truth) = match value {
+            Value::Null => (Kind::Null, NO_STR, false),
+            Value::Bool(b) => (Kind::Bool, NO_STR, *b),
+            Value::Number(n) => (Kind::Number, self.push_str(&n.to_string()), false),
+            Value::String(s) => (Kind::String, self.push_str(s), false),
+            Value::Array(items) => {
+                let mark = stack.len();
+                for (i, item) in items.iter().enumerate() {
+                    let child = self.push_node(Span::default(), id, i as u32);
+                    self.fill_from_value(child, item, stack);
+                    stack.push(child);
+                }
+                (Kind::Array, self.take_children(stack, mark), false)
+            }
+            Value::Object(map) => {
+                let mark = stack.len();
+                for (i, (key, item)) in map.iter().enumerate() {
+                    let child = self.push_node(Span::default(), id, i as u32);
+                    let key = self.push_str(key);
+                    if let Some(node) = self.nodes.get_mut(child as usize) {
+                        node.key = key;
+                        node.written = key;
+                    }
+                    self.fill_from_value(child, item, stack);
+                    stack.push(child);
+                }
+                (Kind::Object, self.take_children(stack, mark), false)
+            }
+        };
+        if let Some(node) = self.nodes.get_mut(id as usize) {
+            node.kind = kind;
+            node.data = data;
+            node.truth = truth;
+        }
+    }
+
+    /// Moves the ids pushed on `stack` since `mark` to the children list.
+    fn take_children(&mut self, stack: &mut Vec<NodeId>, mark: usize) -> Str {
+        let start = self.children.len();
+        self.children.extend(stack.drain(mark..));
+        Str {
+            start: u32::try_from(start).unwrap_or(u32::MAX),
+            len: u32::try_from(self.children.len() - start).unwrap_or(0),
+        }
+    }
+
+    /// The document as a `serde_json::Value` (tests, messages that show a whole value).
+    pub fn to_value(&self) -> Value {
+        self.root().to_value()
+    }
+
+    /// Rewrites every span of the tree.
+    fn map_spans(&mut self, f: &dyn Fn(Span) -> Span) {
+        for node in &mut self.nodes {
+            node.value = f(node.value);
+            if node.written != NO_STR {
+                node.key_span = f(node.key_span);
+            }
+        }
+    }
+}
+
+impl serde::Serialize for Tree {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.to_value().serialize(serializer)
+    }
+}
+
+/// A node of a tree, for reading.
+#[derive(Debug, Clone, Copy)]
+pub struct NodeRef<'t> {
+    tree: &'t Tree,
+    id: NodeId,
+}
+
+impl<'t> NodeRef<'t> {
+    pub fn id(self) -> NodeId {
+        self.id
+    }
+
+    pub fn tree(self) -> &'t Tree {
+        self.tree
+    }
+
+    fn node(self) -> Option<&'t Node> {
+        self.tree.at(self.id)
+    }
+
+    pub fn kind(self) -> Kind {
+        self.node().map_or(Kind::Null, |n| n.kind)
+    }
+
+    pub fn is_container(self) -> bool {
+        matches!(self.kind(), Kind::Array | Kind::Object)
+    }
+
+    /// The string's text, for a string node.
+    pub fn as_str(self) -> Option<&'t str> {
+        let node = self.node()?;
+        (node.kind == Kind::String).then(|| self.tree.str(node.data))
+    }
+
+    pub fn as_bool(self) -> Option<bool> {
+        let node = self.node()?;
+        (node.kind == Kind::Bool).then_some(node.truth)
+    }
+
+    /// A number's text as written.
+    pub fn number_text(self) -> Option<&'t str> {
+        let node = self.node()?;
+        (node.kind == Kind::Number).then(|| self.tree.str(node.data))
+    }
+
+    /// A number's value as a float (JSONPath comparisons).
+    pub fn as_f64(self) -> Option<f64> {
+        serde_json::from_str::<serde_json::Number>(self.number_text()?)
+            .ok()?
+            .as_f64()
+    }
+
+    /// The children of an array or object, in order (none for a scalar).
+    pub fn children(self) -> impl ExactSizeIterator<Item = NodeRef<'t>> + 't {
+        let tree = self.tree;
+        tree.children_of(self.id).iter().map(move |&id| NodeRef { tree, id })
+    }
+
+    /// The child ids of an array or object.
+    pub fn child_ids(self) -> &'t [NodeId] {
+        self.tree.children_of(self.id)
+    }
+
+    /// The member stored under `key` in the canonical form, for an object.
+    pub fn get(self, key: &str) -> Option<NodeRef<'t>> {
+        if self.kind() != Kind::Object {
+            return None;
+        }
+        self.children().find(|c| c.key() == Some(key))
+    }
+
+    /// The item at `index`, for an array.
+    pub fn item(self, index: usize) -> Option<NodeRef<'t>> {
+        if self.kind() != Kind::Array {
+            return None;
+        }
+        let id = *self.child_ids().get(index)?;
+        Some(NodeRef { tree: self.tree, id })
+    }
+
+    /// The key the node is stored under in the canonical form (folded for condition keys).
+    pub fn key(self) -> Option<&'t str> {
+        let node = self.node()?;
+        (node.key != NO_STR).then(|| self.tree.str(node.key))
+    }
+
+    /// The key as written in the file, for a member the file holds.
+    pub fn written_key(self) -> Option<&'t str> {
+        let node = self.node()?;
+        (node.written != NO_STR).then(|| self.tree.str(node.written))
+    }
+
+    /// The value's bytes in the file.
+    pub fn value_span(self) -> Span {
+        self.node().map_or_else(Span::default, |n| n.value)
+    }
+
+    /// The key's bytes in the file, for a member the file holds.
+    pub fn key_span(self) -> Option<Span> {
+        let node = self.node()?;
+        (node.written != NO_STR).then_some(node.key_span)
+    }
+
+    pub fn parent(self) -> Option<NodeRef<'t>> {
+        let node = self.node()?;
+        (node.parent != NO_NODE).then_some(NodeRef {
+            tree: self.tree,
+            id: node.parent,
+        })
+    }
+
+    /// The position among the parent's children.
+    pub fn index(self) -> usize {
+        self.node().map_or(0, |n| n.index as usize)
+    }
+
+    /// The node's JSON pointer (RFC 6901) in the canonical document.
+    pub fn pointer(self) -> String {
+        let mut tokens: Vec<NodeRef> = Vec::new();
+        let mut at = self;
+        while let Some(parent) = at.parent() {
+            tokens.push(at);
+            at = parent;
+        }
+        let mut pointer = String::new();
+        for node in tokens.iter().rev() {
+            pointer.push('/');
+            match node.key() {
+                Some(key) if key.contains(['~', '/']) => {
+                    pointer.push_str(&key.replace('~', "~0").replace('/', "~1"));
+                }
+                Some(key) => pointer.push_str(key),
+                None => pointer.push_str(&node.index().to_string()),
+            }
+        }
+        pointer
+    }
+
+    /// The node as a `serde_json::Value`.
+    pub fn to_value(self) -> Value {
+        match self.kind() {
+            Kind::Null => Value::Null,
+            Kind::Bool => Value::Bool(self.as_bool().unwrap_or_default()),
+            Kind::Number => serde_json::from_str(self.number_text().unwrap_or_default()).unwrap_or(Value::Null),
+            Kind::String => Value::String(self.as_str().unwrap_or_default().to_string()),
+            Kind::Array => Value::Array(self.children().map(NodeRef::to_value).collect()),
+            Kind::Object => Value::Object(
+                self.children()
+                    .map(|c| (c.key().unwrap_or_default().to_string(), c.to_value()))
+                    .collect(),
+            ),
+        }
+    }
+
+    /// JSON equality, as `serde_json::Value` has it (object members in any order).
+    pub fn same_value(self, other: NodeRef) -> bool {
+        match (self.kind(), other.kind()) {
+            (Kind::Null, Kind::Null) => true,
+            (Kind::Bool, Kind::Bool) => self.as_bool() == other.as_bool(),
+            (Kind::String, Kind::String) => self.as_str() == other.as_str(),
+            (Kind::Number, Kind::Number) => {
+                let number = |n: NodeRef| serde_json::from_str::<serde_json::Number>(n.number_text()?).ok();
+                number(self) == number(other)
+            }
+            (Kind::Array, Kind::Array) => {
+                self.children().len() == other.children().len()
+                    && self.children().zip(other.children()).all(|(a, b)| a.same_value(b))
+            }
+            (Kind::Object, Kind::Object) => {
+                self.children().len() == other.children().len()
+                    && self
+                        .children()
+                        .all(|a| a.key().and_then(|k| other.get(k)).is_some_and(|b| a.same_value(b)))
+            }
+            _ => false,
+        }
     }
 }
 
@@ -83,9 +479,8 @@ pub struct PolicyDocument {
     /// Where in its container the document lives (`Policies.cognito`); empty for a whole file.
     pub label: String,
     pub context: Context,
-    /// The canonical document; `None` when the text could not be parsed.
-    pub canonical: Option<Value>,
-    pub spans: SpanMap,
+    /// The canonical document with its spans; `None` when the text could not be parsed.
+    pub canonical: Option<Tree>,
     /// The document's text in the file (for a policy inside a JSON string: the string literal).
     pub span: Span,
     /// The size of the policy text as AWS receives it, in bytes.
@@ -126,7 +521,7 @@ impl PolicyDocument {
                 ..e.clone()
             })
             .collect();
-        let duplicate_keys = duplicates
+        let mut duplicate_keys = duplicates
             .iter()
             .map(|d| DuplicateKey {
                 key: d.key.clone(),
@@ -134,25 +529,21 @@ impl PolicyDocument {
                 second: map_span(d.second),
             })
             .collect::<Vec<_>>();
-        let mut spans = SpanMap::default();
-        let mut duplicate_keys = duplicate_keys;
         let canonical = root.map(|root| {
-            let mut builder = Canonicalizer {
-                spans: &mut spans,
-                folded_duplicates: Vec::new(),
-                map_span,
-                pointer: String::new(),
-            };
-            builder.record(root.span, None);
-            let value = builder.convert(root, Role::Document);
+            let mut builder = Builder::new(map_span, root);
+            let id = builder.tree.push_node(map_span(root.span), NO_NODE, 0);
+            builder.convert(id, root, Role::Document);
             duplicate_keys.append(&mut builder.folded_duplicates);
-            value
+            builder.tree.nodes.shrink_to_fit();
+            builder.tree.children.shrink_to_fit();
+            builder.tree.pool.shrink_to_fit();
+            builder.tree
         });
         let context = match &canonical {
             None => Context::Unparsed,
             Some(_) if hint == ContextHint::SesIdentityPolicy => Context::SesIdentityPolicy,
             Some(_) if hint == ContextHint::UserPool => Context::UserPool,
-            Some(value) => match classify(value) {
+            Some(tree) => match classify(tree.root()) {
                 Context::SesIdentityPolicy if hint == ContextHint::NotSesIdentityPolicy => Context::Unrelated,
                 context => context,
             },
@@ -161,7 +552,6 @@ impl PolicyDocument {
             label,
             context,
             canonical,
-            spans,
             span,
             size_bytes,
             syntax_errors,
@@ -176,16 +566,31 @@ impl PolicyDocument {
         self.canonical.is_some() && self.context != Context::UserPool
     }
 
-    /// The statements of the canonical document, with their pointers.
-    pub fn statements(&self) -> impl Iterator<Item = (String, &Value)> {
+    /// Rewrites every span the document carries (its nodes, syntax errors, repeated keys and its
+    /// own span): for a document built on decoded text (a code block, a template) that moves
+    /// into the file's bytes.
+    pub fn map_spans(&mut self, f: &dyn Fn(Span) -> Span) {
+        if let Some(tree) = &mut self.canonical {
+            tree.map_spans(f);
+        }
+        for error in self.syntax_errors.iter_mut().chain(&mut self.file_errors) {
+            error.span = f(error.span);
+        }
+        for duplicate in &mut self.duplicate_keys {
+            duplicate.first = f(duplicate.first);
+            duplicate.second = f(duplicate.second);
+        }
+        self.span = f(self.span);
+    }
+
+    /// The statements of the canonical document, in order.
+    pub fn statements(&self) -> impl Iterator<Item = NodeRef<'_>> {
         self.canonical
             .as_ref()
-            .and_then(|doc| doc.get("Statement"))
-            .and_then(Value::as_array)
+            .and_then(|tree| tree.root().get("Statement"))
+            .filter(|s| s.kind() == Kind::Array)
             .into_iter()
-            .flatten()
-            .enumerate()
-            .map(|(i, statement)| (format!("/Statement/{i}"), statement))
+            .flat_map(NodeRef::children)
     }
 }
 
@@ -211,181 +616,315 @@ enum Role {
     Other,
 }
 
-struct Canonicalizer<'a> {
-    spans: &'a mut SpanMap,
+/// Builds a [`Tree`] from a parsed document.
+struct Builder<'a> {
+    tree: Tree,
     /// Condition keys repeated in another case (`aws:SourceArn`, `AWS:SourceArn`), file spans.
     folded_duplicates: Vec<DuplicateKey>,
     map_span: &'a dyn Fn(Span) -> Span,
-    pointer: String,
+    /// Child ids of the containers being built, innermost last.
+    stack: Vec<NodeId>,
+    /// The pool ranges of [`COMMON_KEYS`].
+    common: [Str; COMMON_KEYS.len()],
 }
 
-impl Canonicalizer<'_> {
-    fn record(&mut self, value: Span, key: Option<(&json::Member, &str)>) {
-        let source = NodeSource {
-            value: (self.map_span)(value),
-            key: key.map(|(m, _)| (self.map_span)(m.key_span)),
-            key_text: key.map(|(_, text)| text.to_string()),
+impl<'a> Builder<'a> {
+    fn new(map_span: &'a dyn Fn(Span) -> Span, root: &json::Node) -> Self {
+        // Sized once from the parse, so that a large document is not copied as its arena grows
+        // (pages reserved and never used are not memory the process holds). Canonicalizing at
+        // most doubles the nodes (a list around each single value).
+        let (nodes, text) = measure(root);
+        let mut tree = Tree {
+            nodes: Vec::with_capacity(nodes * 2 + 1),
+            children: Vec::with_capacity(nodes * 2),
+            pool: String::with_capacity(text + 256),
         };
-        self.spans.insert(&self.pointer, source);
-    }
-
-    /// Runs `f` with the pointer extended by one reference token.
-    fn child<T>(&mut self, token: &str, f: impl FnOnce(&mut Self) -> T) -> T {
-        let len = self.pointer.len();
-        self.pointer.push('/');
-        if token.contains(['~', '/']) {
-            self.pointer.push_str(&token.replace('~', "~0").replace('/', "~1"));
-        } else {
-            self.pointer.push_str(token);
+        let common = COMMON_KEYS.map(|k| tree.push_str(k));
+        Builder {
+            tree,
+            folded_duplicates: Vec::new(),
+            map_span,
+            stack: Vec::new(),
+            common,
         }
-        let out = f(self);
-        self.pointer.truncate(len);
-        out
     }
 
-    fn convert(&mut self, node: &json::Node, role: Role) -> Value {
+    /// The pool range of `key`, stored once when it is a common key.
+    fn key_str(&mut self, key: &str) -> Str {
+        match COMMON_KEYS.iter().position(|k| *k == key) {
+            Some(i) => self.common[i],
+            None => self.tree.push_str(key),
+        }
+    }
+
+    /// A new child of `parent` at the next position, with its value span in the parsed text.
+    fn child(&mut self, parent: NodeId, mark: usize, span: Span) -> NodeId {
+        let index = u32::try_from(self.stack.len() - mark).unwrap_or(u32::MAX);
+        let id = self.tree.push_node((self.map_span)(span), parent, index);
+        self.stack.push(id);
+        id
+    }
+
+    fn set(&mut self, id: NodeId, kind: Kind, data: Str, truth: bool) {
+        if let Some(node) = self.tree.nodes.get_mut(id as usize) {
+            node.kind = kind;
+            node.data = data;
+            node.truth = truth;
+        }
+    }
+
+    fn finish(&mut self, id: NodeId, kind: Kind, mark: usize) {
+        let data = self.tree.take_children(&mut self.stack, mark);
+        self.set(id, kind, data, false);
+    }
+
+    fn convert(&mut self, id: NodeId, node: &json::Node, role: Role) {
         match (&node.value, role) {
-            (json::Value::Object(members), _) => self.convert_object(members, role),
+            (json::Value::Object(members), _) => self.convert_object(id, members, role),
             (json::Value::Array(items), Role::Document | Role::Statement | Role::Other | Role::List) => {
                 let item_role = if matches!(role, Role::List) { Role::Other } else { role };
-                let values = items
-                    .iter()
-                    .enumerate()
-                    .map(|(i, item)| {
-                        self.child(&i.to_string(), |c| {
-                            c.record(item.span, None);
-                            c.convert(item, item_role)
-                        })
-                    })
-                    .collect();
-                Value::Array(values)
+                let mark = self.stack.len();
+                for item in items {
+                    let child = self.child(id, mark, item.span);
+                    self.convert(child, item, item_role);
+                }
+                self.finish(id, Kind::Array, mark);
             }
             (_, Role::List) => {
                 // A single value stands for a one-element list.
-                let value = self.child("0", |c| {
-                    c.record(node.span, None);
-                    c.convert(node, Role::Other)
-                });
-                Value::Array(vec![value])
+                let mark = self.stack.len();
+                let child = self.child(id, mark, node.span);
+                self.convert(child, node, Role::Other);
+                self.finish(id, Kind::Array, mark);
             }
             (json::Value::String(_), Role::Principal) => {
                 // "Principal": "*" means {"AWS": ["*"]}.
-                let list = self.child("AWS", |c| {
-                    c.record(node.span, None);
-                    c.convert(node, Role::List)
-                });
-                Value::Object(Map::from_iter([("AWS".to_string(), list)]))
+                let mark = self.stack.len();
+                let child = self.child(id, mark, node.span);
+                let aws = self.key_str("AWS");
+                if let Some(n) = self.tree.nodes.get_mut(child as usize) {
+                    n.key = aws;
+                }
+                self.convert(child, node, Role::List);
+                self.finish(id, Kind::Object, mark);
             }
-            (value, _) => scalar(value),
+            (value, _) => self.scalar(id, value),
+        }
+    }
+
+    fn scalar(&mut self, id: NodeId, value: &json::Value) {
+        match value {
+            json::Value::Null => self.set(id, Kind::Null, NO_STR, false),
+            json::Value::Bool(b) => self.set(id, Kind::Bool, NO_STR, *b),
+            json::Value::Number(n) => {
+                // A number serde_json cannot hold (1e400) is kept as a string.
+                let kind = if serde_json::from_str::<serde_json::Number>(n).is_ok() {
+                    Kind::Number
+                } else {
+                    Kind::String
+                };
+                let data = self.tree.push_str(n);
+                self.set(id, kind, data, false);
+            }
+            json::Value::String(s) => {
+                // `${...}` (a Terraform reference, an IAM policy variable) cannot be known statically.
+                let data = match crate::unknown::substitute(s) {
+                    Some(known) => self.tree.push_str(&known),
+                    None => self.tree.push_str(s),
+                };
+                self.set(id, Kind::String, data, false);
+            }
+            // Containers in a place that takes a scalar (`"Principal": [...]`) become null.
+            json::Value::Array(_) | json::Value::Object(_) => self.set(id, Kind::Null, NO_STR, false),
+        }
+    }
+
+    fn convert_object(&mut self, id: NodeId, members: &[json::Member], role: Role) {
+        let mark = self.stack.len();
+        // Members by canonical key, for objects too large to search.
+        let mut index: Option<HashMap<String, usize>> = None;
+        for member in members {
+            let member_role = match (role, member.key.as_str()) {
+                (Role::Document, "Statement") => Role::Statement,
+                (Role::Statement, k) if LIST_KEYS.contains(&k) => Role::List,
+                (Role::Statement, "Principal" | "NotPrincipal") => Role::Principal,
+                (Role::Statement, "Condition") => Role::Condition,
+                (Role::Principal, _) => Role::List,
+                (Role::Condition, _) => Role::ConditionOperator,
+                (Role::ConditionOperator, _) => Role::List,
+                _ => Role::Other,
+            };
+            let written = self.key_str(&member.key);
+            let key = match role {
+                Role::ConditionOperator => self.folded_key(&member.key, written),
+                _ => written,
+            };
+            // A repeated key keeps its first position and takes the last value.
+            let position = self.find_member(mark, &mut index, key);
+            let child = match position {
+                Some(at) => {
+                    let child = self.tree.push_node((self.map_span)(member.value.span), id, at as u32);
+                    let earlier = self.stack[mark + at];
+                    if matches!(role, Role::ConditionOperator) {
+                        self.note_case_folded_repeat(earlier, member);
+                    }
+                    self.stack[mark + at] = child;
+                    child
+                }
+                None => self.child(id, mark, member.value.span),
+            };
+            let key_span = (self.map_span)(member.key_span);
+            if let Some(n) = self.tree.nodes.get_mut(child as usize) {
+                n.key = key;
+                n.written = written;
+                n.key_span = key_span;
+            }
+            if matches!((role, member_role), (Role::Document, Role::Statement)) {
+                self.convert_statements(child, &member.value);
+            } else {
+                self.convert(child, &member.value, member_role);
+            }
+        }
+        self.finish(id, Kind::Object, mark);
+    }
+
+    /// The lower-case form of a condition key, stored only when it differs from `written`.
+    fn folded_key(&mut self, key: &str, written: Str) -> Str {
+        if !key.is_ascii() {
+            let lower = key.to_lowercase();
+            return if lower == key { written } else { self.key_str(&lower) };
+        }
+        if !key.bytes().any(|b| b.is_ascii_uppercase()) {
+            return written;
+        }
+        let common = COMMON_KEYS
+            .iter()
+            .position(|k| k.eq_ignore_ascii_case(key) && !k.bytes().any(|b| b.is_ascii_uppercase()));
+        if let Some(i) = common {
+            return self.common[i];
+        }
+        let start = self.tree.pool.len();
+        let folded = self.tree.push_str(key);
+        // ASCII lower-casing keeps the pool valid UTF-8.
+        if let Some(added) = self.tree.pool.get_mut(start..) {
+            added.make_ascii_lowercase();
+        }
+        folded
+    }
+
+    /// The position of the member stored under `key` among the children built since `mark`.
+    fn find_member(&self, mark: usize, index: &mut Option<HashMap<String, usize>>, key: Str) -> Option<usize> {
+        const INDEX_FROM: usize = 16;
+        let text = self.tree.str(key);
+        let members = &self.stack[mark..];
+        if index.is_none() && members.len() >= INDEX_FROM {
+            let map = members
+                .iter()
+                .enumerate()
+                .map(|(i, &c)| (self.tree.node(c).key().unwrap_or_default().to_string(), i))
+                .collect();
+            *index = Some(map);
+        }
+        match index {
+            Some(map) => {
+                let found = map.get(text).copied();
+                if found.is_none() {
+                    map.insert(text.to_string(), members.len());
+                }
+                found
+            }
+            None => members.iter().position(|&c| self.tree.node(c).key() == Some(text)),
         }
     }
 
     /// `aws:SourceArn` and `AWS:SourceArn` are one key to IAM: a repeat in another case is a
-    /// duplicate key. (Exact repeats are reported by the parser already.) As with exact
-    /// repeats, the last one is the one the canonical form keeps. `earlier` maps the lower-case
-    /// form of each key seen before `member` to the last member with it.
-    fn note_case_folded_repeat(
-        &mut self,
-        earlier: &HashMap<String, &json::Member>,
-        member: &json::Member,
-        folded: &str,
-    ) {
-        if let Some(first) = earlier.get(folded).filter(|first| first.key != member.key) {
+    /// duplicate key. (Exact repeats are reported by the parser already.) `earlier` is the last
+    /// member before `member` with the same folded key.
+    fn note_case_folded_repeat(&mut self, earlier: NodeId, member: &json::Member) {
+        let earlier = self.tree.node(earlier);
+        if earlier.written_key().is_some_and(|k| k != member.key) {
+            let first = earlier.key_span().unwrap_or_default();
             self.folded_duplicates.push(DuplicateKey {
                 key: member.key.clone(),
-                first: (self.map_span)(first.key_span),
+                first,
                 second: (self.map_span)(member.key_span),
             });
         }
     }
 
-    fn convert_object(&mut self, members: &[json::Member], role: Role) -> Value {
-        let mut map = Map::new();
-        // Condition keys seen so far, by their lower-case form.
-        let mut folded: HashMap<String, &json::Member> = HashMap::new();
-        for member in members {
-            let (key, member_role) = match (role, member.key.as_str()) {
-                (Role::Document, "Statement") => (member.key.clone(), Role::Statement),
-                (Role::Statement, k) if LIST_KEYS.contains(&k) => (member.key.clone(), Role::List),
-                (Role::Statement, "Principal" | "NotPrincipal") => (member.key.clone(), Role::Principal),
-                (Role::Statement, "Condition") => (member.key.clone(), Role::Condition),
-                (Role::Principal, _) => (member.key.clone(), Role::List),
-                (Role::Condition, _) => (member.key.clone(), Role::ConditionOperator),
-                (Role::ConditionOperator, k) => (k.to_lowercase(), Role::List),
-                _ => (member.key.clone(), Role::Other),
-            };
-            if matches!(role, Role::ConditionOperator) {
-                self.note_case_folded_repeat(&folded, member, &key);
-                folded.insert(key.clone(), member);
-            }
-            let value = self.child(&key, |c| {
-                c.record(member.value.span, Some((member, &member.key)));
-                if matches!((role, member_role), (Role::Document, Role::Statement)) {
-                    c.convert_statements(&member.value)
-                } else {
-                    c.convert(&member.value, member_role)
-                }
-            });
-            map.insert(key, value);
-        }
-        Value::Object(map)
-    }
-
     /// `Statement` holds a list of statements; a single statement object stands for a list of one.
-    fn convert_statements(&mut self, node: &json::Node) -> Value {
+    fn convert_statements(&mut self, id: NodeId, node: &json::Node) {
         match &node.value {
             json::Value::Object(_) => {
-                let statement = self.child("0", |c| {
-                    c.record(node.span, None);
-                    c.convert(node, Role::Statement)
-                });
-                Value::Array(vec![statement])
+                let mark = self.stack.len();
+                let child = self.child(id, mark, node.span);
+                self.convert(child, node, Role::Statement);
+                self.finish(id, Kind::Array, mark);
             }
-            _ => self.convert(node, Role::Statement),
+            _ => self.convert(id, node, Role::Statement),
         }
     }
 }
 
-fn scalar(value: &json::Value) -> Value {
-    match value {
-        json::Value::Null => Value::Null,
-        json::Value::Bool(b) => Value::Bool(*b),
-        json::Value::Number(n) => serde_json::from_str(n).unwrap_or_else(|_| Value::String(n.clone())),
-        // `${...}` (a Terraform reference, an IAM policy variable) cannot be known statically.
-        json::Value::String(s) => Value::String(crate::unknown::substitute(s).unwrap_or_else(|| s.clone())),
-        // Containers are handled by `convert`; this arm is never reached with one.
-        json::Value::Array(_) | json::Value::Object(_) => Value::Null,
+/// The number of nodes of a parsed value and the bytes of its strings and keys.
+fn measure(root: &json::Node) -> (usize, usize) {
+    let (mut nodes, mut text) = (0, 0);
+    let mut stack = vec![root];
+    while let Some(node) = stack.pop() {
+        nodes += 1;
+        match &node.value {
+            json::Value::String(s) | json::Value::Number(s) => text += s.len(),
+            json::Value::Array(items) => stack.extend(items),
+            json::Value::Object(members) => {
+                for member in members {
+                    text += member.key.len();
+                    stack.push(&member.value);
+                }
+            }
+            json::Value::Null | json::Value::Bool(_) => {}
+        }
     }
+    (nodes, text)
 }
 
 /// Principal values that name Amazon Cognito, as the catalog spells them: the email principal
 /// `email.cognito-idp.amazonaws.com`, the legacy `cognito-idp.amazonaws.com`, and the regional
 /// `cognito-idp.<region>.amazonaws.com` used by pools in Alternate Regions.
 pub fn is_cognito_principal(value: &str) -> bool {
-    let value = value.trim().to_ascii_lowercase();
-    if value == "email.cognito-idp.amazonaws.com" || value == "cognito-idp.amazonaws.com" {
+    let value = value.trim();
+    if value.eq_ignore_ascii_case("email.cognito-idp.amazonaws.com")
+        || value.eq_ignore_ascii_case("cognito-idp.amazonaws.com")
+    {
         return true;
     }
-    value
-        .strip_prefix("cognito-idp.")
-        .and_then(|rest| rest.strip_suffix(".amazonaws.com"))
-        .is_some_and(|region| !region.is_empty() && region.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+    let rest = strip_prefix_ignore_case(value, "cognito-idp.");
+    rest.and_then(|rest| {
+        let cut = rest.len().checked_sub(".amazonaws.com".len())?;
+        let tail = rest.get(cut..)?;
+        tail.eq_ignore_ascii_case(".amazonaws.com").then(|| &rest[..cut])
+    })
+    .is_some_and(|region| !region.is_empty() && region.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+}
+
+fn strip_prefix_ignore_case<'s>(text: &'s str, prefix: &str) -> Option<&'s str> {
+    let head = text.get(..prefix.len())?;
+    head.eq_ignore_ascii_case(prefix).then(|| &text[prefix.len()..])
 }
 
 /// Whether a canonical statement is a *Cognito statement*: `Allow`, and its `Principal` or
 /// `NotPrincipal` names a Cognito principal.
-pub fn is_cognito_statement(statement: &Value) -> bool {
-    let allows = statement.get("Effect").and_then(Value::as_str) == Some("Allow");
+pub fn is_cognito_statement(statement: NodeRef) -> bool {
+    let allows = statement.get("Effect").and_then(NodeRef::as_str) == Some("Allow");
     allows
         && ["Principal", "NotPrincipal"].iter().any(|key| {
             statement
                 .get(key)
-                .and_then(Value::as_object)
+                .filter(|p| p.kind() == Kind::Object)
                 .into_iter()
-                .flat_map(|principal| principal.values())
-                .filter_map(Value::as_array)
-                .flatten()
-                .filter_map(Value::as_str)
+                .flat_map(NodeRef::children)
+                .filter(|list| list.kind() == Kind::Array)
+                .flat_map(NodeRef::children)
+                .filter_map(NodeRef::as_str)
                 .any(is_cognito_principal)
         })
 }
@@ -396,15 +935,21 @@ pub fn is_cognito_statement(statement: &Value) -> bool {
 /// `ses:` action or an SES identity ARN among its actions and resources. A policy without
 /// principals is an IAM permissions policy, even when it grants `ses:SendEmail`: it is not
 /// attached to an SES identity.
-fn classify(document: &Value) -> Context {
-    let statements: Vec<&Value> = match document.get("Statement") {
-        Some(Value::Array(items)) => items.iter().collect(),
+fn classify(document: NodeRef) -> Context {
+    let statements: Vec<NodeRef> = match document.get("Statement") {
+        Some(list) if list.kind() == Kind::Array => list.children().collect(),
         _ => Vec::new(),
     };
-    let names_principal = statements.iter().filter_map(|s| s.as_object()).any(|s| {
-        s.keys().any(|k| {
-            let k = k.to_ascii_lowercase();
-            k.contains("principal") || k.contains("principle")
+    let objects = || statements.iter().copied().filter(|s| s.kind() == Kind::Object);
+    let key_has = |key: &str, part: &str| {
+        key.as_bytes()
+            .windows(part.len())
+            .any(|w| w.eq_ignore_ascii_case(part.as_bytes()))
+    };
+    let names_principal = objects().any(|s| {
+        s.children().any(|m| {
+            m.key()
+                .is_some_and(|k| key_has(k, "principal") || key_has(k, "principle"))
         })
     });
     // Where an identity policy names SES: its actions and its resource. (An SNS topic policy may
@@ -414,11 +959,11 @@ fn classify(document: &Value) -> Context {
     if statements.is_empty() {
         collect_strings(document, &mut strings);
     }
-    for statement in statements.iter().filter_map(|s| s.as_object()) {
-        for (key, value) in statement {
-            let key = key.to_ascii_lowercase();
-            if key.contains("action") || key.contains("resource") {
-                collect_strings(value, &mut strings);
+    for statement in objects() {
+        for member in statement.children() {
+            let key = member.key().unwrap_or_default();
+            if key_has(key, "action") || key_has(key, "resource") {
+                collect_strings(member, &mut strings);
             }
         }
     }
@@ -432,10 +977,10 @@ fn classify(document: &Value) -> Context {
     }
     let assumes_role = statements.iter().any(|s| {
         s.get("Action")
-            .and_then(Value::as_array)
+            .filter(|a| a.kind() == Kind::Array)
             .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
+            .flat_map(NodeRef::children)
+            .filter_map(NodeRef::as_str)
             .any(|a| a.trim().to_ascii_lowercase().starts_with("sts:assumerole"))
     });
     if assumes_role && names_principal {
@@ -453,12 +998,14 @@ fn is_ses_identity_arn(lowercase: &str) -> bool {
         && fields.nth(2).is_some_and(|resource| resource.starts_with("identity/"))
 }
 
-fn collect_strings<'a>(value: &'a Value, out: &mut Vec<&'a str>) {
-    match value {
-        Value::String(s) => out.push(s),
-        Value::Array(items) => items.iter().for_each(|v| collect_strings(v, out)),
-        Value::Object(map) => map.values().for_each(|v| collect_strings(v, out)),
-        _ => {}
+fn collect_strings<'t>(node: NodeRef<'t>, out: &mut Vec<&'t str>) {
+    let mut stack = vec![node];
+    while let Some(node) = stack.pop() {
+        match node.kind() {
+            Kind::String => out.extend(node.as_str()),
+            Kind::Array | Kind::Object => stack.extend(node.children()),
+            _ => {}
+        }
     }
 }
 
@@ -481,12 +1028,22 @@ mod tests {
         )
     }
 
+    /// The node at a canonical JSON pointer.
+    fn at<'t>(tree: &'t Tree, pointer: &str) -> NodeRef<'t> {
+        let mut node = tree.root();
+        for token in pointer.split('/').skip(1) {
+            node = match token.parse::<usize>() {
+                Ok(i) if node.kind() == Kind::Array => node.item(i),
+                _ => node.get(token),
+            }
+            .unwrap_or_else(|| panic!("no node at {pointer}"));
+        }
+        assert_eq!(node.pointer(), pointer);
+        node
+    }
+
     fn source<'a>(doc: &PolicyDocument, text: &'a str, pointer: &str) -> &'a str {
-        let span = doc
-            .spans
-            .get(pointer)
-            .unwrap_or_else(|| panic!("no span for {pointer}"))
-            .value;
+        let span = at(doc.canonical.as_ref().unwrap(), pointer).value_span();
         &text[span.start..span.end]
     }
 
@@ -496,7 +1053,7 @@ mod tests {
             "Resource": "arn:aws:ses:us-east-1:111111111111:identity/example.com",
             "Condition": {"StringEquals": {"AWS:SourceAccount": "111111111111"}}}}"#;
         let doc = document(text);
-        let canonical = doc.canonical.as_ref().unwrap();
+        let canonical = doc.canonical.as_ref().unwrap().to_value();
         assert_eq!(canonical["Statement"][0]["Action"], json!(["ses:SendEmail"]));
         assert_eq!(canonical["Statement"][0]["Principal"], json!({"AWS": ["*"]}));
         assert_eq!(
@@ -505,25 +1062,72 @@ mod tests {
         );
         assert_eq!(source(&doc, text, "/Statement/0/Action/0"), "\"ses:SendEmail\"");
         assert_eq!(source(&doc, text, "/Statement/0/Principal/AWS/0"), "\"*\"");
-        let key = doc
-            .spans
-            .get("/Statement/0/Condition/StringEquals/aws:sourceaccount")
-            .unwrap();
-        assert_eq!(key.key_text.as_deref(), Some("AWS:SourceAccount"));
-        assert_eq!(
-            &text[key.key.unwrap().start..key.key.unwrap().end],
-            "\"AWS:SourceAccount\""
+        let key = at(
+            doc.canonical.as_ref().unwrap(),
+            "/Statement/0/Condition/StringEquals/aws:sourceaccount",
         );
+        assert_eq!(key.written_key(), Some("AWS:SourceAccount"));
+        let key_span = key.key_span().unwrap();
+        assert_eq!(&text[key_span.start..key_span.end], "\"AWS:SourceAccount\"");
         assert!(source(&doc, text, "/Statement/0").starts_with("{\"Effect\""));
+    }
+
+    #[test]
+    fn repeated_keys_keep_the_first_place_and_the_last_value() {
+        let text = r#"{"Statement": [{"Effect": "Deny", "Sid": "a", "Effect": "Allow",
+            "Condition": {"StringEquals": {"aws:SourceArn": "x", "AWS:SOURCEARN": "y"}}}]}"#;
+        let doc = document(text);
+        let tree = doc.canonical.as_ref().unwrap();
+        assert_eq!(
+            tree.to_value(),
+            json!({"Statement": [{"Effect": "Allow", "Sid": "a",
+                "Condition": {"StringEquals": {"aws:sourcearn": ["y"]}}}]})
+        );
+        assert_eq!(source(&doc, text, "/Statement/0/Effect"), "\"Allow\"");
+        let folded = &doc.duplicate_keys.last().unwrap();
+        assert_eq!(folded.key, "AWS:SOURCEARN");
+        assert_eq!(&text[folded.first.start..folded.first.end], "\"aws:SourceArn\"");
+    }
+
+    #[test]
+    fn large_objects_keep_every_key_once() {
+        let members: Vec<String> = (0..100).map(|i| format!("\"k{}\": {i}", i % 40)).collect();
+        let text = format!("{{\"Statement\": [{{{}}}]}}", members.join(", "));
+        let doc = document(&text);
+        let statement = doc.statements().next().unwrap();
+        assert_eq!(statement.children().len(), 40);
+        assert_eq!(statement.get("k3").unwrap().number_text(), Some("83"));
+        assert_eq!(statement.get("k3").unwrap().index(), 3);
     }
 
     #[test]
     fn canonicalization_is_idempotent() {
         let text = r#"{"Statement": [{"Effect": "Allow", "Principal": {"Service": "x"}, "Action": ["a"],
             "Condition": {"StringEquals": {"k": "v"}}}]}"#;
-        let once = document(text).canonical.unwrap();
-        let again = document(&once.to_string()).canonical.unwrap();
+        let once = document(text).canonical.unwrap().to_value();
+        let again = document(&once.to_string()).canonical.unwrap().to_value();
         assert_eq!(once, again);
+    }
+
+    #[test]
+    fn map_spans_moves_every_span() {
+        let text = r#"{"Statement": [{"Effect": "Allow", "Effect": "Deny", "Action": "ses:SendEmail",}]}"#;
+        let mut doc = document(text);
+        let before = document(text);
+        doc.map_spans(&|s| Span::new(s.start + 100, s.end + 100));
+        let moved = |s: Span| Span::new(s.start + 100, s.end + 100);
+        assert_eq!(doc.span, moved(before.span));
+        assert_eq!(doc.syntax_errors[0].span, moved(before.syntax_errors[0].span));
+        assert_eq!(doc.duplicate_keys[0].first, moved(before.duplicate_keys[0].first));
+        assert_eq!(doc.duplicate_keys[0].second, moved(before.duplicate_keys[0].second));
+        let (tree, old) = (doc.canonical.as_ref().unwrap(), before.canonical.as_ref().unwrap());
+        for id in 0..tree.len() as NodeId {
+            let (node, was) = (tree.node(id), old.node(id));
+            assert_eq!(node.value_span(), moved(was.value_span()));
+            assert_eq!(node.key_span(), was.key_span().map(moved));
+        }
+        let action = at(tree, "/Statement/0/Action/0").value_span();
+        assert_eq!(&text[action.start - 100..action.end - 100], "\"ses:SendEmail\"");
     }
 
     #[test]
@@ -545,6 +1149,7 @@ mod tests {
             "email.cognito-idp.amazonaws.com",
             "cognito-idp.amazonaws.com",
             "cognito-idp.me-central-1.amazonaws.com",
+            " Cognito-IDP.EU-west-1.amazonaws.COM ",
         ] {
             assert!(is_cognito_principal(p), "{p}");
         }
@@ -553,6 +1158,7 @@ mod tests {
             "cognito-identity.amazonaws.com",
             "cognito-idp..amazonaws.com",
             "email.cognito-idp.eu-west-1.amazonaws.com",
+            "cognito-idp.é.amazonaws.com",
         ] {
             assert!(!is_cognito_principal(p), "{p}");
         }

@@ -598,6 +598,7 @@ fn canonical(text: &str) -> Option<Value> {
         &|s| s,
     )
     .canonical
+    .map(|tree| tree.to_value())
 }
 
 fn check_idempotent(text: &str) -> Result<(), TestCaseError> {

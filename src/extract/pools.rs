@@ -182,30 +182,19 @@ fn cognito_policy(text: &str, document: &PolicyDocument, pool_ids: &[&str]) -> O
     let mut principals = Vec::new();
     let mut pools = Vec::new();
     let mut regions = Vec::new();
-    for (pointer, statement) in document.statements().filter(|(_, s)| is_cognito_statement(s)) {
-        for (key, values) in statement
-            .get("Principal")
-            .and_then(serde_json::Value::as_object)
-            .into_iter()
-            .flatten()
-        {
-            for (i, value) in values.as_array().into_iter().flatten().enumerate() {
-                let Some(value) = value.as_str().filter(|v| is_cognito_principal(v)) else {
-                    continue;
-                };
-                let span = span_of(document, &format!("{pointer}/Principal/{key}/{i}"));
-                principals.push(string(value, span));
-            }
+    for statement in document.statements().filter(|s| is_cognito_statement(*s)) {
+        let principal_lists = statement.get("Principal").into_iter().flat_map(|p| p.children());
+        for value in principal_lists.flat_map(|list| list.children()) {
+            let Some(principal) = value.as_str().filter(|v| is_cognito_principal(v)) else {
+                continue;
+            };
+            principals.push(string(principal, value.value_span()));
         }
-        for (operator, keys) in statement
-            .get("Condition")
-            .and_then(serde_json::Value::as_object)
-            .into_iter()
-            .flatten()
-        {
-            let values = keys.get("aws:sourcearn").and_then(serde_json::Value::as_array);
-            for (i, value) in values.into_iter().flatten().enumerate() {
-                let span = span_of(document, &format!("{pointer}/Condition/{operator}/aws:sourcearn/{i}"));
+        let operators = statement.get("Condition").into_iter().flat_map(|c| c.children());
+        for keys in operators {
+            let values = keys.get("aws:sourcearn").into_iter().flat_map(|list| list.children());
+            for value in values {
+                let span = value.value_span();
                 let written = text.get(span.start..span.end).unwrap_or_default();
                 for id in pool_ids.iter().filter(|id| refers_to(written, id)) {
                     pools.push(string(id, span));
@@ -270,10 +259,6 @@ fn refers_to(written: &str, id: &str) -> bool {
         let after = written[at + id.len()..].chars().next();
         !before.is_some_and(word) && !after.is_some_and(word)
     })
-}
-
-fn span_of(document: &PolicyDocument, pointer: &str) -> Span {
-    document.spans.get(pointer).map_or(document.span, |s| s.value)
 }
 
 fn string(value: &str, span: Span) -> Node {

@@ -279,9 +279,9 @@ fn role_of(body: &Node) -> Option<&str> {
 pub(crate) fn allowed_actions(document: &PolicyDocument) -> Vec<String> {
     document
         .statements()
-        .filter(|(_, s)| s.get("Effect").and_then(serde_json::Value::as_str) == Some("Allow"))
-        .filter_map(|(_, s)| s.get("Action").and_then(serde_json::Value::as_array).cloned())
-        .flatten()
+        .filter(|s| s.get("Effect").and_then(|e| e.as_str()) == Some("Allow"))
+        .filter_map(|s| s.get("Action").filter(|a| a.kind() == crate::policy::Kind::Array))
+        .flat_map(|a| a.children())
         .filter_map(|a| a.as_str().map(str::to_string))
         .collect()
 }

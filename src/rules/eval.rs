@@ -1,30 +1,156 @@
 //! Runs compiled rules over one policy document and produces findings with spans.
 //!
 //! A rule sees the canonical document (see `policy.rs`) one *unit* at a time: the whole document,
-//! or each (Cognito) statement. Paths in the rule are relative to the unit; every selected node
-//! is mapped back to the bytes it came from through the document's span map.
+//! or each (Cognito) statement. Paths in the rule are relative to the unit.
+//!
+//! The plan for one document: the units are computed once (the statements, and which of them are
+//! Cognito statements); the rules run unit by unit, and within a unit each distinct path (by
+//! text, see `Path::slot`) is evaluated once, its node ids kept in one buffer that the next unit
+//! reuses. Nothing is formatted for a node that passes: its anchor (the span a finding points
+//! at), JSON pointer and message are computed only when it fails. Findings are tagged with the
+//! rule, check and unit that made them, and put back in rule order at the end, so the output is
+//! the same as running each rule over all units in turn.
 
 use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
 
 use serde_json::Value;
 
-use super::path::Path;
-use super::predicate::Predicate;
+use super::path::{Path, Scratch};
+use super::predicate::{Predicate, Subject};
+use super::schema::JsonType;
 use super::{
     AppliesTo, ArnField, Check, Clause, Compare, Extract, Quantifier, Rule, RuleSet, Side, Target, Test, Unit,
 };
 use crate::finding::Finding;
-use crate::policy::{is_cognito_statement, Context, PolicyDocument};
+use crate::policy::{is_cognito_statement, Context, Kind, NodeId, NodeRef, PolicyDocument, Tree};
 use crate::source::Span;
 use crate::unknown::{self, is_partly_unknown, UNKNOWN};
 
 /// Runs every rule that applies to `document`; `text` is the file's text.
-pub fn check_document(rules: &RuleSet, document: &PolicyDocument, text: &str) -> Vec<Finding> {
-    let mut findings = Vec::new();
-    let mut owners: Vec<Owner> = Vec::new();
-    for rule in &rules.rules {
-        if applies(rule.applies_to, document.context) {
-            check_rule(rule, document, text, &mut findings, &mut owners);
+pub fn check_document<'a>(rules: &'a RuleSet, document: &'a PolicyDocument, text: &'a str) -> Vec<Finding> {
+    let applicable: Vec<usize> = (0..rules.rules.len())
+        .filter(|&i| applies(rules.rules[i].applies_to, document.context))
+        .collect();
+    if applicable.is_empty() {
+        return Vec::new();
+    }
+    let mut run = Run {
+        document,
+        text,
+        tree: document.canonical.as_ref(),
+        facts: None,
+        cache: Cache::default(),
+        out: Vec::new(),
+    };
+    // The document unit (and the checks of the source text).
+    for &r in &applicable {
+        let rule = &rules.rules[r];
+        if rule.unit != Unit::Document {
+            continue;
+        }
+        for (c, check) in rule.checks.iter().enumerate() {
+            let tag = Tag {
+                rule: r,
+                check: c,
+                unit: 0,
+            };
+            match check.test {
+                Test::Syntax | Test::FileSyntax | Test::DuplicateKeys | Test::Size(_) => run.source_check(rule, check, tag),
+                _ => {
+                    if let Some(tree) = run.tree {
+                        run.cache.enter(0);
+                        run.unit_check(rule, check, tree.root(), tag);
+                    }
+                }
+            }
+        }
+    }
+    // Each statement, for the statement and Cognito statement rules.
+    let per_statement: Vec<usize> = applicable
+        .iter()
+        .copied()
+        .filter(|&r| rules.rules[r].unit != Unit::Document)
+        .collect();
+    if !per_statement.is_empty() {
+        let wants_cognito = per_statement
+            .iter()
+            .any(|&r| rules.rules[r].unit == Unit::CognitoStatement);
+        for (k, statement) in document.statements().enumerate() {
+            run.cache.enter(statement.id());
+            let cognito = wants_cognito && is_cognito_statement(statement);
+            for &r in &per_statement {
+                let rule = &rules.rules[r];
+                if rule.unit == Unit::CognitoStatement && !cognito {
+                    continue;
+                }
+                for (c, check) in rule.checks.iter().enumerate() {
+                    if matches!(check.test, Test::Syntax | Test::FileSyntax | Test::DuplicateKeys | Test::Size(_)) {
+                        continue;
+                    }
+                    run.unit_check(
+                        rule,
+                        check,
+                        statement,
+                        Tag {
+                            rule: r,
+                            check: c,
+                            unit: k,
+                        },
+                    );
+                }
+            }
+        }
+    }
+    let mut tagged = run.out;
+    // Rule by rule, check by check, unit by unit, as if each rule ran alone.
+    tagged.sort_by_key(|(tag, _)| (tag.rule, tag.check, tag.unit));
+    let mut findings: Vec<Finding> = Vec::with_capacity(tagged.len());
+    // One defect, one finding: within a rule, the same message for the same statement (one value
+    // written in several places, two checks finding one place) is reported once, at its first
+    // place, with a label on each other place. Each finding about the text (a syntax error) is
+    // its own defect.
+    let mut kept: HashMap<(String, String), usize> = HashMap::new();
+    let mut seen: HashSet<(Span, String)> = HashSet::new();
+    let mut current = usize::MAX;
+    // Places a check owns for the rules it supersedes.
+    let mut owners: Vec<(Span, &[String])> = Vec::new();
+    for (tag, finding) in tagged {
+        if tag.rule != current {
+            kept.clear();
+            seen.clear();
+            current = tag.rule;
+        }
+        let check = &rules.rules[tag.rule].checks[tag.check];
+        if !check.supersedes.is_empty() {
+            owners.push((finding.span, &check.supersedes));
+        }
+        let of_text = matches!(
+            check.test,
+            Test::Syntax | Test::FileSyntax | Test::DuplicateKeys | Test::Size(_)
+        );
+        if of_text {
+            if seen.insert((finding.span, finding.message.clone())) {
+                findings.push(finding);
+            }
+            continue;
+        }
+        // `Statement[Sid=X]/Condition/...`: `Statement[Sid=X]`; a place outside statements is its own.
+        let end = finding.location.find("]/").map_or(finding.location.len(), |i| i + 1);
+        let key = (finding.location[..end].to_string(), finding.message.clone());
+        match kept.get(&key) {
+            Some(&index) => {
+                let earlier = &mut findings[index];
+                let place = (finding.span, finding.label.unwrap_or_else(|| "here too".into()));
+                if finding.span != earlier.span && !earlier.related.contains(&place) {
+                    earlier.related.push(place);
+                }
+            }
+            _ => {
+                kept.insert(key, findings.len());
+                findings.push(finding);
+            }
         }
     }
     // A place a specific rule owns is reported by that rule only.
@@ -32,16 +158,10 @@ pub fn check_document(rules: &RuleSet, document: &PolicyDocument, text: &str) ->
         findings.retain(|finding| {
             !owners
                 .iter()
-                .any(|owner| owner.span.overlaps(finding.span) && owner.codes.contains(&finding.code))
+                .any(|(span, codes)| span.overlaps(finding.span) && codes.contains(&finding.code))
         });
     }
     findings
-}
-
-/// A place reported by a check that supersedes other rules there.
-struct Owner<'r> {
-    span: Span,
-    codes: &'r [String],
 }
 
 fn applies(applies_to: AppliesTo, context: Context) -> bool {
@@ -54,100 +174,123 @@ fn applies(applies_to: AppliesTo, context: Context) -> bool {
     }
 }
 
-/// The part of the document a rule looks at in one pass.
-struct UnitRef<'a> {
-    pointer: String,
-    value: &'a Value,
+/// Which rule, check and unit made a finding.
+#[derive(Clone, Copy)]
+struct Tag {
+    rule: usize,
+    check: usize,
+    unit: usize,
 }
 
-fn units<'a>(rule: &Rule, document: &'a PolicyDocument) -> Vec<UnitRef<'a>> {
-    match (rule.unit, &document.canonical) {
-        (Unit::Document, Some(value)) => vec![UnitRef {
-            pointer: String::new(),
-            value,
-        }],
-        (Unit::Document, None) => Vec::new(),
-        (Unit::Statement, _) => document
-            .statements()
-            .map(|(pointer, value)| UnitRef { pointer, value })
-            .collect(),
-        (Unit::CognitoStatement, _) => document
-            .statements()
-            .filter(|(_, s)| is_cognito_statement(s))
-            .map(|(pointer, value)| UnitRef { pointer, value })
-            .collect(),
+/// The results of the paths evaluated on the current unit, by path slot.
+#[derive(Default)]
+struct Cache {
+    unit: Option<NodeId>,
+    /// By slot: the rule-set load that numbered the path, and its results in `results`.
+    entries: Vec<Option<(usize, Range<usize>)>>,
+    touched: Vec<usize>,
+    results: Vec<NodeId>,
+    scratch: Scratch,
+}
+
+impl Cache {
+    /// Starts a unit: the results of the previous one are dropped (their buffers kept).
+    fn enter(&mut self, unit: NodeId) {
+        if self.unit == Some(unit) {
+            return;
+        }
+        self.unit = Some(unit);
+        for &slot in &self.touched {
+            self.entries[slot] = None;
+        }
+        self.touched.clear();
+        self.results.clear();
+    }
+
+    /// The nodes `path` selects from the unit `start`, as a range of `results`.
+    fn select(&mut self, path: &Path, tree: &Tree, start: NodeId) -> Range<usize> {
+        // Paths a load did not number (set 0) are evaluated every time.
+        let cached = path.set != 0;
+        if cached && self.entries.len() <= path.slot {
+            self.entries.resize(path.slot + 1, None);
+        }
+        if let Some(Some((set, range))) = self.entries.get(path.slot).filter(|_| cached) {
+            // A rule set put together from two loads may reuse a slot: the load is checked.
+            if *set == path.set {
+                return range.clone();
+            }
+        }
+        let from = self.results.len();
+        path.select_into(tree, start, &mut self.scratch, &mut self.results);
+        let range = from..self.results.len();
+        if cached && self.entries[path.slot].is_none() {
+            self.entries[path.slot] = Some((path.set, range.clone()));
+            self.touched.push(path.slot);
+        }
+        range
     }
 }
 
-fn check_rule<'r>(
-    rule: &'r Rule,
-    document: &PolicyDocument,
-    text: &str,
-    out: &mut Vec<Finding>,
-    owners: &mut Vec<Owner<'r>>,
-) {
-    let first = out.len();
-    let ctx = Ctx { rule, document, text };
-    // Findings about the text (each syntax error is its own defect) are not merged.
-    let mut of_text = Vec::new();
-    for check in &rule.checks {
-        let before = out.len();
-        match check.test {
-            Test::Syntax | Test::FileSyntax | Test::DuplicateKeys | Test::Size(_) => {
-                ctx.source_check(check, &mut of_text)
-            }
-            _ => {
-                for unit in units(rule, document) {
-                    if check.when.iter().all(|clause| ctx.clause_holds(clause, &unit)) {
-                        ctx.unit_check(check, &unit, out);
-                    }
-                }
-            }
-        }
-        if !check.supersedes.is_empty() {
-            owners.extend(out[before..].iter().map(|finding| Owner {
-                span: finding.span,
-                codes: &check.supersedes,
-            }));
-        }
-    }
-    let found: Vec<Finding> = out.drain(first..).collect();
-    merge_repeats(found, out);
-    out.append(&mut of_text);
-}
-
-/// One defect, one finding: the same message for the same statement (one value written in several
-/// places, two checks finding one place) is reported once, at its first place, with a label on
-/// each other place.
-fn merge_repeats(found: Vec<Finding>, out: &mut Vec<Finding>) {
-    // `Statement[Sid=X]/Condition/...` -> `Statement[Sid=X]`; a place outside statements is its own.
-    let statement = |f: &Finding| {
-        let location = f.location.as_str();
-        let end = location.find("]/").map_or(location.len(), |i| i + 1);
-        location[..end].to_string()
-    };
-    let mut kept: std::collections::HashMap<(String, String), usize> = std::collections::HashMap::new();
-    for finding in found {
-        match kept.get(&(statement(&finding), finding.message.clone())) {
-            Some(&index) => {
-                let earlier = &mut out[index];
-                let place = (finding.span, finding.label.unwrap_or_else(|| "here too".into()));
-                if finding.span != earlier.span && !earlier.related.contains(&place) {
-                    earlier.related.push(place);
-                }
-            }
-            None => {
-                kept.insert((statement(&finding), finding.message.clone()), out.len());
-                out.push(finding);
-            }
-        }
-    }
-}
-
-struct Ctx<'a> {
-    rule: &'a Rule,
+struct Run<'a> {
     document: &'a PolicyDocument,
     text: &'a str,
+    tree: Option<&'a Tree>,
+    /// The document's facts as a tree, made when a clause first reads them.
+    facts: Option<Tree>,
+    cache: Cache,
+    out: Vec<(Tag, Finding)>,
+}
+
+/// A selected node as a test sees it.
+struct Tested<'t> {
+    node: NodeRef<'t>,
+    /// The key was tested rather than the value.
+    on_key: bool,
+    tested: Tv<'t>,
+}
+
+/// A tested value: a node, or a string made from one (its key, or a normalized string).
+enum Tv<'t> {
+    Node(NodeRef<'t>),
+    Text(Cow<'t, str>),
+}
+
+impl Tv<'_> {
+    fn as_str(&self) -> Option<&str> {
+        match self {
+            Tv::Node(node) => node.as_str(),
+            Tv::Text(text) => Some(text),
+        }
+    }
+
+    fn subject(&self) -> Subject<'_> {
+        match self {
+            Tv::Node(node) => Subject {
+                json_type: json_type(node.kind()),
+                text: node.as_str(),
+            },
+            Tv::Text(text) => Subject::string(text),
+        }
+    }
+
+    /// JSON equality of two tested values.
+    fn same(&self, other: &Tv) -> bool {
+        match (self, other) {
+            (Tv::Node(a), Tv::Node(b)) => a.same_value(*b),
+            _ => self.as_str().is_some() && self.as_str() == other.as_str(),
+        }
+    }
+}
+
+fn json_type(kind: Kind) -> JsonType {
+    match kind {
+        Kind::Null => JsonType::Null,
+        Kind::Bool => JsonType::Bool,
+        Kind::Number => JsonType::Number,
+        Kind::String => JsonType::String,
+        Kind::Array => JsonType::Array,
+        Kind::Object => JsonType::Object,
+    }
 }
 
 /// What a finding's message placeholders are filled with.
@@ -165,8 +308,25 @@ struct Facts {
     limit: Option<usize>,
 }
 
-impl Ctx<'_> {
-    fn source_check(&self, check: &Check, out: &mut Vec<Finding>) {
+/// The key of the member a node belongs to, within the unit: its own key, or for a list item the
+/// list's (what a JSONPath result's location names last).
+fn path_key<'t>(node: NodeRef<'t>, unit: NodeRef<'t>) -> Option<&'t str> {
+    let mut at = node;
+    while at.id() != unit.id() {
+        if let Some(key) = at.key() {
+            return Some(key);
+        }
+        at = at.parent()?;
+    }
+    None
+}
+
+impl<'a> Run<'a> {
+    fn push(&mut self, tag: Tag, finding: Finding) {
+        self.out.push((tag, finding));
+    }
+
+    fn source_check(&mut self, rule: &'a Rule, check: &'a Check, tag: Tag) {
         let doc = self.document;
         match check.test {
             Test::Syntax | Test::FileSyntax => {
@@ -179,7 +339,8 @@ impl Ctx<'_> {
                         detail: Some(error.message.clone()),
                         ..Facts::default()
                     };
-                    out.push(self.finding(check, error.span, &facts, Vec::new()));
+                    let finding = self.finding(rule, check, error.span, &facts, Vec::new());
+                    self.push(tag, finding);
                 }
             }
             Test::DuplicateKeys => {
@@ -188,12 +349,9 @@ impl Ctx<'_> {
                         key: Some(json_string(&dup.key)),
                         ..Facts::default()
                     };
-                    out.push(self.finding(
-                        check,
-                        dup.second,
-                        &facts,
-                        vec![(dup.first, "first defined here".into())],
-                    ));
+                    let related = vec![(dup.first, "first defined here".into())];
+                    let finding = self.finding(rule, check, dup.second, &facts, related);
+                    self.push(tag, finding);
                 }
             }
             Test::Size(limit) if doc.size_bytes > limit => {
@@ -202,19 +360,31 @@ impl Ctx<'_> {
                     limit: Some(limit),
                     ..Facts::default()
                 };
-                out.push(self.finding(check, doc.span.head(self.text), &facts, Vec::new()));
+                let finding = self.finding(rule, check, doc.span.head(self.text), &facts, Vec::new());
+                self.push(tag, finding);
             }
             _ => {}
         }
     }
 
-    fn unit_check(&self, check: &Check, unit: &UnitRef, out: &mut Vec<Finding>) {
+    fn unit_check(&mut self, rule: &'a Rule, check: &'a Check, unit: NodeRef<'a>, tag: Tag) {
+        for clause in &check.when {
+            if !self.clause_holds(clause, unit) {
+                return;
+            }
+        }
         match &check.test {
             Test::Require(p) | Test::Forbid(p) => {
                 let wanted = matches!(check.test, Test::Require(_));
-                for node in self.tested_nodes(check, unit) {
+                let range = self.cache.select(&check.select, unit.tree(), unit.id());
+                for i in range {
+                    let id = self.cache.results[i];
+                    let Some(node) = self.tested(check, unit, id, check.on) else {
+                        continue;
+                    };
                     if decide(p, &node.tested).is_some_and(|matched| matched != wanted) {
-                        let mut facts = self.node_facts(unit, &node);
+                        let span = self.span_of(&node);
+                        let mut facts = self.node_facts(unit, &node, span);
                         facts.matched = p
                             .regex
                             .as_ref()
@@ -228,207 +398,269 @@ impl Ctx<'_> {
                                 .and_then(|t| p.suggestion(t))
                                 .map(|s| format!("; did you mean {}?", json_string(s)));
                         }
-                        out.push(self.finding(check, node.span, &facts, Vec::new()));
+                        let finding = self.finding(rule, check, span, &facts, Vec::new());
+                        self.push(tag, finding);
                     }
                 }
             }
             Test::Absent => {
-                for node in self.tested_nodes(check, unit) {
-                    let facts = self.node_facts(unit, &node);
-                    out.push(self.finding(check, node.span, &facts, Vec::new()));
-                }
-            }
-            Test::Present => {
-                if self.tested_nodes(check, unit).is_empty() {
-                    self.report_at_unit(check, unit, out);
-                }
-            }
-            Test::Always => self.report_at_unit(check, unit, out),
-            Test::Unique => {
-                let known = |n: &Tested| n.tested.as_str().is_none_or(|t| !is_partly_unknown(t));
-                let nodes: Vec<Tested> = self.tested_nodes(check, unit).into_iter().filter(known).collect();
-                for (i, node) in nodes.iter().enumerate() {
-                    if let Some(first) = nodes[..i].iter().find(|earlier| earlier.tested == node.tested) {
-                        let facts = self.node_facts(unit, node);
-                        out.push(self.finding(check, node.span, &facts, vec![(first.span, "first used here".into())]));
+                let range = self.cache.select(&check.select, unit.tree(), unit.id());
+                for i in range {
+                    let id = self.cache.results[i];
+                    if let Some(node) = self.tested(check, unit, id, check.on) {
+                        let span = self.span_of(&node);
+                        let facts = self.node_facts(unit, &node, span);
+                        let finding = self.finding(rule, check, span, &facts, Vec::new());
+                        self.push(tag, finding);
                     }
                 }
             }
-            Test::Compare(compare) => self.compare(check, compare, unit, out),
+            Test::Present => {
+                let range = self.cache.select(&check.select, unit.tree(), unit.id());
+                let found = range.into_iter().any(|i| {
+                    let id = self.cache.results[i];
+                    self.tested(check, unit, id, check.on).is_some()
+                });
+                if !found {
+                    self.report_at_unit(rule, check, unit, tag);
+                }
+            }
+            Test::Always => self.report_at_unit(rule, check, unit, tag),
+            Test::Unique => self.unique(rule, check, unit, tag),
+            Test::Compare(compare) => self.compare(rule, check, compare, unit, tag),
             Test::Syntax | Test::FileSyntax | Test::DuplicateKeys | Test::Size(_) => {}
         }
     }
 
-    fn compare(&self, check: &Check, compare: &Compare, unit: &UnitRef, out: &mut Vec<Finding>) {
-        let side = |side: &Side| -> Vec<(Tested, String)> {
-            self.select(check, unit, &side.path, Target::Value)
-                .into_iter()
-                .filter(|node| {
-                    side.only
-                        .as_ref()
-                        .is_none_or(|only| decide(only, &node.tested) == Some(true))
-                })
-                .filter_map(|node| {
-                    let field = extract_field(node.tested.as_str()?, &side.extract)?;
-                    // Wildcards and unknown parts stand for many values: they neither agree nor disagree.
-                    (!field.contains(['*', '?', UNKNOWN]) && !field.is_empty()).then_some((node, field))
-                })
-                .collect()
-        };
-        let rights = side(&compare.right);
-        for (left, left_value) in side(&compare.left) {
+    /// Each selected value that repeats an earlier one, labelled with the first.
+    fn unique(&mut self, rule: &'a Rule, check: &'a Check, unit: NodeRef<'a>, tag: Tag) {
+        let range = self.cache.select(&check.select, unit.tree(), unit.id());
+        let ids: Vec<NodeId> = self.cache.results[range].to_vec();
+        let known = |n: &Tested| n.tested.as_str().is_none_or(|t| !is_partly_unknown(t));
+        let nodes: Vec<Tested> = ids
+            .into_iter()
+            .filter_map(|id| self.tested(check, unit, id, check.on))
+            .filter(known)
+            .collect();
+        // Strings (nearly every case) are found by hashing; other values by comparing.
+        let mut first_string: HashMap<&str, usize> = HashMap::new();
+        let mut others: Vec<usize> = Vec::new();
+        let mut repeats: Vec<(usize, usize)> = Vec::new();
+        for (i, node) in nodes.iter().enumerate() {
+            let first = match node.tested.as_str() {
+                Some(text) => match first_string.get(text) {
+                    Some(&first) => Some(first),
+                    None => {
+                        first_string.insert(text, i);
+                        None
+                    }
+                },
+                None => {
+                    let first = others.iter().copied().find(|&j| nodes[j].tested.same(&node.tested));
+                    others.push(i);
+                    first
+                }
+            };
+            if let Some(first) = first {
+                repeats.push((i, first));
+            }
+        }
+        for (i, first) in repeats {
+            let span = self.span_of(&nodes[i]);
+            let first_span = self.span_of(&nodes[first]);
+            let facts = self.node_facts(unit, &nodes[i], span);
+            let related = vec![(first_span, "first used here".into())];
+            let finding = self.finding(rule, check, span, &facts, related);
+            self.push(tag, finding);
+        }
+    }
+
+    fn compare(&mut self, rule: &'a Rule, check: &'a Check, compare: &'a Compare, unit: NodeRef<'a>, tag: Tag) {
+        let rights = self.side(check, &compare.right, unit);
+        let lefts = self.side(check, &compare.left, unit);
+        for (left, left_value) in &lefts {
             for (right, right_value) in &rights {
                 let allowed = |key: &str| {
                     compare
                         .also_allowed
                         .get(key)
-                        .is_some_and(|values| values.contains(&left_value))
+                        .is_some_and(|values| values.contains(left_value))
                 };
-                if left_value == *right_value || allowed(right_value) || allowed("*") {
+                if left_value == right_value || allowed(right_value) || allowed("*") {
                     continue;
                 }
-                let mut facts = self.node_facts(unit, &left);
-                facts.left = Some(json_string(&left_value));
+                let left_span = self.span_of(left);
+                let mut facts = self.node_facts(unit, left, left_span);
+                facts.left = Some(json_string(left_value));
                 facts.right = Some(json_string(right_value));
                 let label = compare
                     .right_label
                     .as_ref()
                     .map(|t| t.render(&|v| self.lookup(v, &facts)));
-                let related = vec![(right.span, label.unwrap_or_default())];
-                out.push(self.finding(check, left.span, &facts, related));
+                let related = vec![(self.span_of(right), label.unwrap_or_default())];
+                let finding = self.finding(rule, check, left_span, &facts, related);
+                self.push(tag, finding);
             }
         }
     }
 
-    fn report_at_unit(&self, check: &Check, unit: &UnitRef, out: &mut Vec<Finding>) {
-        let anchor = check
-            .report_at
-            .iter()
-            .find_map(|path| path.select(unit.value).into_iter().next())
-            .map(|s| format!("{}{}", unit.pointer, s.pointer));
-        let span = match anchor.as_deref().and_then(|p| self.document.spans.get(p)) {
-            // A member is reported at its key: `"Condition"` rather than its whole block.
-            Some(source) => source.key.unwrap_or(source.value),
-            None => self.unit_span(unit),
-        };
-        let facts = Facts {
-            pointer: unit.pointer.clone(),
-            ..Facts::default()
-        };
-        out.push(self.finding(check, span, &facts, Vec::new()));
+    /// The values one side of a comparison takes part with, and the field compared.
+    fn side(&mut self, check: &'a Check, side: &'a Side, unit: NodeRef<'a>) -> Vec<(Tested<'a>, String)> {
+        let range = self.cache.select(&side.path, unit.tree(), unit.id());
+        let mut out = Vec::new();
+        for i in range {
+            let id = self.cache.results[i];
+            let Some(node) = self.tested(check, unit, id, Target::Value) else {
+                continue;
+            };
+            if side
+                .only
+                .as_ref()
+                .is_some_and(|only| decide(only, &node.tested) != Some(true))
+            {
+                continue;
+            }
+            let Some(field) = node.tested.as_str().and_then(|t| extract_field(t, &side.extract)) else {
+                continue;
+            };
+            // Wildcards and unknown parts stand for many values: they neither agree nor disagree.
+            if !field.contains(['*', '?', UNKNOWN]) && !field.is_empty() {
+                out.push((node, field));
+            }
+        }
+        out
     }
 
-    fn unit_span(&self, unit: &UnitRef) -> Span {
-        self.anchor(&unit.pointer, unit.value)
+    fn report_at_unit(&mut self, rule: &'a Rule, check: &'a Check, unit: NodeRef<'a>, tag: Tag) {
+        let tree = unit.tree();
+        let mut anchor = None;
+        for path in &check.report_at {
+            let range = self.cache.select(path, tree, unit.id());
+            if let Some(&id) = self.cache.results[range].first() {
+                anchor = Some(tree.node(id));
+                break;
+            }
+        }
+        let span = match anchor {
+            // A member is reported at its key: `"Condition"` rather than its whole block.
+            Some(node) => node.key_span().unwrap_or(node.value_span()),
+            None => self.anchor(unit),
+        };
+        let facts = Facts {
+            pointer: unit.pointer(),
+            ..Facts::default()
+        };
+        let finding = self.finding(rule, check, span, &facts, Vec::new());
+        self.push(tag, finding);
     }
 
     /// Where to point for a node: at itself when it fits on one line; a container over several
     /// lines at its `Sid` (a statement), else at its key (`"Action"`), else at its opening bracket.
-    fn anchor(&self, pointer: &str, value: &Value) -> Span {
-        let source = self.document.spans.get(pointer);
-        let whole = source.map_or(self.document.span, |s| s.value);
-        let one_line = !self.text.get(whole.start..whole.end).is_some_and(|t| t.contains('\n'));
-        if one_line || !(value.is_object() || value.is_array()) {
+    fn anchor(&self, node: NodeRef) -> Span {
+        let whole = node.value_span();
+        let one_line = self
+            .text
+            .get(whole.start..whole.end)
+            .is_none_or(|t| memchr::memchr(b'\n', t.as_bytes()).is_none());
+        if one_line || !node.is_container() {
             return whole;
         }
-        let sid = value
-            .is_object()
-            .then(|| self.document.spans.get(&format!("{pointer}/Sid")))
-            .flatten();
-        sid.map(|s| s.value)
-            .or_else(|| source.and_then(|s| s.key))
+        let sid = (node.kind() == Kind::Object).then(|| node.get("Sid")).flatten();
+        sid.map(NodeRef::value_span)
+            .or_else(|| node.key_span())
             .unwrap_or_else(|| whole.head(self.text))
     }
 
-    fn clause_holds(&self, clause: &Clause, unit: &UnitRef) -> bool {
-        let target = if clause.of_facts {
-            &self.document.facts
+    /// The span a finding on a tested node points at.
+    fn span_of(&self, node: &Tested) -> Span {
+        if node.on_key {
+            if let Some(key) = node.node.key_span() {
+                return key;
+            }
+        }
+        self.anchor(node.node)
+    }
+
+    fn clause_holds(&mut self, clause: &'a Clause, unit: NodeRef<'a>) -> bool {
+        let (tree, start, ids): (&Tree, NodeId, Cow<[NodeId]>) = if clause.of_facts {
+            if self.facts.is_none() {
+                self.facts = Some(Tree::from_value(&self.document.facts));
+            }
+            let Some(facts) = self.facts.as_ref() else {
+                return false;
+            };
+            (facts, 0, Cow::Owned(clause.path.select(facts, 0)))
         } else {
-            unit.value
+            let range = self.cache.select(&clause.path, unit.tree(), unit.id());
+            (unit.tree(), unit.id(), Cow::Borrowed(&self.cache.results[range]))
         };
-        let values: Vec<Cow<Value>> = clause
-            .path
-            .select(target)
-            .into_iter()
-            .map(|s| match clause.on {
-                Target::Value => Cow::Borrowed(s.value),
-                Target::Key => {
-                    let pointer = format!("{}{}", unit.pointer, s.pointer);
-                    let written = self.document.spans.get(&pointer).and_then(|n| n.key_text.as_deref());
-                    Cow::Owned(Value::String(written.map(str::to_string).or(s.key).unwrap_or_default()))
-                }
-            })
-            .collect();
+        let start = tree.node(start);
+        let value = |id: &NodeId| -> Tv {
+            let node = tree.node(*id);
+            match clause.on {
+                Target::Value => Tv::Node(node),
+                Target::Key => Tv::Text(Cow::Borrowed(
+                    node.written_key().or_else(|| path_key(node, start)).unwrap_or_default(),
+                )),
+            }
+        };
         // A value that cannot be known may match or not: a clause that depends on it does not
         // hold, so that the rule stays silent. Presence does not depend on the value.
         match &clause.quantifier {
-            Quantifier::Any(p) => values.iter().any(|v| decide(p, v) == Some(true)),
-            Quantifier::All(p) => !values.is_empty() && values.iter().all(|v| decide(p, v) == Some(true)),
-            Quantifier::None(p) => values.iter().all(|v| decide(p, v) == Some(false)),
-            Quantifier::Present(present) => values.is_empty() != *present,
+            Quantifier::Any(p) => ids.iter().any(|id| decide(p, &value(id)) == Some(true)),
+            Quantifier::All(p) => !ids.is_empty() && ids.iter().all(|id| decide(p, &value(id)) == Some(true)),
+            Quantifier::None(p) => ids.iter().all(|id| decide(p, &value(id)) == Some(false)),
+            Quantifier::Present(present) => ids.is_empty() != *present,
         }
     }
 
-    fn tested_nodes<'v>(&'v self, check: &Check, unit: &UnitRef<'v>) -> Vec<Tested<'v>> {
-        self.select(check, unit, &check.select, check.on)
+    /// The value a test sees for a selected node: the value or key, normalized; `None` for a
+    /// node that `skip` leaves out (or a key test on a node without a key).
+    fn tested(&self, check: &Check, unit: NodeRef<'a>, id: NodeId, on: Target) -> Option<Tested<'a>> {
+        let node = unit.tree().node(id);
+        let tested = match on {
+            Target::Value => Tv::Node(node),
+            Target::Key => Tv::Text(Cow::Borrowed(node.written_key().or_else(|| path_key(node, unit))?)),
+        };
+        let tested = normalize(tested, check);
+        // A node that may match `skip` is skipped.
+        if check
+            .skip
+            .as_ref()
+            .is_some_and(|skip: &Predicate| decide(skip, &tested) != Some(false))
+        {
+            return None;
+        }
+        Some(Tested {
+            node,
+            on_key: on == Target::Key,
+            tested,
+        })
     }
 
-    /// Selects nodes under the unit and prepares the value each test sees: the value or key,
-    /// normalized, with nodes matching `skip` left out. Values are borrowed, not copied.
-    fn select<'v>(&'v self, check: &Check, unit: &UnitRef<'v>, path: &Path, on: Target) -> Vec<Tested<'v>> {
-        path.select(unit.value)
-            .into_iter()
-            .filter_map(|selected| {
-                let pointer = format!("{}{}", unit.pointer, selected.pointer);
-                let source = self.document.spans.get(&pointer);
-                let value_span = self.anchor(&pointer, selected.value);
-                let written_key = source.and_then(|s| s.key_text.as_deref());
-                let (tested, span) = match on {
-                    Target::Value => (Cow::Borrowed(selected.value), value_span),
-                    Target::Key => {
-                        let key = written_key.map(str::to_string).or_else(|| selected.key.clone())?;
-                        (
-                            Cow::Owned(Value::String(key)),
-                            source.and_then(|s| s.key).unwrap_or(value_span),
-                        )
-                    }
-                };
-                let tested = normalize(tested, check);
-                // A node that may match `skip` is skipped.
-                if check
-                    .skip
-                    .as_ref()
-                    .is_some_and(|skip: &Predicate| decide(skip, &tested) != Some(false))
-                {
-                    return None;
-                }
-                Some(Tested {
-                    pointer,
-                    written_key,
-                    path_key: selected.key,
-                    tested,
-                    span,
-                })
-            })
-            .collect()
-    }
-
-    fn node_facts(&self, _unit: &UnitRef, node: &Tested) -> Facts {
+    fn node_facts(&self, unit: NodeRef, node: &Tested, span: Span) -> Facts {
         Facts {
-            pointer: node.pointer.clone(),
-            value: Some(self.display_value(node)),
-            key: node.written_key.or(node.path_key.as_deref()).map(json_string),
+            pointer: node.node.pointer(),
+            value: Some(self.display_value(node, span)),
+            key: node
+                .node
+                .written_key()
+                .or_else(|| path_key(node.node, unit))
+                .map(json_string),
             ..Facts::default()
         }
     }
 
     /// A value as JSON; one with unknown parts as written in the file (`"${var.arn}"`).
-    fn display_value(&self, node: &Tested) -> String {
+    fn display_value(&self, node: &Tested, span: Span) -> String {
         match node.tested.as_str() {
-            Some(text) if is_partly_unknown(text) => json_string(self.written(node.span)),
+            Some(text) if is_partly_unknown(text) => json_string(self.written(span)),
             Some(text) => json_string(text),
             None => {
-                let json = node.tested.to_string();
+                let json = match &node.tested {
+                    Tv::Node(n) => n.to_value().to_string(),
+                    Tv::Text(t) => Value::String(t.to_string()).to_string(),
+                };
                 match json.char_indices().nth(120) {
                     Some((cut, _)) => format!("{}…", &json[..cut]),
                     None => json,
@@ -438,20 +670,25 @@ impl Ctx<'_> {
     }
 
     /// A string value as the file writes it, without its quotes (`${var.stage}Send`).
-    fn written(&self, span: Span) -> &str {
+    fn written(&self, span: Span) -> &'a str {
         let written = self.text.get(span.start..span.end).unwrap_or_default();
         written.trim_matches(|c| c == '"' || c == '\\')
     }
 
-    fn finding(&self, check: &Check, span: Span, facts: &Facts, mut related: Vec<(Span, String)>) -> Finding {
+    fn finding(
+        &self,
+        rule: &'a Rule,
+        check: &'a Check,
+        span: Span,
+        facts: &Facts,
+        mut related: Vec<(Span, String)>,
+    ) -> Finding {
         let lookup = |v: &str| self.lookup(v, facts);
-        let rule = self.rule;
-        if let (Some((path, label)), Some(root)) = (&check.related, &self.document.canonical) {
+        // The other resource of a cross-resource finding (`related`, `related-label`).
+        if let (Some((path, label)), Some(tree)) = (&check.related, self.tree) {
             let label = label.as_ref().map(|t| t.render(&lookup)).unwrap_or_default();
-            for selected in path.select(root) {
-                if let Some(source) = self.document.spans.get(&selected.pointer) {
-                    related.push((source.value, label.clone()));
-                }
+            for id in path.select(tree, tree.root().id()) {
+                related.push((tree.node(id).value_span(), label.clone()));
             }
         }
         Finding {
@@ -469,10 +706,14 @@ impl Ctx<'_> {
     }
 
     /// The non-empty Sid of statement `index` (0-based), if it has one.
-    fn sid_of(&self, index: impl std::fmt::Display) -> Option<&str> {
-        let doc = self.document.canonical.as_ref()?;
-        doc.pointer(&format!("/Statement/{index}/Sid"))
-            .and_then(Value::as_str)
+    fn sid_of(&self, index: &str) -> Option<&'a str> {
+        let index = parse_index(index)?;
+        self.tree?
+            .root()
+            .get("Statement")?
+            .item(index)?
+            .get("Sid")?
+            .as_str()
             .filter(|sid| !sid.is_empty())
     }
 
@@ -519,11 +760,14 @@ impl Ctx<'_> {
         let Some(index) = index else {
             return "the policy".into();
         };
-        match self.sid_of(index) {
+        let sid = self.sid_of(&index.to_string());
+        match sid {
             // A Sid built from references is shown as the source writes it.
             Some(sid) if is_partly_unknown(sid) => {
-                let span = self.document.spans.get(&format!("/Statement/{index}/Sid"));
-                let written = span.map_or(sid, |source| self.written(source.value));
+                let written = self
+                    .tree
+                    .and_then(|tree| tree.root().get("Statement")?.item(index)?.get("Sid"))
+                    .map_or(sid, |node| self.written(node.value_span()));
                 format!("statement {}", json_string(written))
             }
             Some(sid) => format!("statement {}", json_string(sid)),
@@ -532,18 +776,15 @@ impl Ctx<'_> {
     }
 }
 
-/// A selected node as a test sees it.
-struct Tested<'v> {
-    pointer: String,
-    /// The key the node is stored under, as written in the file.
-    written_key: Option<&'v str>,
-    /// The key of the member the node belongs to, from its path (for list items: the list's).
-    path_key: Option<String>,
-    tested: Cow<'v, Value>,
-    span: Span,
+/// An array index token of a JSON pointer, as serde_json reads one.
+fn parse_index(token: &str) -> Option<usize> {
+    if token.starts_with('+') || (token.starts_with('0') && token.len() != 1) {
+        return None;
+    }
+    token.parse().ok()
 }
 
-fn normalize<'v>(value: Cow<'v, Value>, check: &Check) -> Cow<'v, Value> {
+fn normalize<'v>(value: Tv<'v>, check: &Check) -> Tv<'v> {
     let Some(text) = value.as_str() else {
         return value;
     };
@@ -559,7 +800,7 @@ fn normalize<'v>(value: Cow<'v, Value>, check: &Check) -> Cow<'v, Value> {
     if let Some(suffix) = check.strip_suffix.iter().find(|s| text.ends_with(s.as_str())) {
         text.truncate(text.len() - suffix.len());
     }
-    Cow::Owned(Value::String(text))
+    Tv::Text(Cow::Owned(text))
 }
 
 fn extract_field(text: &str, extract: &Extract) -> Option<String> {
@@ -585,10 +826,10 @@ fn extract_field(text: &str, extract: &Extract) -> Option<String> {
 
 /// A predicate's answer for a value that may hold unknown parts (see `unknown.rs`); `None` when
 /// the answer depends on them.
-fn decide(predicate: &Predicate, value: &Value) -> Option<bool> {
+fn decide(predicate: &Predicate, value: &Tv) -> Option<bool> {
     match value.as_str() {
-        Some(text) => unknown::decide(text, |t| predicate.matches(&Value::String(t.to_string()))),
-        None => Some(predicate.matches(value)),
+        Some(text) => unknown::decide(text, |t| predicate.matches(Subject::string(t))),
+        None => Some(predicate.matches(value.subject())),
     }
 }
 

@@ -141,6 +141,30 @@ pub struct RuleSet {
     pub deselected: Vec<String>,
 }
 
+/// Gives paths with the same text the same slot, so that an evaluation computes each once per
+/// unit.
+fn number_paths(rules: &mut [Rule]) {
+    static LOADS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(1);
+    let set = LOADS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let mut slots: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut number = |path: &mut Path| {
+        let next = slots.len();
+        path.slot = *slots.entry(path.text.clone()).or_insert(next);
+        path.set = set;
+    };
+    for rule in rules {
+        for check in &mut rule.checks {
+            number(&mut check.select);
+            check.report_at.iter_mut().for_each(&mut number);
+            check.when.iter_mut().for_each(|c| number(&mut c.path));
+            if let Test::Compare(compare) = &mut check.test {
+                number(&mut compare.left.path);
+                number(&mut compare.right.path);
+            }
+        }
+    }
+}
+
 impl RuleSet {
     /// The built-in rules only.
     pub fn builtin() -> Result<RuleSet, LoadError> {
@@ -194,6 +218,7 @@ impl RuleSet {
             rules.push(rule);
         }
         rules.sort_by(|a, b| a.code.cmp(&b.code));
+        number_paths(&mut rules);
         Ok(RuleSet {
             rules,
             deselected: Vec::new(),
@@ -535,7 +560,9 @@ fn predicate(spec: PredicateSpec, fail: &Fail, at: Span) -> Result<Predicate, Lo
             .any_of
             .map(|ps| ps.into_iter().map(|p| predicate(p, fail, at)).collect())
             .transpose()?,
-    })
+        ..Predicate::default()
+    }
+    .prepared())
 }
 
 fn build_regex(pattern: &str) -> Result<Regex, String> {

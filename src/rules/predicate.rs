@@ -2,11 +2,38 @@
 //!
 //! Rules are data; everything they can express is here, in Rust, documented in README.md
 //! ("Writing a rule"). A predicate is built once when the rule loads and then only matched.
+//! It tests a [`Subject`]: a JSON type and, for a string, a borrowed `&str`. Option sets are
+//! prepared at load ([`Predicate::prepared`]): large `equals` and `covers` sets are hashed, with
+//! their options case-folded once when the test ignores case, so that a test allocates nothing
+//! (ASCII text is folded in a buffer on the stack).
+
+use std::collections::HashSet;
 
 use regex::Regex;
-use serde_json::Value;
 
 use super::schema::JsonType;
+
+/// Sets with more options than this are hashed.
+const HASH_FROM: usize = 8;
+
+/// Texts up to this length are case-folded on the stack for a lookup.
+const FOLD_BUFFER: usize = 256;
+
+/// What a predicate tests: a value's JSON type and, for a string, its text.
+#[derive(Debug, Clone, Copy)]
+pub struct Subject<'a> {
+    pub json_type: JsonType,
+    pub text: Option<&'a str>,
+}
+
+impl<'a> Subject<'a> {
+    pub fn string(text: &'a str) -> Self {
+        Subject {
+            json_type: JsonType::String,
+            text: Some(text),
+        }
+    }
+}
 
 /// A compiled [`super::schema::PredicateSpec`]: all its parts must hold.
 #[derive(Debug, Default)]
@@ -20,12 +47,55 @@ pub struct Predicate {
     pub(super) json_type: Option<JsonType>,
     pub(super) not: Option<Box<Predicate>>,
     pub(super) any_of: Option<Vec<Predicate>>,
+    /// `equals` hashed (ASCII-folded when ignoring case), for large sets.
+    pub(super) equals_set: Option<HashSet<Box<str>>>,
+    /// `covers` hashed (lower-cased when ignoring case), for large sets.
+    pub(super) covers_set: Option<HashSet<Box<str>>>,
+}
+
+/// `text` folded into `buffer` when it is short ASCII; `None` otherwise.
+fn ascii_folded<'b>(text: &str, buffer: &'b mut [u8; FOLD_BUFFER]) -> Option<&'b str> {
+    if !text.is_ascii() || text.len() > FOLD_BUFFER {
+        return None;
+    }
+    let out = &mut buffer[..text.len()];
+    out.copy_from_slice(text.as_bytes());
+    out.make_ascii_lowercase();
+    std::str::from_utf8(out).ok()
 }
 
 impl Predicate {
-    pub fn matches(&self, value: &Value) -> bool {
+    /// The predicate with its large option sets hashed (done once, when a rule loads).
+    pub fn prepared(mut self) -> Self {
+        let ic = self.ignore_case;
+        if let Some(options) = self.equals.as_ref().filter(|o| o.len() > HASH_FROM) {
+            let fold = |o: &String| -> Box<str> {
+                if ic {
+                    o.to_ascii_lowercase().into()
+                } else {
+                    o.as_str().into()
+                }
+            };
+            self.equals_set = Some(options.iter().map(fold).collect());
+        }
+        if let Some(names) = self.covers.as_ref().filter(|o| o.len() > HASH_FROM) {
+            let fold = |o: &String| -> Box<str> {
+                if ic {
+                    o.to_lowercase().into()
+                } else {
+                    o.as_str().into()
+                }
+            };
+            self.covers_set = Some(names.iter().map(fold).collect());
+        }
+        self.not = self.not.map(|p| Box::new(p.prepared()));
+        self.any_of = self.any_of.map(|ps| ps.into_iter().map(Predicate::prepared).collect());
+        self
+    }
+
+    pub fn matches(&self, subject: Subject) -> bool {
         if let Some(expected) = self.json_type {
-            if json_type(value) != expected {
+            if subject.json_type != expected {
                 return false;
             }
         }
@@ -35,7 +105,7 @@ impl Predicate {
             || self.glob.is_some()
             || self.covers.is_some();
         if string_tests {
-            let Some(text) = value.as_str() else {
+            let Some(text) = subject.text else {
                 return false;
             };
             if !self.matches_str(text) {
@@ -43,25 +113,55 @@ impl Predicate {
             }
         }
         if let Some(not) = &self.not {
-            if not.matches(value) {
+            if not.matches(subject) {
                 return false;
             }
         }
         if let Some(any_of) = &self.any_of {
-            if !any_of.iter().any(|p| p.matches(value)) {
+            if !any_of.iter().any(|p| p.matches(subject)) {
                 return false;
             }
         }
         true
     }
 
+    fn equals_any(&self, options: &[String], text: &str) -> bool {
+        let ic = self.ignore_case;
+        if let Some(set) = &self.equals_set {
+            if !ic {
+                return set.contains(text);
+            }
+            let mut buffer = [0u8; FOLD_BUFFER];
+            if let Some(folded) = ascii_folded(text, &mut buffer) {
+                return set.contains(folded);
+            }
+        }
+        options
+            .iter()
+            .any(|o| if ic { o.eq_ignore_ascii_case(text) } else { o == text })
+    }
+
+    /// Whether `text`, read as an IAM wildcard pattern, matches one of `names`.
+    fn covers_any(&self, names: &[String], text: &str) -> bool {
+        let ic = self.ignore_case;
+        if let Some(set) = self.covers_set.as_ref().filter(|_| !text.contains(['*', '?'])) {
+            // Without wildcards the pattern is a plain comparison (see `wildcard_match`).
+            if !ic {
+                return set.contains(text);
+            }
+            let mut buffer = [0u8; FOLD_BUFFER];
+            return match ascii_folded(text, &mut buffer) {
+                Some(folded) => set.contains(folded),
+                None => set.contains(text.to_lowercase().as_str()),
+            };
+        }
+        names.iter().any(|n| wildcard_match(text, n, ic))
+    }
+
     fn matches_str(&self, text: &str) -> bool {
         let ic = self.ignore_case;
         if let Some(options) = &self.equals {
-            if !options
-                .iter()
-                .any(|o| if ic { o.eq_ignore_ascii_case(text) } else { o == text })
-            {
+            if !self.equals_any(options, text) {
                 return false;
             }
         }
@@ -85,7 +185,7 @@ impl Predicate {
             }
         }
         if let Some(names) = &self.covers {
-            if !names.iter().any(|n| wildcard_match(text, n, ic)) {
+            if !self.covers_any(names, text) {
                 return false;
             }
         }
@@ -98,17 +198,6 @@ impl Predicate {
     }
 }
 
-fn json_type(value: &Value) -> JsonType {
-    match value {
-        Value::Null => JsonType::Null,
-        Value::Bool(_) => JsonType::Bool,
-        Value::Number(_) => JsonType::Number,
-        Value::String(_) => JsonType::String,
-        Value::Array(_) => JsonType::Array,
-        Value::Object(_) => JsonType::Object,
-    }
-}
-
 /// IAM wildcard matching: `*` matches any run of characters, `?` exactly one.
 /// Greedy with a single backtrack point, so it runs in O(pattern × text) at worst. Without
 /// wildcards it is a plain comparison; ASCII text (nearly every action and ARN) is matched
@@ -116,7 +205,9 @@ fn json_type(value: &Value) -> JsonType {
 pub fn wildcard_match(pattern: &str, text: &str, ignore_case: bool) -> bool {
     if !pattern.contains(['*', '?']) {
         return if ignore_case {
-            pattern.eq_ignore_ascii_case(text) || pattern.to_lowercase() == text.to_lowercase()
+            // Unicode folding (the Kelvin sign is a `k`) allocates: only for non-ASCII text.
+            pattern.eq_ignore_ascii_case(text)
+                || (!(pattern.is_ascii() && text.is_ascii()) && pattern.to_lowercase() == text.to_lowercase())
         } else {
             pattern == text
         };
@@ -225,7 +316,56 @@ mod tests {
             equals: Some(vec!["Allow".into()]),
             ..Default::default()
         };
-        assert!(p.matches(&Value::String("Allow".into())));
-        assert!(!p.matches(&Value::Bool(true)));
+        assert!(p.matches(Subject::string("Allow")));
+        let boolean = Subject {
+            json_type: JsonType::Bool,
+            text: None,
+        };
+        assert!(!p.matches(boolean));
+    }
+
+    #[test]
+    fn hashed_sets_agree_with_the_lists() {
+        let names: Vec<String> = (0..40).map(|i| format!("ses:Action{i}")).collect();
+        for ic in [false, true] {
+            let plain = Predicate {
+                equals: Some(names.clone()),
+                ignore_case: ic,
+                ..Default::default()
+            };
+            let covering = Predicate {
+                covers: Some(names.clone()),
+                ignore_case: ic,
+                ..Default::default()
+            };
+            let (hashed, hashed_covering) = (
+                Predicate {
+                    equals: Some(names.clone()),
+                    ignore_case: ic,
+                    ..Default::default()
+                }
+                .prepared(),
+                Predicate {
+                    covers: Some(names.clone()),
+                    ignore_case: ic,
+                    ..Default::default()
+                }
+                .prepared(),
+            );
+            assert!(hashed.equals_set.is_some() && hashed_covering.covers_set.is_some());
+            for text in [
+                "ses:Action3",
+                "SES:action3",
+                "ses:Action",
+                "ses:Action*",
+                "ses:Ac?ion12",
+                "x",
+                "\u{212a}",
+            ] {
+                let s = Subject::string(text);
+                assert_eq!(plain.matches(s), hashed.matches(s), "{text} {ic}");
+                assert_eq!(covering.matches(s), hashed_covering.matches(s), "{text} {ic}");
+            }
+        }
     }
 }
