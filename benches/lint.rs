@@ -1,7 +1,7 @@
 //! Micro-benchmarks of the pipeline's hot paths: loading the rule set, linting one policy file,
 //! one CLI export (policies inside JSON strings), and an unrelated JSON file the sniff rejects;
 //! and figures per statement (criterion's throughput, in statements): a typical policy, a large
-//! one (2,000 statements on one line, as `scripts/gen-large-policy.py` writes them), a Terraform
+//! one (2,000 statements on one line, as `scripts/bench_data.py` writes them for `scripts/bench.sh`), a Terraform
 //! module, and the rule-set load per rule.
 //! Whole-run figures on a generated repository come from `scripts/bench.sh`.
 
@@ -70,7 +70,7 @@ fn statements(path: &str, text: &str) -> u64 {
         .sum()
 }
 
-/// One correct Cognito statement, as `scripts/gen-large-policy.py` writes it.
+/// One correct Cognito statement, as `scripts/bench_data.py` writes it.
 fn cognito_statement(i: usize) -> String {
     format!(
         r#"{{"Sid":"S{i}","Effect":"Allow","Principal":{{"Service":"email.cognito-idp.amazonaws.com"}},"Action":["ses:SendEmail","ses:SendRawEmail"],"Resource":"arn:aws:ses:eu-west-1:111111111111:identity/a.com","Condition":{{"StringEquals":{{"aws:SourceAccount":"111111111111"}},"ArnLike":{{"aws:SourceArn":"arn:aws:cognito-idp:eu-west-1:111111111111:userpool/eu-west-1_{i}"}}}}}}"#

@@ -57,7 +57,9 @@ pub fn check_document<'a>(rules: &'a RuleSet, document: &'a PolicyDocument, text
                 unit: 0,
             };
             match check.test {
-                Test::Syntax | Test::FileSyntax | Test::DuplicateKeys | Test::Size(_) => run.source_check(rule, check, tag),
+                Test::Syntax | Test::FileSyntax | Test::DuplicateKeys | Test::Size(_) => {
+                    run.source_check(rule, check, tag)
+                }
                 _ => {
                     if let Some(tree) = run.tree {
                         run.cache.enter(0);
@@ -86,7 +88,10 @@ pub fn check_document<'a>(rules: &'a RuleSet, document: &'a PolicyDocument, text
                     continue;
                 }
                 for (c, check) in rule.checks.iter().enumerate() {
-                    if matches!(check.test, Test::Syntax | Test::FileSyntax | Test::DuplicateKeys | Test::Size(_)) {
+                    if matches!(
+                        check.test,
+                        Test::Syntax | Test::FileSyntax | Test::DuplicateKeys | Test::Size(_)
+                    ) {
                         continue;
                     }
                     run.unit_check(
