@@ -7,7 +7,7 @@
 use crate::json::{Node, Value};
 use crate::policy::{ContextHint, PolicyDocument};
 
-use super::document_in_string;
+use super::shared::document_in_string;
 
 /// Whether a parsed root is an SES CLI export: a `Policies` object whose values are all strings.
 pub fn matches(root: &Node) -> bool {

@@ -24,7 +24,8 @@ use crate::unknown::UNKNOWN;
 use crate::yaml;
 
 use super::embedded::{Decoded, MAX_DECODED};
-use super::{container_problems, file_error, pools};
+use super::pools;
+use super::shared::{container_problems, file_error};
 
 /// Whether a file is a template, by its format (JSON, or YAML and `.template` files, see
 /// `format.rs`) and a byte search (YAML that is not a template, such as a Kubernetes manifest or

@@ -1,6 +1,9 @@
 //! The one place that decides what format a file is in, by its name and, where the name does not
 //! say, by its first bytes.
 //!
+//! It also holds every content sniff: whether bytes look like a policy in JSON, in Terraform, or
+//! like an SES identity policy in a format seslint does not read.
+//!
 //! A file is read by what it is: a file named on the command line is not parsed as JSON just
 //! because it was named (a pre-commit hook names every staged YAML and Markdown file). Formats
 //! seslint reads go to their extractor; a format it does not read yet gives no finding, and when
@@ -115,6 +118,45 @@ fn is_shell_script(text: &[u8]) -> bool {
         program
     };
     matches!(program, "sh" | "bash" | "zsh" | "dash" | "ksh")
+}
+
+/// Whether JSON text looks like it was meant to hold a policy, by its structure: a `"Statement"`,
+/// `"Version"` or `"Policies"` key, or a string value that starts with an `ses:` action (also
+/// inside an escaped JSON string, as in CLI exports and plans). Used to decide whether text that
+/// does not parse deserves a diagnostic (a broken `package.json` does not), and to skip parsing
+/// the JSON files that name no policy element. The letters `ses:` elsewhere (`"uses: x"`) do not
+/// count.
+pub fn looks_like_policy(bytes: &[u8]) -> bool {
+    const KEYS: [&[u8]; 3] = [b"Statement", b"Version", b"Policies"];
+    let is_key = |start: usize, end: usize| {
+        // `"Statement"`, or `\"Statement\"` inside a JSON string: a quote on both sides.
+        let opened = bytes[..start].ends_with(b"\"");
+        let rest = &bytes[end..];
+        let rest = rest
+            .strip_prefix(b"\\\"")
+            .or_else(|| rest.strip_prefix(b"\""))
+            .unwrap_or(b"");
+        let colon = rest.iter().find(|b| !b.is_ascii_whitespace());
+        opened && colon == Some(&b':')
+    };
+    let key = KEYS
+        .iter()
+        .any(|key| memchr::memmem::find_iter(bytes, key).any(|start| is_key(start, start + key.len())));
+    key || [b"\"ses:", b"\"SES:"]
+        .iter()
+        .any(|action| memchr::memmem::find(bytes, *action).is_some())
+}
+
+/// Whether a `.tf` file may hold a policy, by a byte search (a large repository is not parsed
+/// file by file for nothing).
+pub fn terraform_may_hold_policy(bytes: &[u8]) -> bool {
+    memchr::memmem::find(bytes, b"policy").is_some()
+}
+
+/// Whether part of a file too large to read may hold a policy, in any format seslint reads (the
+/// `--max-file-size` check scans the file in chunks with it).
+pub fn may_hold_policy(window: &[u8]) -> bool {
+    looks_like_policy(window) || terraform_may_hold_policy(window)
 }
 
 /// Whether a file in a format seslint does not read mentions what an SES identity policy or

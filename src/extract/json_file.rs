@@ -9,7 +9,9 @@ use crate::json::{self, DuplicateKey, Node, SyntaxError, Value};
 use crate::policy::{is_policy_document, ContextHint, PolicyDocument};
 use crate::source::Span;
 
-use super::{cli_export, container_problems, looks_like_policy, plan};
+use super::format::looks_like_policy;
+use super::shared::container_problems;
+use super::{cli_export, plan};
 
 pub fn extract(text: &str) -> Vec<PolicyDocument> {
     // Most JSON in a repository (lock files, manifests) names no policy element: skip the parse.

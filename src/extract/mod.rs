@@ -1,8 +1,11 @@
-//! Extraction: turns one file's text into the policy documents it holds.
+//! Extraction: turns a unit of input (a file, or a group of files a format reads together, see
+//! `unit.rs`) into the policy documents it holds. This module only dispatches: `format.rs`
+//! decides what a file is, one module per container format extracts it, `shared.rs` holds what
+//! the extractors share.
 //!
-//! One module per container format. Each returns [`PolicyDocument`]s whose spans point into
-//! the file, with a label saying where in the container the policy lives and a context hint
-//! when the container says what kind of policy it is.
+//! Each extractor returns [`PolicyDocument`]s whose spans point into the unit's text, with a
+//! label saying where in the container the policy lives and a context hint when the container
+//! says what kind of policy it is.
 
 mod cli_export;
 mod cloudformation;
@@ -13,62 +16,37 @@ mod json_file;
 mod plan;
 mod policy_document;
 mod pools;
-pub mod terraform;
+mod shared;
+mod terraform;
 mod terraform_pools;
+pub mod unit;
 
 use std::path::Path;
 
-use crate::json::{self, DuplicateKey, SyntaxError};
-use crate::policy::{ContextHint, PolicyDocument};
+use crate::policy::PolicyDocument;
 use crate::source::Span;
+use format::Format;
+pub use shared::{container_problems, document_in_string};
+use unit::{Extracted, ReferencedFile, UnitText};
 
-/// Whether JSON text looks like it was meant to hold a policy, by its structure: a `"Statement"`,
-/// `"Version"` or `"Policies"` key, or a string value that starts with an `ses:` action (also
-/// inside an escaped JSON string, as in CLI exports and plans). Used to decide whether text that
-/// does not parse deserves a diagnostic (a broken `package.json` does not), and to skip parsing
-/// the JSON files that name no policy element. The letters `ses:` elsewhere (`"uses: x"`) do not
-/// count.
-pub fn looks_like_policy(bytes: &[u8]) -> bool {
-    const KEYS: [&[u8]; 3] = [b"Statement", b"Version", b"Policies"];
-    let is_key = |start: usize, end: usize| {
-        // `"Statement"`, or `\"Statement\"` inside a JSON string: a quote on both sides.
-        let opened = bytes[..start].ends_with(b"\"");
-        let rest = &bytes[end..];
-        let rest = rest
-            .strip_prefix(b"\\\"")
-            .or_else(|| rest.strip_prefix(b"\""))
-            .unwrap_or(b"");
-        let colon = rest.iter().find(|b| !b.is_ascii_whitespace());
-        opened && colon == Some(&b':')
-    };
-    let key = KEYS
-        .iter()
-        .any(|key| memchr::memmem::find_iter(bytes, key).any(|start| is_key(start, start + key.len())));
-    key || [b"\"ses:", b"\"SES:"]
-        .iter()
-        .any(|action| memchr::memmem::find(bytes, *action).is_some())
+/// Whether a file is read together with the other files of its directory, which are one unit
+/// (a Terraform module).
+pub fn reads_with_its_directory(path: &Path) -> bool {
+    format::by_name(path) == Some(Format::Terraform)
 }
 
-/// Whether a file is a CloudFormation template (by its name and a byte search).
-pub fn is_template(path: &str, bytes: &[u8]) -> bool {
-    cloudformation::is_template(Path::new(path), &String::from_utf8_lossy(bytes))
+/// The documents of a group of files that are read together (see
+/// [`reads_with_its_directory`]), found in `dir`.
+pub fn extract_group(dir: &Path, unit: &UnitText) -> Extracted {
+    terraform::extract_module(dir, unit)
 }
 
-/// All the policy documents in one file's text. A Terraform file is read as a module of one
-/// file (see [`terraform::extract_module`] for whole modules).
+/// The documents of one file.
 pub fn extract(path: &Path, text: &str) -> Vec<PolicyDocument> {
-    if terraform::is_terraform_file(path) {
+    if reads_with_its_directory(path) {
         let dir = path.parent().unwrap_or(Path::new("."));
-        let module = terraform::ModuleText::new(vec![(path.to_path_buf(), text.to_string())]);
-        let extracted = terraform::extract_module(dir, &module);
-        let mut documents = extracted.documents;
-        documents.extend(
-            extracted
-                .parse_errors
-                .into_iter()
-                .map(|(at, message)| hcl_error(text, at, message)),
-        );
-        return documents;
+        let unit = UnitText::new(vec![(path.to_path_buf(), text.to_string())]);
+        return extract_group(dir, &unit).documents;
     }
     // A template (JSON or YAML); JSON that only mentions a template's markers but has no
     // `Resources` is read as any other JSON.
@@ -78,91 +56,34 @@ pub fn extract(path: &Path, text: &str) -> Vec<PolicyDocument> {
     {
         return documents;
     }
-    if format::by_name(path) == Some(format::Format::Template) {
+    if format::by_name(path) == Some(Format::Template) {
         return Vec::new();
     }
     json_file::extract(text)
 }
 
-/// A Terraform file that does not parse, when it looks like it holds a policy: a diagnostic at
-/// the parser's position, in Terraform's words (SRC001), not JSON's.
-pub fn hcl_error(text: &str, at: usize, message: String) -> PolicyDocument {
-    let at = Span::char_at(text, at.min(text.len()));
-    file_error(text, at, format!("the Terraform file does not parse: {message}"))
+/// The documents of a file a unit names as its policy (`file(...)`), in the unit's context.
+pub fn extract_referenced(text: &str, file: ReferencedFile) -> Vec<PolicyDocument> {
+    let whole = Span::new(0, text.len());
+    terraform::document_in_template(text, whole, file.label, file.hint)
+        .into_iter()
+        .collect()
 }
 
-/// A file around policies (a Terraform file, a template) that does not parse in its own format:
-/// a document that carries only that error, for SRC001. No policy text was read, so there is no
-/// size to measure.
-pub fn file_error(text: &str, at: Span, message: String) -> PolicyDocument {
-    let error = SyntaxError {
-        span: at,
-        message,
-        fatal: true,
-    };
-    let mut document = PolicyDocument::new(
-        String::new(),
-        ContextHint::Unknown,
-        None,
-        (&[], &[]),
-        Span::new(0, text.len()),
-        0,
-        &|s| s,
-    );
-    document.file_errors.push(error);
-    document
-}
-
-/// A document for text that should hold a policy but is not even text: only the syntax rules
-/// see it.
-pub fn unreadable(message: String, at: Span, text_len: usize) -> PolicyDocument {
-    let error = SyntaxError {
-        span: at,
-        message,
-        fatal: true,
-    };
-    PolicyDocument::new(
-        String::new(),
-        ContextHint::Unknown,
-        None,
-        (&[error], &[]),
-        Span::new(0, text_len),
-        text_len,
-        &|s| s,
-    )
-}
-
-/// Parses the policy inside the JSON string literal at `literal` of `text` (a CLI export, a
-/// plan, CDK output), mapping every span back through the string's escapes.
-pub fn document_in_string(text: &str, literal: Span, label: String, hint: ContextHint) -> PolicyDocument {
-    let (decoded, offsets) = json::decode_string_literal(text, literal);
-    let parsed = json::parse(&decoded);
-    let map = |span: Span| offsets.span(span);
-    let problems = (&parsed.errors[..], &parsed.duplicate_keys[..]);
-    PolicyDocument::new(
-        label,
-        hint,
-        parsed.root.as_ref(),
-        problems,
-        literal,
-        decoded.len(),
-        &map,
-    )
-}
-
-/// A document that carries only a container's own syntax problems (a trailing comma in a CLI
-/// export), so that they are reported once, at their place, by the syntax rules.
-pub fn container_problems(errors: &[SyntaxError], duplicates: &[DuplicateKey], span: Span) -> Option<PolicyDocument> {
-    if errors.is_empty() && duplicates.is_empty() {
-        return None;
+/// The document for a file that should hold a policy but is not UTF-8 (only the syntax rules see
+/// it), at the first bad byte; nothing when it does not look like a policy.
+pub fn not_utf8(bytes: &[u8], text: &str, error: std::str::Utf8Error) -> Vec<PolicyDocument> {
+    if !format::looks_like_policy(bytes) {
+        return Vec::new();
     }
-    Some(PolicyDocument::new(
-        String::new(),
-        ContextHint::Unknown,
-        None,
-        (errors, duplicates),
-        span,
-        0,
-        &|s| s,
-    ))
+    let at = error.valid_up_to();
+    let byte = bytes.get(at).copied().unwrap_or_default();
+    let message = format!("the file is not valid UTF-8 (byte 0x{byte:02X} at offset {at})");
+    // The replacement character stands where the bad byte was.
+    vec![shared::unreadable(message, Span::char_at(text, at), text.len())]
+}
+
+/// Whether a file is a CloudFormation template (by its name and a byte search).
+pub fn is_template(path: &str, bytes: &[u8]) -> bool {
+    cloudformation::is_template(Path::new(path), &String::from_utf8_lossy(bytes))
 }

@@ -14,7 +14,8 @@ use std::collections::{HashMap, HashSet};
 use crate::json::{self, Member, Node, Value};
 use crate::policy::{is_policy_document, ContextHint, PolicyDocument};
 
-use super::{document_in_string, looks_like_policy};
+use super::format::looks_like_policy;
+use super::shared::document_in_string;
 
 /// Resource types whose `policy` attribute is an SES identity policy.
 const SES_IDENTITY_POLICY_TYPES: [&str; 2] = ["aws_ses_identity_policy", "aws_sesv2_email_identity_policy"];

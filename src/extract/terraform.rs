@@ -21,80 +21,23 @@ use crate::policy::{ContextHint, PolicyDocument};
 use crate::source::Span;
 use crate::unknown;
 
-use super::{document_in_string, hcl, policy_document};
+use super::format;
+use super::shared::{document_in_string, hcl_error};
+use super::unit::{Extracted, ReferencedFile, UnitText};
+use super::{hcl, policy_document};
 
 /// Resource types whose `policy` is an SES identity policy.
 const SES_POLICY_RESOURCES: [&str; 2] = ["aws_ses_identity_policy", "aws_sesv2_email_identity_policy"];
 
-/// The files of a module laid end to end in one text, so that one offset space covers them: a
-/// merged policy document may hold statements from several files.
-pub struct ModuleText {
-    pub text: String,
-    /// Each file and where it lies in `text`.
-    pub files: Vec<(PathBuf, Span)>,
-}
-
-impl ModuleText {
-    pub fn new(files: Vec<(PathBuf, String)>) -> ModuleText {
-        let mut text = String::new();
-        let mut placed = Vec::new();
-        for (path, content) in files {
-            let start = text.len();
-            text.push_str(&content);
-            placed.push((path, Span::new(start, text.len())));
-        }
-        ModuleText { text, files: placed }
-    }
-
-    /// The index of the file holding byte `offset`.
-    pub fn file_at(&self, offset: usize) -> usize {
-        self.files
-            .partition_point(|(_, span)| span.end <= offset)
-            .min(self.files.len().saturating_sub(1))
-    }
-}
-
-/// What a module yields.
-#[derive(Default)]
-pub struct ModulePolicies {
-    /// The documents of the module, with spans in the module's text.
-    pub documents: Vec<PolicyDocument>,
-    /// Files that do not parse: (byte offset in the module's text, message).
-    pub parse_errors: Vec<(usize, String)>,
-    /// Files named by `file(...)` / `templatefile(...)`, to be linted as policies.
-    pub referenced: Vec<ReferencedFile>,
-}
-
-/// A policy file named by a resource.
-pub struct ReferencedFile {
-    pub path: PathBuf,
-    pub label: String,
-    pub hint: ContextHint,
-}
-
-/// Whether a `.tf` file may hold a policy, by a byte search (a large repository is not parsed
-/// file by file for nothing).
-pub fn may_hold_policy(text: &str) -> bool {
-    memchr::memmem::find(text.as_bytes(), b"policy").is_some()
-}
-
-/// Whether a path is a Terraform file.
-pub fn is_terraform_file(path: &Path) -> bool {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().to_ascii_lowercase())
-        .unwrap_or_default();
-    name.ends_with(".tf") || name.ends_with(".tf.json")
-}
-
-/// Extracts the policies of one module.
-pub fn extract_module(dir: &Path, module: &ModuleText) -> ModulePolicies {
-    let mut out = ModulePolicies::default();
+/// Extracts the policies of one module; a file that does not parse gives a document that carries
+/// only its error (SRC001), at the parser's position.
+pub fn extract_module(dir: &Path, module: &UnitText) -> Extracted {
+    let mut out = Extracted::default();
     let text = module.text.as_str();
     let mut roots: Vec<Option<Node>> = Vec::new();
     for (path, span) in &module.files {
         let content = &text[span.start..span.end];
-        let root = if !may_hold_policy(content) {
+        let root = if !format::terraform_may_hold_policy(content.as_bytes()) {
             None
         } else if path.to_string_lossy().to_ascii_lowercase().ends_with(".json") {
             json::parse(content).root
@@ -102,7 +45,8 @@ pub fn extract_module(dir: &Path, module: &ModuleText) -> ModulePolicies {
             match hcl::parse(content) {
                 Ok(root) => Some(root),
                 Err(error) => {
-                    out.parse_errors.push((span.start + error.offset, error.message));
+                    let at = span.start + error.offset;
+                    out.documents.push(hcl_error(text, at, error.message));
                     None
                 }
             }
