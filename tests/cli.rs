@@ -1,37 +1,23 @@
 //! The command line as users and scripts meet it: exit codes, subcommands, formats, rule files
 //! that do not load, and what a directory walk looks at.
 
-use std::path::{Path, PathBuf};
+mod common;
 
-use assert_cmd::cargo::cargo_bin_cmd;
 use assert_cmd::Command;
+use common::{fixture, good_policy, json_output, root};
 use predicates::prelude::*;
 use serde_json::Value;
 
+/// seslint, run at the repository's root.
 fn seslint() -> Command {
-    let mut cmd = cargo_bin_cmd!("seslint");
-    cmd.current_dir(env!("CARGO_MANIFEST_DIR")).env_remove("NO_COLOR");
-    cmd
-}
-
-fn fixture(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(path)
+    common::seslint(root())
 }
 
 const GOOD: &str = "fixtures/aws-docs/cognito-current-guide.json";
 
-fn good_policy() -> String {
-    std::fs::read_to_string(fixture("aws-docs/cognito-current-guide.json")).unwrap()
-}
-
 /// The good policy without its Version: only a warning (SES003).
 fn warning_only_policy() -> String {
     good_policy().replace("  \"Version\": \"2012-10-17\",\n", "")
-}
-
-fn json_output(cmd: &mut Command) -> Value {
-    let output = cmd.output().unwrap();
-    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("stdout is JSON: {e}"))
 }
 
 fn codes(report: &Value) -> Vec<String> {

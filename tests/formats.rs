@@ -2,22 +2,20 @@
 //! code-scanning services read, fingerprints that survive line moves, GitHub's escaping, and
 //! validation against the official SARIF 2.1.0 JSON schema (installed by .ci/setup).
 
+mod common;
+
 use seslint::discover::{Problem, WalkProblem};
 use seslint::error::{IoError, Subject};
-use std::path::PathBuf;
 use std::process::Command;
 
 use serde_json::Value;
 
+use common::{root, run_with as run};
 use seslint::fingerprint::fingerprint;
 use seslint::report::{github, sarif};
 use seslint::rules::{Expect, RuleSet, Severity};
 use seslint::source::{LineIndex, Span};
-use seslint::{lint_bytes, FileReport, Options, RunReport};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use seslint::{lint_bytes, FileReport, RunReport};
 
 fn rules() -> RuleSet {
     RuleSet::builtin().unwrap()
@@ -34,15 +32,6 @@ fn lint_text(name: &str, bytes: &[u8], rules: &RuleSet) -> RunReport {
         files: vec![lint_bytes(name, bytes, rules)],
         ..RunReport::default()
     }
-}
-
-/// A whole run over `path` (relative to the repository, where `cargo test` runs).
-fn run(path: &str, rules: &RuleSet) -> RunReport {
-    let options = Options {
-        threads: 1,
-        ..Options::default()
-    };
-    seslint::run(&[PathBuf::from(path)], &options, rules).unwrap()
 }
 
 fn sarif_log(report: &RunReport, rules: &RuleSet) -> Value {

@@ -2,40 +2,25 @@
 //! every broken file with a location, and still reports every finding of the rest. Inputs that
 //! cannot be committed (FIFOs, symlink loops, non-UTF-8 names, very large files) are made here.
 
+mod common;
+
 use std::path::Path;
 use std::time::Duration;
 
-use assert_cmd::cargo::cargo_bin_cmd;
 use assert_cmd::Command;
+use common::{bad_policy, json_report as json_run};
 use predicates::prelude::*;
 use serde_json::Value;
 
+/// seslint, run in `dir`, with a time limit: a hang is a failure, not a stuck CI job.
 fn seslint(dir: &Path) -> Command {
-    let mut cmd = cargo_bin_cmd!("seslint");
-    // A hang is a failure, not a stuck CI job.
-    cmd.current_dir(dir).timeout(Duration::from_secs(120));
+    let mut cmd = common::seslint(dir);
+    cmd.timeout(Duration::from_secs(120));
     cmd
 }
 
 fn repo_root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn good_policy() -> String {
-    std::fs::read_to_string(repo_root().join("fixtures/aws-docs/cognito-current-guide.json")).unwrap()
-}
-
-/// A policy with one finding (COG001) that must be reported whatever else is in the tree.
-fn bad_policy() -> String {
-    good_policy().replace("email.cognito-idp.amazonaws.com", "cognito-idp.amazonaws.com")
-}
-
-fn json_run(cmd: &mut Command) -> (Value, String, Option<i32>) {
-    let output = cmd.output().unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-    let report =
-        serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("stdout is JSON ({e}); stderr: {stderr}"));
-    (report, stderr, output.status.code())
+    common::root()
 }
 
 fn diagnostics(report: &Value) -> Vec<(String, String, u64)> {

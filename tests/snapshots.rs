@@ -1,9 +1,12 @@
 //! Snapshots of what users see for every fixture: the rendered human report (no colour, fixed
 //! width) and the JSON report. Review changes with `cargo insta review`.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
-use seslint::report::{human, json};
+use common::human_output;
+use seslint::report::json;
 use seslint::rules::RuleSet;
 use seslint::{lint_bytes, RunReport};
 
@@ -22,17 +25,6 @@ fn report_for(path: &Path, rules: &RuleSet) -> RunReport {
         files: vec![lint_bytes(&relative(path), &bytes, rules)],
         ..Default::default()
     }
-}
-
-fn human_output(report: &RunReport) -> String {
-    let rendered = human::render(
-        report,
-        &human::Style {
-            color: false,
-            width: 100,
-        },
-    );
-    format!("{rendered}{}\n", human::summary_line(report))
 }
 
 #[test]

@@ -1,10 +1,9 @@
 //! seslint where users run it: configuration files and the flags that mirror them, inline
 //! suppressions, baselines, standard input, shell completions.
 
-use std::path::Path;
+mod common;
 
-use assert_cmd::cargo::cargo_bin_cmd;
-use assert_cmd::Command;
+use common::{json_output, seslint};
 use predicates::prelude::*;
 use serde_json::Value;
 
@@ -28,18 +27,6 @@ fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
         std::fs::write(path, text).unwrap();
     }
     dir
-}
-
-fn seslint(dir: &Path) -> Command {
-    let mut cmd = cargo_bin_cmd!("seslint");
-    cmd.current_dir(dir).env_remove("NO_COLOR");
-    cmd
-}
-
-fn json_output(cmd: &mut Command) -> Value {
-    let output = cmd.output().unwrap();
-    serde_json::from_slice(&output.stdout)
-        .unwrap_or_else(|e| panic!("stdout is JSON ({e}): {}", String::from_utf8_lossy(&output.stderr)))
 }
 
 /// (path, rule, severity) of every diagnostic.

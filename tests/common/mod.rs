@@ -23,6 +23,27 @@ pub fn seslint(dir: &Path) -> Command {
     cmd
 }
 
+/// A fixture's path.
+pub fn fixture(path: &str) -> PathBuf {
+    root().join("fixtures").join(path)
+}
+
+/// The Cognito guide's current policy: no finding.
+pub fn good_policy() -> String {
+    std::fs::read_to_string(fixture("aws-docs/cognito-current-guide.json")).unwrap()
+}
+
+/// The good policy with the legacy principal: one finding (COG001) that must be reported
+/// whatever else is in the tree.
+pub fn bad_policy() -> String {
+    good_policy().replace("email.cognito-idp.amazonaws.com", "cognito-idp.amazonaws.com")
+}
+
+/// The report `cmd` (with `--format json`) prints.
+pub fn json_output(cmd: &mut Command) -> Value {
+    json_report(cmd).0
+}
+
 /// Runs `cmd` (with `--format json`): its report, its stderr and its exit code.
 pub fn json_report(cmd: &mut Command) -> (Value, String, Option<i32>) {
     let output = cmd.output().unwrap();
@@ -65,12 +86,26 @@ pub fn diagnostics(report: &Value) -> Vec<Diagnostic> {
 
 /// A whole run over `path` (relative to the repository), on one thread.
 pub fn run(path: &str) -> RunReport {
-    let rules = RuleSet::builtin().unwrap();
+    run_with(path, &RuleSet::builtin().unwrap())
+}
+
+/// A whole run over `path` with `rules`, on one thread.
+pub fn run_with(path: &str, rules: &RuleSet) -> RunReport {
     let options = Options {
         threads: 1,
         ..Options::default()
     };
-    seslint::run(&[PathBuf::from(path)], &options, &rules).unwrap()
+    seslint::run(&[PathBuf::from(path)], &options, rules).unwrap()
+}
+
+/// What users see: the human report (no colour, 100 columns) and its summary line.
+pub fn human_output(report: &RunReport) -> String {
+    let style = seslint::report::human::Style {
+        color: false,
+        width: 100,
+    };
+    let rendered = seslint::report::human::render(report, &style);
+    format!("{rendered}{}\n", seslint::report::human::summary_line(report))
 }
 
 /// The directories of `fixtures/FOLDER`, sorted, but `except`.
@@ -92,17 +127,7 @@ pub fn directories(folder: &str, except: &str) -> Vec<String> {
 macro_rules! assert_renders_as_snapshotted {
     ($prefix:expr, $name:expr, $report:expr) => {{
         let report = $report;
-        let rendered = seslint::report::human::render(
-            report,
-            &seslint::report::human::Style {
-                color: false,
-                width: 100,
-            },
-        );
-        insta::assert_snapshot!(
-            format!("{}_human@{}", $prefix, $name),
-            format!("{rendered}{}\n", seslint::report::human::summary_line(report))
-        );
+        insta::assert_snapshot!(format!("{}_human@{}", $prefix, $name), common::human_output(report));
         insta::assert_snapshot!(
             format!("{}_json@{}", $prefix, $name),
             seslint::report::json::render(report)
