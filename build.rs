@@ -1,12 +1,13 @@
-//! Embeds the built-in rules (`rules/*.toml`) in the binary, so that it needs no files at run time.
+//! Embeds the built-in rules (`rules/*.toml`) and their data tables (`rules/data/*.toml`) in the
+//! binary, so that it needs no files at run time.
 
 use std::{env, fs, path::Path};
 
-fn main() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+/// Writes `OUT_DIR/TARGET`: a `&[(file name, text)]` of the `.toml` files of `dir`, in name order.
+fn embed(dir: &Path, target: &str) {
     println!("cargo:rerun-if-changed={}", dir.display());
-    let mut names: Vec<String> = fs::read_dir(&dir)
-        .expect("the rules/ directory exists")
+    let mut names: Vec<String> = fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{} is readable: {e}", dir.display()))
         .filter_map(Result::ok)
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .filter(|n| n.ends_with(".toml"))
@@ -22,6 +23,12 @@ fn main() {
         ));
     }
     out.push_str("]\n");
-    let target = Path::new(&env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("builtin_rules.rs");
+    let target = Path::new(&env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join(target);
     fs::write(target, out).expect("OUT_DIR is writable");
+}
+
+fn main() {
+    let rules = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+    embed(&rules, "builtin_rules.rs");
+    embed(&rules.join("data"), "builtin_data.rs");
 }

@@ -351,3 +351,78 @@ fn a_directory_walk_skips_ignored_and_special_files() {
     );
     assert_eq!(codes(&report), ["SES003"]);
 }
+
+/// A user rule may compare through a data table of its own (`DIR/data/*.toml`) or a built-in
+/// one; a table no data file defines is a load error at its name.
+#[test]
+fn rules_compare_through_data_tables() {
+    let rule = |table: &str| {
+        format!(
+            r#"code = "ORG010"
+name = "pool-region-allowlist"
+severity = "error"
+summary = "the user pool is in a region the organisation does not use"
+applies-to = "ses-identity-policy"
+unit = "cognito-statement"
+message = "{{statement}} lets a user pool in {{right}} send from {{left}}; allowed: {{expected}}"
+help = "use the organisation's regions"
+[doc]
+what = "w"
+why = "w"
+fix = "f"
+[[check]]
+[check.compare]
+left = {{ path = "$.Resource[*]", arn = "region" }}
+right = {{ path = "$.Condition.*['aws:sourcearn'][*]", arn = "region" }}
+table = "{table}"
+[[example]]
+expect = "violation"
+policy = '{{"Statement": []}}'
+[[example]]
+expect = "clean"
+policy = '{{"Statement": []}}'
+"#
+        )
+    };
+    let dir = rule_dir(&[("ORG010-pool-region-allowlist.toml", &rule("org-regions"))]);
+    std::fs::create_dir(dir.path().join("data")).unwrap();
+    std::fs::write(
+        dir.path().join("data/org.toml"),
+        "[about]\ndate = \"2026-11\"\nsource = \"the platform team\"\n[table.org-regions]\n\"us-east-1\" = [\"eu-west-1\"]\n",
+    )
+    .unwrap();
+    let report = json_output(
+        seslint()
+            .args(["check", "--format", "json", "--select", "ORG010", "--rules"])
+            .arg(dir.path())
+            .arg(GOOD),
+    );
+    let messages: Vec<&str> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            r#"statement "AllowCognitoToSendFromExampleCom" lets a user pool in "us-east-1" send from "us-east-1"; allowed: "eu-west-1""#
+        ]
+    );
+    let unknown = rule_dir(&[(
+        "ORG010-pool-region-allowlist.toml",
+        &rule("cognito-ses-identity-region"),
+    )]);
+    seslint()
+        .arg("--rules")
+        .arg(unknown.path())
+        .arg(GOOD)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            r#"no data table "cognito-ses-identity-region""#,
+        ))
+        .stderr(predicate::str::contains(
+            r#"did you mean "cognito-ses-identity-regions"?"#,
+        ));
+}

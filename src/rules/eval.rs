@@ -306,6 +306,8 @@ struct Facts {
     key: Option<String>,
     did_you_mean: Option<String>,
     matched: Option<String>,
+    /// For a compare with a table: the values the table allows for the right value.
+    expected: Option<String>,
     left: Option<String>,
     right: Option<String>,
     detail: Option<String>,
@@ -485,19 +487,33 @@ impl<'a> Run<'a> {
         let lefts = self.side(check, &compare.left, unit);
         for (left, left_value) in &lefts {
             for (right, right_value) in &rights {
-                let allowed = |key: &str| {
-                    compare
-                        .also_allowed
-                        .get(key)
-                        .is_some_and(|values| values.contains(left_value))
+                let agree = match &compare.table {
+                    // A right value the table does not know (a newer region) is not compared.
+                    Some(table) => table
+                        .get(right_value)
+                        .is_none_or(|allowed| allowed.iter().any(|v| v.eq_ignore_ascii_case(left_value))),
+                    None => {
+                        let allowed = |key: &str| {
+                            compare
+                                .also_allowed
+                                .get(key)
+                                .is_some_and(|values| values.contains(left_value))
+                        };
+                        left_value == right_value || allowed(right_value) || allowed("*")
+                    }
                 };
-                if left_value == right_value || allowed(right_value) || allowed("*") {
+                if agree {
                     continue;
                 }
                 let left_span = self.span_of(left);
                 let mut facts = self.node_facts(unit, left, left_span);
                 facts.left = Some(json_string(left_value));
                 facts.right = Some(json_string(right_value));
+                facts.expected = compare
+                    .table
+                    .as_ref()
+                    .and_then(|t| t.get(right_value))
+                    .map(|values| values.iter().map(|v| json_string(v)).collect::<Vec<_>>().join(" or "));
                 let label = compare
                     .right_label
                     .as_ref()
@@ -747,6 +763,7 @@ impl<'a> Run<'a> {
             "key" => facts.key.clone(),
             "did_you_mean" => Some(facts.did_you_mean.clone().unwrap_or_default()),
             "match" => facts.matched.clone(),
+            "expected" => facts.expected.clone(),
             "left" => facts.left.clone(),
             "right" => facts.right.clone(),
             "detail" => facts.detail.clone(),

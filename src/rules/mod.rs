@@ -8,9 +8,11 @@ pub mod eval;
 pub mod path;
 pub mod predicate;
 pub mod schema;
+pub mod table;
 pub mod template;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use regex::{Regex, RegexBuilder};
 use toml::Spanned;
@@ -21,6 +23,7 @@ use path::Path;
 use predicate::Predicate;
 pub use schema::{AppliesTo, ArnField, Expect, Severity, Target, Unit};
 use schema::{CheckSpec, ClauseSpec, CompareSpec, PredicateSpec, RuleFile, SideSpec, SourceCheck};
+use table::{Table, Tables};
 use template::Template;
 
 /// The built-in rule files: (file name, contents).
@@ -113,6 +116,9 @@ pub enum Quantifier {
 pub struct Compare {
     pub left: Side,
     pub right: Side,
+    /// With a table: the left value must be one of the table's values for the right value (a
+    /// right value the table does not know is not compared). Without: the two must be equal.
+    pub table: Option<Arc<Table>>,
     pub also_allowed: BTreeMap<String, Vec<String>>,
     pub right_label: Option<Template>,
 }
@@ -173,6 +179,7 @@ impl RuleSet {
 
     /// The built-in rules plus every `*.toml` file in `dirs`.
     pub fn load(dirs: &[std::path::PathBuf]) -> Result<RuleSet, LoadError> {
+        let tables = Tables::load(dirs)?;
         // (path to show, file name, text, built in?)
         let mut files: Vec<(String, String, String, bool)> = BUILTIN_RULES
             .iter()
@@ -204,7 +211,7 @@ impl RuleSet {
             } else {
                 display.clone()
             };
-            let (rule, code_span) = compile(display, file_name, text, origin)?;
+            let (rule, code_span) = compile(display, file_name, text, origin, &tables)?;
             if let Some(first) = origins.get(&rule.code) {
                 return Err(LoadError::new(format!("rule code {} is defined twice", rule.code))
                     .in_file(display, text)
@@ -248,7 +255,13 @@ fn span_of<T>(spanned: &Spanned<T>) -> Span {
 }
 
 /// Compiles one rule file; errors point into `text`. Returns the rule and the span of its code.
-fn compile(display: &str, file_name: &str, text: &str, origin: String) -> Result<(Rule, Span), LoadError> {
+fn compile(
+    display: &str,
+    file_name: &str,
+    text: &str,
+    origin: String,
+    tables: &Tables,
+) -> Result<(Rule, Span), LoadError> {
     let fail =
         |message: String, span: Span, label: &str| LoadError::new(message).in_file(display, text).at(span, label);
     let file: RuleFile = toml::from_str(text).map_err(|e| {
@@ -306,7 +319,7 @@ fn compile(display: &str, file_name: &str, text: &str, origin: String) -> Result
     }
     for spec in file.check {
         let span = span_of(&spec);
-        let check = compile_check(spec.into_inner(), span, file.unit, &template, &fail)?;
+        let check = compile_check(spec.into_inner(), span, file.unit, &template, &fail, tables)?;
         checks.push(check);
     }
     let examples: Vec<Example> = file
@@ -362,6 +375,7 @@ fn compile_check(
     unit: Unit,
     template: &dyn Fn(&Spanned<String>) -> Result<Template, LoadError>,
     fail: &Fail,
+    tables: &Tables,
 ) -> Result<Check, LoadError> {
     let path = |s: &Spanned<String>| {
         Path::compile(s.get_ref()).map_err(|e| fail(format!("invalid JSONPath: {e}"), span_of(s), "this path"))
@@ -408,7 +422,7 @@ fn compile_check(
         (_, _, Some(schema::Expectation::Present), ..) => Test::Present,
         (_, _, Some(schema::Expectation::Absent), ..) => Test::Absent,
         (_, _, Some(schema::Expectation::Unique), ..) => Test::Unique,
-        (_, _, _, Some(c), _) => Test::Compare(Box::new(compare(c, &path, template, fail)?)),
+        (_, _, _, Some(c), _) => Test::Compare(Box::new(compare(c, &path, template, fail, tables)?)),
         (.., Some(SourceCheck::Syntax)) => Test::Syntax,
         (.., Some(SourceCheck::FileSyntax)) => Test::FileSyntax,
         (.., Some(SourceCheck::DuplicateKeys)) => Test::DuplicateKeys,
@@ -488,6 +502,7 @@ fn compare(
     path: &dyn Fn(&Spanned<String>) -> Result<Path, LoadError>,
     template: &dyn Fn(&Spanned<String>) -> Result<Template, LoadError>,
     fail: &Fail,
+    tables: &Tables,
 ) -> Result<Compare, LoadError> {
     let side = |s: SideSpec| -> Result<Side, LoadError> {
         let extract = match (s.arn, &s.capture) {
@@ -519,9 +534,34 @@ fn compare(
             only: s.only.map(|p| predicate(p, fail, at)).transpose()?,
         })
     };
+    let table = match &spec.table {
+        Some(name) => Some(tables.get(name.get_ref()).ok_or_else(|| {
+            let names = tables.names();
+            let near = predicate::nearest(name.get_ref(), &names).map_or_else(
+                || format!("the tables are: {}", names.join(", ")),
+                |near| format!("did you mean {near:?}?"),
+            );
+            fail(
+                format!("no data table {:?}", name.get_ref()),
+                span_of(name),
+                "this table",
+            )
+            .with_help(near)
+        })?),
+        None => None,
+    };
+    if table.is_some() && !spec.also_allowed.is_empty() {
+        let at = spec.table.as_ref().map_or(Span::new(0, 0), span_of);
+        return Err(fail(
+            "a compare takes `table` or `also-allowed`, not both".into(),
+            at,
+            "here",
+        ));
+    }
     Ok(Compare {
         left: side(spec.left)?,
         right: side(spec.right)?,
+        table,
         also_allowed: spec.also_allowed,
         right_label: spec.right_label.as_ref().map(template).transpose()?,
     })

@@ -264,6 +264,8 @@ pub struct CompareSpec {
     /// Left values that are also accepted, keyed by the right value (`"*"`: for any right value).
     #[serde(default)]
     pub also_allowed: BTreeMap<String, Vec<String>>,
+    /// A data table (`data/*.toml`): the left value must be one of its values for the right one.
+    pub table: Option<Spanned<String>>,
     /// The text under the right-hand span.
     pub right_label: Option<Spanned<String>>,
 }

@@ -20,6 +20,10 @@ pub const VARIABLES: &[(&str, &str)] = &[
         "forbid with a regex: the part of the value it matched, as JSON",
     ),
     ("left", "compare: the left-hand value, as JSON"),
+    (
+        "expected",
+        "compare with a table: the values it allows for the right-hand value, as JSON",
+    ),
     ("right", "compare: the right-hand value, as JSON"),
     ("detail", "source checks: what the parser found"),
     ("size", "source checks: the policy's size in bytes"),
