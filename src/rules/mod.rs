@@ -186,16 +186,7 @@ impl RuleSet {
             .map(|(name, text)| (format!("rules/{name}"), name.to_string(), text.to_string(), true))
             .collect();
         for dir in dirs {
-            let entries = std::fs::read_dir(dir).map_err(|e| IoError::read(Subject::RuleDirectory, Some(dir), e))?;
-            let mut paths: Vec<_> = entries
-                .filter_map(Result::ok)
-                .map(|e| e.path())
-                .filter(|p| p.extension().is_some_and(|x| x == "toml") && p.is_file())
-                .collect();
-            paths.sort();
-            for path in paths {
-                let text =
-                    std::fs::read_to_string(&path).map_err(|e| IoError::read(Subject::RuleFile, Some(&path), e))?;
+            for (path, text) in toml_files(dir)? {
                 let file_name = path
                     .file_name()
                     .map(|n| n.to_string_lossy().into_owned())
@@ -247,6 +238,24 @@ impl RuleSet {
             .iter()
             .find(|r| r.code.eq_ignore_ascii_case(code) || r.name == code)
     }
+}
+
+/// The `*.toml` files of `dir` with their text, in name order.
+fn toml_files(dir: &std::path::Path) -> Result<Vec<(std::path::PathBuf, String)>, LoadError> {
+    let entries = std::fs::read_dir(dir).map_err(|e| IoError::read(Subject::RuleDirectory, Some(dir), e))?;
+    let mut paths: Vec<_> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml") && p.is_file())
+        .collect();
+    paths.sort();
+    paths
+        .into_iter()
+        .map(|path| {
+            let text = std::fs::read_to_string(&path).map_err(|e| IoError::read(Subject::RuleFile, Some(&path), e))?;
+            Ok((path, text))
+        })
+        .collect()
 }
 
 fn span_of<T>(spanned: &Spanned<T>) -> Span {

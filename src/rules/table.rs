@@ -14,7 +14,7 @@ use std::sync::Arc;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::error::{IoError, LoadError, Subject};
+use crate::error::LoadError;
 use crate::source::Span;
 
 /// The built-in data files: (file name, text).
@@ -75,17 +75,7 @@ impl Tables {
             if !data.is_dir() {
                 continue;
             }
-            let entries =
-                std::fs::read_dir(&data).map_err(|e| IoError::read(Subject::RuleDirectory, Some(&data), e))?;
-            let mut paths: Vec<_> = entries
-                .filter_map(Result::ok)
-                .map(|e| e.path())
-                .filter(|p| p.extension().is_some_and(|x| x == "toml") && p.is_file())
-                .collect();
-            paths.sort();
-            for path in paths {
-                let text =
-                    std::fs::read_to_string(&path).map_err(|e| IoError::read(Subject::RuleFile, Some(&path), e))?;
+            for (path, text) in super::toml_files(&data)? {
                 tables.add(&display(&path), &text)?;
             }
         }
