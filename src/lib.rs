@@ -37,6 +37,7 @@ use rayon::prelude::*;
 use discover::{Candidate, Sink as _, WalkOptions, WalkProblem};
 use error::{IoError, LoadError, Subject};
 use finding::Finding;
+pub use lint::{check_examples, ExampleOutcome};
 use lint::{Gathered, Gatherer, Outcome};
 use policy::{ContextHint, PolicyDocument};
 use rules::RuleSet;

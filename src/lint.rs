@@ -332,3 +332,40 @@ pub(crate) fn lint_group(dir: &Path, candidates: &[Candidate], rules: &RuleSet, 
     }
     module
 }
+
+/// How one rule example behaved: as it says (`passed`), with the findings it gave.
+pub struct ExampleOutcome<'r> {
+    pub rule: &'r rules::Rule,
+    /// 1-based, in the rule file's order.
+    pub number: usize,
+    pub example: &'r rules::Example,
+    pub passed: bool,
+    /// (code, message) of every finding the example gave.
+    pub found: Vec<(String, String)>,
+}
+
+/// Lints every example of the rules `which` picks: a violation must fire its rule, a clean
+/// example must give no finding at all (`seslint test-rules`, and the catalog's meta-test).
+pub fn check_examples<'r>(rules: &'r RuleSet, which: impl Fn(&rules::Rule) -> bool) -> Vec<ExampleOutcome<'r>> {
+    let mut outcomes = Vec::new();
+    for rule in rules.rules.iter().filter(|r| which(r)) {
+        for (i, example) in rule.examples.iter().enumerate() {
+            let findings = match &example.file {
+                Some(name) => crate::lint_bytes(name, example.policy.as_bytes(), rules).findings,
+                None => crate::lint_policy(&example.policy, rule.applies_to.hint(), rules),
+            };
+            let passed = match example.expect {
+                rules::Expect::Violation => findings.iter().any(|f| f.code == rule.code),
+                rules::Expect::Clean => findings.is_empty(),
+            };
+            outcomes.push(ExampleOutcome {
+                rule,
+                number: i + 1,
+                example,
+                passed,
+                found: findings.into_iter().map(|f| (f.code, f.message)).collect(),
+            });
+        }
+    }
+    outcomes
+}

@@ -37,6 +37,12 @@ enum Command {
         #[command(flatten)]
         rules: RuleArgs,
     },
+    /// Run the examples of the rules in DIR (their own tests): PASS or FAIL per example.
+    TestRules {
+        /// Directories of rule files (*.toml, with data/*.toml); the built-in rules when none.
+        #[arg(value_name = "DIR")]
+        dirs: Vec<PathBuf>,
+    },
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions {
         #[arg(value_enum)]
@@ -147,11 +153,12 @@ enum ColorChoice {
     Never,
 }
 
-const SUBCOMMANDS: [&str; 9] = [
+const SUBCOMMANDS: [&str; 10] = [
     "check",
     "rules",
     "explain",
     "completions",
+    "test-rules",
     "help",
     "-h",
     "--help",
@@ -196,6 +203,7 @@ fn main() -> ExitCode {
         Command::Explain { code, rules } => {
             load(&rules, Overrides::default()).and_then(|(_, set)| explain(&set, &code))
         }
+        Command::TestRules { dirs } => test_rules(&dirs),
         Command::Completions { shell } => {
             let mut out = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "seslint", &mut out);
@@ -226,6 +234,15 @@ fn load(args: &RuleArgs, mut overrides: Overrides) -> Result<(Settings, RuleSet)
     let rules = RuleSet::load(&settings.rule_dirs)?;
     settings.validate(loaded.as_ref(), &rules)?;
     Ok((settings, rules))
+}
+
+/// `seslint test-rules DIR...`: every example of the rules defined in DIR, PASS or FAIL; exit 1 when
+/// one fails. Without DIR, the built-in rules' examples.
+fn test_rules(dirs: &[PathBuf]) -> Result<u8, LoadError> {
+    let rules = RuleSet::load(dirs)?;
+    let outcomes = seslint::check_examples(&rules, |rule| dirs.is_empty() || rule.origin != "built-in");
+    print_out(&catalog::example_results(&outcomes));
+    Ok(u8::from(outcomes.iter().any(|o| !o.passed)))
 }
 
 fn check(args: CheckArgs) -> Result<u8, LoadError> {

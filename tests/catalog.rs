@@ -5,8 +5,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use seslint::policy::ContextHint;
-use seslint::rules::{AppliesTo, Expect, RuleSet};
+use seslint::rules::RuleSet;
 
 fn rules() -> RuleSet {
     RuleSet::builtin().unwrap_or_else(|e| panic!("built-in rules do not load: {e}"))
@@ -102,42 +101,17 @@ fn messages_follow_the_house_style() {
     }
 }
 
-fn hint(applies_to: AppliesTo) -> ContextHint {
-    match applies_to {
-        AppliesTo::SesIdentityPolicy => ContextHint::SesIdentityPolicy,
-        AppliesTo::RoleTrustPolicy => ContextHint::Unknown,
-        AppliesTo::UserPool => ContextHint::UserPool,
-    }
-}
-
 #[test]
 fn every_rule_behaves_as_its_examples_say() {
     let rules = rules();
-    for rule in &rules.rules {
-        for (i, example) in rule.examples.iter().enumerate() {
-            let findings = match &example.file {
-                Some(name) => seslint::lint_bytes(name, example.policy.as_bytes(), &rules).findings,
-                None => seslint::lint_policy(&example.policy, hint(rule.applies_to), &rules),
-            };
-            match example.expect {
-                Expect::Violation => assert!(
-                    findings.iter().any(|f| f.code == rule.code),
-                    "{} example {}: expected a {} finding, got {:?}",
-                    rule.code,
-                    i + 1,
-                    rule.code,
-                    findings.iter().map(|f| (&f.code, &f.message)).collect::<Vec<_>>()
-                ),
-                Expect::Clean => assert!(
-                    findings.is_empty(),
-                    "{} example {}: a clean example gives no finding at all, got {:?}",
-                    rule.code,
-                    i + 1,
-                    findings.iter().map(|f| (&f.code, &f.message)).collect::<Vec<_>>()
-                ),
-            }
-        }
-    }
+    let outcomes = seslint::check_examples(&rules, |_| true);
+    assert!(outcomes.len() >= 2 * rules.rules.len(), "every rule has examples");
+    let failed: Vec<String> = outcomes
+        .iter()
+        .filter(|o| !o.passed)
+        .map(|o| format!("{} example {}: got {:?}", o.rule.code, o.number, o.found))
+        .collect();
+    assert!(failed.is_empty(), "{failed:#?}");
 }
 
 /// `fixtures/json/CODE-name/fires*.json` must emit CODE; `clean*.json` must emit nothing.

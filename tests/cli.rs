@@ -426,3 +426,28 @@ policy = '{{"Statement": []}}'
             r#"did you mean "cognito-ses-identity-regions"?"#,
         ));
 }
+
+/// `seslint test-rules DIR` runs an organisation's own rule examples: PASS or FAIL each, exit 1
+/// on a failure.
+#[test]
+fn test_rules_runs_the_examples_of_user_rules() {
+    seslint()
+        .args(["test-rules", "fixtures/custom-rules/rules"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("PASS ORG001 example 1 (violation)"))
+        .stdout(predicate::str::contains("PASS ORG002 example"))
+        .stdout(predicate::str::contains("SES001").not())
+        .stdout(predicate::str::contains(" passed, 0 failed"));
+    // A clean example that is not clean (not even JSON).
+    let broken = custom_rule("ORG001") + "\n[[example]]\nexpect = \"clean\"\npolicy = '{\"Statement\": ['\n";
+    let dir = rule_dir(&[("ORG001-source-account-allowlist.toml", &broken)]);
+    seslint()
+        .arg("test-rules")
+        .arg(dir.path())
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("FAIL ORG001 example"))
+        .stdout(predicate::str::contains("expected no finding, got:\n       SES001"))
+        .stdout(predicate::str::contains(" 1 failed"));
+}

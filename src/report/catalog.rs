@@ -3,6 +3,7 @@
 
 use crate::codes::NonRuleCode;
 use crate::rules::{Expect, Rule, RuleSet};
+use crate::ExampleOutcome;
 
 /// `CODE NAME SEVERITY SUMMARY`, one row a rule, then the codes that are not rules.
 pub fn rules_table(rules: &RuleSet) -> String {
@@ -79,4 +80,44 @@ fn indent(text: &str) -> String {
         .map(|l| format!("    {l}").trim_end().to_string())
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// `seslint test-rules`: a line per example, `PASS`/`FAIL CODE example N (violation|clean)`, with
+/// what a failing one gave; then the counts.
+pub fn example_results(outcomes: &[ExampleOutcome]) -> String {
+    let mut out = String::new();
+    for outcome in outcomes {
+        let kind = match outcome.example.expect {
+            Expect::Violation => "violation",
+            Expect::Clean => "clean",
+        };
+        let verdict = if outcome.passed { "PASS" } else { "FAIL" };
+        let note = outcome
+            .example
+            .note
+            .as_deref()
+            .map(|n| format!(": {n}"))
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "{verdict} {} example {} ({kind}){note}\n",
+            outcome.rule.code, outcome.number
+        ));
+        if !outcome.passed {
+            let want = match outcome.example.expect {
+                Expect::Violation => format!("a {} finding", outcome.rule.code),
+                Expect::Clean => "no finding".to_string(),
+            };
+            out.push_str(&format!("     expected {want}, got:"));
+            if outcome.found.is_empty() {
+                out.push_str(" nothing");
+            }
+            out.push('\n');
+            for (code, message) in &outcome.found {
+                out.push_str(&format!("       {code} {message}\n"));
+            }
+        }
+    }
+    let failed = outcomes.iter().filter(|o| !o.passed).count();
+    out.push_str(&format!("{} passed, {failed} failed\n", outcomes.len() - failed));
+    out
 }

@@ -44,6 +44,17 @@ pub enum AppliesTo {
 }
 
 impl AppliesTo {
+    /// What a container would say of a document this rule sees (for linting a rule's example
+    /// policy on its own).
+    pub fn hint(self) -> crate::policy::ContextHint {
+        use crate::policy::ContextHint;
+        match self {
+            AppliesTo::SesIdentityPolicy => ContextHint::SesIdentityPolicy,
+            AppliesTo::RoleTrustPolicy => ContextHint::Unknown,
+            AppliesTo::UserPool => ContextHint::UserPool,
+        }
+    }
+
     /// As the rule file spells it (`applies-to = "..."`).
     pub fn as_str(self) -> &'static str {
         match self {
