@@ -103,7 +103,7 @@ pub fn extract(text: &str) -> Option<Vec<PolicyDocument>> {
     for resource in &template.resources {
         template.extract_resource(resource, &mut documents, &mut identity_policies);
     }
-    documents.extend(template.cross_resource(&documents, &identity_policies));
+    template.cross_resource(&mut documents, &identity_policies);
     Some(documents)
 }
 
@@ -541,9 +541,9 @@ impl<'a> Template<'a> {
             .collect()
     }
 
-    /// The documents the cross-resource rules (COG101 to COG104) see: one per user pool with an
-    /// email configuration.
-    fn cross_resource(&self, documents: &[PolicyDocument], identity_policies: &[(usize, Span)]) -> Vec<PolicyDocument> {
+    /// Adds the documents the cross-resource rules (COG101 to COG104) see, one per user pool with
+    /// an email configuration, and tells each identity policy how its pools send.
+    fn cross_resource(&self, documents: &mut Vec<PolicyDocument>, identity_policies: &[(usize, Span)]) {
         let mut pools: Vec<pools::Pool> = Vec::new();
         let mut identities: Vec<pools::Identity> = Vec::new();
         for resource in &self.resources {
@@ -589,28 +589,55 @@ impl<'a> Template<'a> {
                 _ => {}
             }
         }
-        let policies: Vec<pools::IdentityPolicy> = identity_policies
-            .iter()
-            .filter_map(|(index, identity)| {
-                let document = documents.get(*index)?;
-                let written = self.text.get(identity.start..identity.end).unwrap_or_default();
-                Some(pools::IdentityPolicy {
-                    label: document.label.clone(),
-                    document: Some(document),
-                    identity: pools::Written {
-                        value: written.trim_matches(['"', '\'', '\\']).to_string(),
-                        span: *identity,
-                    },
-                })
-            })
-            .collect();
         let pool_ids: Vec<&str> = self
             .resources
             .iter()
             .filter(|r| r.kind == "AWS::Cognito::UserPool")
             .map(|r| r.id)
             .collect();
-        pools::documents(self.text, &pools, &pool_ids, &identities, &policies)
+        let pool_documents = {
+            let policies: Vec<pools::IdentityPolicy> = identity_policies
+                .iter()
+                .filter_map(|(index, identity)| {
+                    let document = documents.get(*index)?;
+                    Some(identity_policy(
+                        self.text,
+                        Some(document),
+                        document.label.clone(),
+                        *identity,
+                    ))
+                })
+                .collect();
+            pools::documents(self.text, &pools, &pool_ids, &identities, &policies)
+        };
+        let labelled: Vec<pools::IdentityPolicy> = identity_policies
+            .iter()
+            .filter_map(|(index, identity)| {
+                let label = documents.get(*index)?.label.clone();
+                Some(identity_policy(self.text, None, label, *identity))
+            })
+            .collect();
+        pools::mark_sending_modes(self.text, &pools, &identities, &labelled, documents);
+        documents.extend(pool_documents);
+    }
+}
+
+/// An identity policy for the cross-resource rules: its label, its document when it is looked
+/// at, and the identity as the template writes it at `identity`.
+fn identity_policy<'d>(
+    text: &str,
+    document: Option<&'d PolicyDocument>,
+    label: String,
+    identity: Span,
+) -> pools::IdentityPolicy<'d> {
+    let written = text.get(identity.start..identity.end).unwrap_or_default();
+    pools::IdentityPolicy {
+        label,
+        document,
+        identity: pools::Written {
+            value: written.trim_matches(['"', '\'', '\\']).to_string(),
+            span: identity,
+        },
     }
 }
 

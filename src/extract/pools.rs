@@ -61,6 +61,47 @@ pub struct IdentityPolicy<'a> {
     pub identity: Written,
 }
 
+/// Tells each identity policy how the pools that send as its identity send
+/// (`EmailSendingAccount`), as the fact `sending_mode`, when they all say it alike and literally:
+/// COG011 then checks the identity's region against that mode's regions (an Alternate-Region
+/// pool with DEVELOPER may use only the first listed region). `documents` are the extractor's;
+/// a policy is found among them by its label.
+pub fn mark_sending_modes(
+    text: &str,
+    pools: &[Pool],
+    identities: &[Identity],
+    policies: &[IdentityPolicy],
+    documents: &mut [PolicyDocument],
+) {
+    let modes: Vec<(String, &str)> = policies
+        .iter()
+        .filter_map(|policy| {
+            let identity = keys(text, &policy.identity, identities);
+            let mut modes = pools
+                .iter()
+                .filter(|pool| {
+                    pool.source_arn
+                        .as_ref()
+                        .is_some_and(|arn| keys(text, arn, identities).iter().any(|k| identity.contains(k)))
+                })
+                .map(|pool| pool.mode.as_ref().map_or("COGNITO_DEFAULT", |m| m.value.as_str()));
+            let first = modes.next()?;
+            let literal = !first.contains(UNKNOWN) && modes.all(|m| m == first);
+            literal.then(|| (policy.label.clone(), first))
+        })
+        .collect();
+    for (label, mode) in modes {
+        for document in documents.iter_mut().filter(|d| d.label == label) {
+            match &mut document.facts {
+                serde_json::Value::Object(facts) => {
+                    facts.insert("sending_mode".into(), mode.into());
+                }
+                facts => *facts = serde_json::json!({ "sending_mode": mode }),
+            }
+        }
+    }
+}
+
 /// One pool document per pool. `pool_ids` are all the pools of the module or template, with an
 /// email configuration or not (a policy may name any of them).
 pub fn documents(

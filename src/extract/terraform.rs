@@ -132,7 +132,7 @@ pub fn extract_module(dir: &Path, module: &UnitText) -> Extracted {
         }
     }
     // Pools against the identity policies they depend on (COG101 to COG104).
-    let pools = super::terraform_pools::documents(text, &resources, &out.documents);
+    let pools = super::terraform_pools::documents(text, &resources, &mut out.documents);
     out.documents.extend(pools);
     out
 }

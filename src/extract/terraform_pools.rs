@@ -22,7 +22,11 @@ const POLICY_RESOURCES: [(&str, &str); 2] = [
 
 /// One pool document per `aws_cognito_user_pool` with an `email_configuration` block.
 /// `resources` are the module's (type, name, body); `documents` the policies already extracted.
-pub fn documents(text: &str, resources: &[(&str, &str, &Node)], documents: &[PolicyDocument]) -> Vec<PolicyDocument> {
+pub fn documents(
+    text: &str,
+    resources: &[(&str, &str, &Node)],
+    documents: &mut [PolicyDocument],
+) -> Vec<PolicyDocument> {
     // Values as written: two arguments that hold the same expression (`local.sender`) name the
     // same identity.
     let written = |node: &Node, key: &str| {
@@ -62,15 +66,8 @@ pub fn documents(text: &str, resources: &[(&str, &str, &Node)], documents: &[Pol
                 span: body.span.head(text),
             });
         } else if let Some((_, argument)) = POLICY_RESOURCES.iter().find(|(k, _)| *k == kind) {
-            let document = documents
-                .iter()
-                .find(|d| d.label == address && d.context == Context::SesIdentityPolicy);
             if let Some(identity) = written(body, argument) {
-                policies.push(IdentityPolicy {
-                    label: address,
-                    document,
-                    identity,
-                });
+                policies.push((address, identity));
             }
         }
     }
@@ -80,5 +77,35 @@ pub fn documents(text: &str, resources: &[(&str, &str, &Node)], documents: &[Pol
         .map(|(kind, name, _)| format!("{kind}.{name}"))
         .collect();
     let pool_ids: Vec<&str> = pool_ids.iter().map(String::as_str).collect();
-    pools::documents(text, &pool_list, &pool_ids, &identities, &policies)
+    let seen = |label: &str| {
+        documents
+            .iter()
+            .position(|d| d.label == label && d.context == Context::SesIdentityPolicy)
+    };
+    let positions: Vec<Option<usize>> = policies.iter().map(|(label, _)| seen(label)).collect();
+    let pool_documents = {
+        let policies: Vec<IdentityPolicy> = policies
+            .iter()
+            .zip(&positions)
+            .map(|((label, identity), position)| IdentityPolicy {
+                label: label.clone(),
+                document: position.map(|i| &documents[i]),
+                identity: Written {
+                    value: identity.value.clone(),
+                    span: identity.span,
+                },
+            })
+            .collect();
+        pools::documents(text, &pool_list, &pool_ids, &identities, &policies)
+    };
+    let policies: Vec<IdentityPolicy> = policies
+        .into_iter()
+        .map(|(label, identity)| IdentityPolicy {
+            label,
+            document: None,
+            identity,
+        })
+        .collect();
+    pools::mark_sending_modes(text, &pool_list, &identities, &policies, documents);
+    pool_documents
 }
