@@ -3,6 +3,11 @@
 //! Built-in rules are the `rules/*.toml` files, embedded at build time (see `build.rs`); users
 //! add their own with `--rules DIR`. A rule file that does not load stops the run (exit 2) with a
 //! diagnostic that points into that file. Evaluation lives in [`eval`].
+//!
+//! One load shares what rules spell alike: a JSONPath text is parsed once, and a regular
+//! expression is one [`Pattern`] however many rules use it. A user rule's patterns are compiled
+//! when it loads (every error shows there); the built-in ones are only parsed, and compiled on
+//! first use (a test compiles them all), which keeps a one-file run's start-up short.
 
 pub mod eval;
 pub mod path;
@@ -12,22 +17,21 @@ pub mod template;
 
 use std::collections::BTreeMap;
 
-use regex::{Regex, RegexBuilder};
+use std::cell::RefCell;
+use std::collections::HashMap;
+
 use toml::Spanned;
 
 use crate::error::{IoError, LoadError, Subject};
 use crate::source::Span;
 use path::Path;
-use predicate::Predicate;
+use predicate::{Pattern, Predicate};
 pub use schema::{AppliesTo, ArnField, Expect, Severity, Target, Unit};
 use schema::{CheckSpec, ClauseSpec, CompareSpec, PredicateSpec, RuleFile, SideSpec, SourceCheck};
 use template::Template;
 
 /// The built-in rule files: (file name, contents).
 const BUILTIN_RULES: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
-
-/// Limits on user-supplied regular expressions, so that a rule cannot make the run crawl.
-const REGEX_SIZE_LIMIT: usize = 1 << 20;
 
 #[derive(Debug)]
 pub struct Rule {
@@ -128,7 +132,7 @@ pub struct Side {
 pub enum Extract {
     Whole,
     Arn(ArnField),
-    Capture(Regex),
+    Capture(Pattern),
 }
 
 /// All the rules of a run, in code order.
@@ -139,6 +143,53 @@ pub struct RuleSet {
     /// Codes of the rules left out of the run by [`RuleSet::select`]: a suppression that names
     /// one of them is not unused.
     pub deselected: Vec<String>,
+    /// Every distinct regular expression of the set, once (they compile on first use).
+    pub patterns: Vec<Pattern>,
+}
+
+/// The regular expressions and paths of one load, by text: rules that spell a pattern the same
+/// way share it, so it is compiled once; a path's text is parsed once.
+#[derive(Default)]
+struct Patterns {
+    known: RefCell<HashMap<String, Pattern>>,
+    paths: RefCell<HashMap<String, Path>>,
+}
+
+/// The patterns as one rule file asks for them: a user rule's are compiled at load, so that
+/// every error shows there; the built-in ones are compiled on first use (a test compiles them).
+struct Regexes<'a> {
+    patterns: &'a Patterns,
+    eager: bool,
+}
+
+impl Regexes<'_> {
+    fn path(&self, text: &str) -> Result<Path, String> {
+        if let Some(path) = self.patterns.paths.borrow().get(text) {
+            return Ok(path.clone());
+        }
+        let path = Path::compile(text)?;
+        self.patterns.paths.borrow_mut().insert(text.to_string(), path.clone());
+        Ok(path)
+    }
+
+    fn get(&self, text: &str) -> Result<Pattern, String> {
+        let known = self.patterns.known.borrow().get(text).cloned();
+        let pattern = match known {
+            Some(pattern) => pattern,
+            None => {
+                let pattern = Pattern::new(text)?;
+                self.patterns
+                    .known
+                    .borrow_mut()
+                    .insert(text.to_string(), pattern.clone());
+                pattern
+            }
+        };
+        if self.eager {
+            pattern.compile()?;
+        }
+        Ok(pattern)
+    }
 }
 
 /// Gives paths with the same text the same slot, so that an evaluation computes each once per
@@ -198,13 +249,18 @@ impl RuleSet {
         }
         let mut rules: Vec<Rule> = Vec::new();
         let mut origins: BTreeMap<String, String> = BTreeMap::new();
+        let patterns = Patterns::default();
         for (display, file_name, text, builtin) in &files {
             let origin = if *builtin {
                 "built-in".to_string()
             } else {
                 display.clone()
             };
-            let (rule, code_span) = compile(display, file_name, text, origin)?;
+            let regexes = Regexes {
+                patterns: &patterns,
+                eager: !*builtin,
+            };
+            let (rule, code_span) = compile(display, file_name, text, origin, &regexes)?;
             if let Some(first) = origins.get(&rule.code) {
                 return Err(LoadError::new(format!("rule code {} is defined twice", rule.code))
                     .in_file(display, text)
@@ -219,9 +275,12 @@ impl RuleSet {
         }
         rules.sort_by(|a, b| a.code.cmp(&b.code));
         number_paths(&mut rules);
+        let mut patterns: Vec<Pattern> = patterns.known.into_inner().into_values().collect();
+        patterns.sort_by(|a, b| a.as_str().cmp(b.as_str()));
         Ok(RuleSet {
             rules,
             deselected: Vec::new(),
+            patterns,
         })
     }
 
@@ -248,7 +307,13 @@ fn span_of<T>(spanned: &Spanned<T>) -> Span {
 }
 
 /// Compiles one rule file; errors point into `text`. Returns the rule and the span of its code.
-fn compile(display: &str, file_name: &str, text: &str, origin: String) -> Result<(Rule, Span), LoadError> {
+fn compile(
+    display: &str,
+    file_name: &str,
+    text: &str,
+    origin: String,
+    regexes: &Regexes,
+) -> Result<(Rule, Span), LoadError> {
     let fail =
         |message: String, span: Span, label: &str| LoadError::new(message).in_file(display, text).at(span, label);
     let file: RuleFile = toml::from_str(text).map_err(|e| {
@@ -306,7 +371,7 @@ fn compile(display: &str, file_name: &str, text: &str, origin: String) -> Result
     }
     for spec in file.check {
         let span = span_of(&spec);
-        let check = compile_check(spec.into_inner(), span, file.unit, &template, &fail)?;
+        let check = compile_check(spec.into_inner(), span, file.unit, &template, &fail, regexes)?;
         checks.push(check);
     }
     let examples: Vec<Example> = file
@@ -362,9 +427,12 @@ fn compile_check(
     unit: Unit,
     template: &dyn Fn(&Spanned<String>) -> Result<Template, LoadError>,
     fail: &Fail,
+    regexes: &Regexes,
 ) -> Result<Check, LoadError> {
     let path = |s: &Spanned<String>| {
-        Path::compile(s.get_ref()).map_err(|e| fail(format!("invalid JSONPath: {e}"), span_of(s), "this path"))
+        regexes
+            .path(s.get_ref())
+            .map_err(|e| fail(format!("invalid JSONPath: {e}"), span_of(s), "this path"))
     };
     let head = Span::new(span.start, span.start + 1);
     let tests = [
@@ -403,12 +471,12 @@ fn compile_check(
         ));
     }
     let test = match (spec.require, spec.forbid, spec.expect, spec.compare, spec.source) {
-        (Some(p), ..) => Test::Require(predicate(p, fail, head)?),
-        (_, Some(p), ..) => Test::Forbid(predicate(p, fail, head)?),
+        (Some(p), ..) => Test::Require(predicate(p, fail, head, regexes)?),
+        (_, Some(p), ..) => Test::Forbid(predicate(p, fail, head, regexes)?),
         (_, _, Some(schema::Expectation::Present), ..) => Test::Present,
         (_, _, Some(schema::Expectation::Absent), ..) => Test::Absent,
         (_, _, Some(schema::Expectation::Unique), ..) => Test::Unique,
-        (_, _, _, Some(c), _) => Test::Compare(Box::new(compare(c, &path, template, fail)?)),
+        (_, _, _, Some(c), _) => Test::Compare(Box::new(compare(c, &path, template, fail, regexes)?)),
         (.., Some(SourceCheck::Syntax)) => Test::Syntax,
         (.., Some(SourceCheck::FileSyntax)) => Test::FileSyntax,
         (.., Some(SourceCheck::DuplicateKeys)) => Test::DuplicateKeys,
@@ -423,13 +491,13 @@ fn compile_check(
         when: spec
             .when
             .into_iter()
-            .map(|c| clause(c, &path, fail))
+            .map(|c| clause(c, &path, fail, regexes))
             .collect::<Result<_, _>>()?,
         select: spec.select.as_ref().map(&path).transpose()?.unwrap_or_else(Path::root),
         on: spec.on,
         strip_prefix: normalize.strip_prefix,
         strip_suffix: normalize.strip_suffix,
-        skip: spec.skip.map(|p| predicate(p, fail, head)).transpose()?,
+        skip: spec.skip.map(|p| predicate(p, fail, head, regexes)).transpose()?,
         test,
         report_at: spec.report_at.iter().map(&path).collect::<Result<_, _>>()?,
         severity: spec.severity,
@@ -448,6 +516,7 @@ fn clause(
     spec: ClauseSpec,
     path: &dyn Fn(&Spanned<String>) -> Result<Path, LoadError>,
     fail: &Fail,
+    regexes: &Regexes,
 ) -> Result<Clause, LoadError> {
     let (source, of_facts) = match (&spec.path, &spec.fact) {
         (Some(path), None) => (path, false),
@@ -463,9 +532,9 @@ fn clause(
     };
     let at = span_of(source);
     let quantifier = match (spec.any, spec.all, spec.none, spec.present) {
-        (Some(p), None, None, None) => Quantifier::Any(predicate(p, fail, at)?),
-        (None, Some(p), None, None) => Quantifier::All(predicate(p, fail, at)?),
-        (None, None, Some(p), None) => Quantifier::None(predicate(p, fail, at)?),
+        (Some(p), None, None, None) => Quantifier::Any(predicate(p, fail, at, regexes)?),
+        (None, Some(p), None, None) => Quantifier::All(predicate(p, fail, at, regexes)?),
+        (None, None, Some(p), None) => Quantifier::None(predicate(p, fail, at, regexes)?),
         (None, None, None, Some(b)) => Quantifier::Present(b),
         _ => {
             return Err(fail(
@@ -488,6 +557,7 @@ fn compare(
     path: &dyn Fn(&Spanned<String>) -> Result<Path, LoadError>,
     template: &dyn Fn(&Spanned<String>) -> Result<Template, LoadError>,
     fail: &Fail,
+    regexes: &Regexes,
 ) -> Result<Compare, LoadError> {
     let side = |s: SideSpec| -> Result<Side, LoadError> {
         let extract = match (s.arn, &s.capture) {
@@ -500,8 +570,10 @@ fn compare(
             }
             (Some(field), None) => Extract::Arn(field),
             (None, Some(c)) => {
-                let regex = build_regex(c.get_ref()).map_err(|e| fail(e, span_of(c), "this expression"))?;
-                if regex.captures_len() < 2 {
+                let regex = regexes
+                    .get(c.get_ref())
+                    .map_err(|e| fail(e, span_of(c), "this expression"))?;
+                if regex.groups() < 1 {
                     return Err(fail(
                         "`capture` needs a capture group".into(),
                         span_of(c),
@@ -516,7 +588,7 @@ fn compare(
         Ok(Side {
             path: path(&s.path)?,
             extract,
-            only: s.only.map(|p| predicate(p, fail, at)).transpose()?,
+            only: s.only.map(|p| predicate(p, fail, at, regexes)).transpose()?,
         })
     };
     Ok(Compare {
@@ -527,9 +599,13 @@ fn compare(
     })
 }
 
-fn predicate(spec: PredicateSpec, fail: &Fail, at: Span) -> Result<Predicate, LoadError> {
+fn predicate(spec: PredicateSpec, fail: &Fail, at: Span, regexes: &Regexes) -> Result<Predicate, LoadError> {
     let regex = match &spec.regex {
-        Some(r) => Some(build_regex(r.get_ref()).map_err(|e| fail(e, span_of(r), "this expression"))?),
+        Some(r) => Some(
+            regexes
+                .get(r.get_ref())
+                .map_err(|e| fail(e, span_of(r), "this expression"))?,
+        ),
         None => None,
     };
     let empty = spec.equals.is_none()
@@ -555,20 +631,15 @@ fn predicate(spec: PredicateSpec, fail: &Fail, at: Span) -> Result<Predicate, Lo
         covers: spec.covers.map(schema::OneOrMany::into_vec),
         ignore_case: spec.ignore_case,
         json_type: spec.json_type,
-        not: spec.not.map(|p| predicate(*p, fail, at).map(Box::new)).transpose()?,
+        not: spec
+            .not
+            .map(|p| predicate(*p, fail, at, regexes).map(Box::new))
+            .transpose()?,
         any_of: spec
             .any_of
-            .map(|ps| ps.into_iter().map(|p| predicate(p, fail, at)).collect())
+            .map(|ps| ps.into_iter().map(|p| predicate(p, fail, at, regexes)).collect())
             .transpose()?,
         ..Predicate::default()
     }
     .prepared())
-}
-
-fn build_regex(pattern: &str) -> Result<Regex, String> {
-    RegexBuilder::new(pattern)
-        .size_limit(REGEX_SIZE_LIMIT)
-        .dfa_size_limit(REGEX_SIZE_LIMIT)
-        .build()
-        .map_err(|e| format!("invalid regular expression: {e}"))
 }
