@@ -1,4 +1,9 @@
 //! Embeds the built-in rules (`rules/*.toml`) in the binary, so that it needs no files at run time.
+//!
+//! Each rule is embedded twice: as written, and without its documentation (`[doc]` emptied, no
+//! `[[example]]`), which is most of the text and which a check run does not read; the loader
+//! parses the short form and the full one only when documentation is asked for. A test in
+//! `src/rules/mod.rs` checks that the two agree on everything else.
 
 use std::{env, fs, path::Path};
 
@@ -16,12 +21,60 @@ fn main() {
     for name in names {
         let path = dir.join(&name);
         println!("cargo:rerun-if-changed={}", path.display());
+        let text = fs::read_to_string(&path).expect("rule files are UTF-8");
         out.push_str(&format!(
-            "    ({name:?}, include_str!({:?})),\n",
-            path.display().to_string()
+            "    ({name:?}, include_str!({:?}), {:?}),\n",
+            path.display().to_string(),
+            without_docs(&text)
         ));
     }
     out.push_str("]\n");
     let target = Path::new(&env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("builtin_rules.rs");
     fs::write(target, out).expect("OUT_DIR is writable");
+}
+
+/// A table header line (`[doc]`, `[[check]]`): its name, or `None` for any other line.
+fn header(line: &str) -> Option<&str> {
+    let line = line.trim();
+    let inner = line.strip_prefix("[[").and_then(|l| l.strip_suffix("]]"));
+    let inner = inner.or_else(|| line.strip_prefix('[').and_then(|l| l.strip_suffix(']')))?;
+    inner
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
+        .then_some(inner)
+}
+
+/// The rule file with `[doc]` emptied and every `[[example]]` left out. Headers inside
+/// multi-line strings (`'''` or `"""`) are not headers.
+fn without_docs(text: &str) -> String {
+    let mut out = String::new();
+    let mut open: Option<&str> = None;
+    let mut skipping = false;
+    for line in text.split_inclusive('\n') {
+        if open.is_none() {
+            if let Some(name) = header(line) {
+                skipping = name == "doc" || name == "example" || name.starts_with("doc.");
+                if name == "doc" {
+                    out.push_str("[doc]\nwhat = \"\"\nwhy = \"\"\nfix = \"\"\n");
+                }
+            }
+        }
+        let mut rest = line;
+        loop {
+            let next = match open {
+                Some(quote) => rest.find(quote).map(|i| (i, quote)),
+                None => ["'''", "\"\"\""]
+                    .iter()
+                    .filter_map(|q| rest.find(q).map(|i| (i, *q)))
+                    .min(),
+            };
+            let Some((at, quote)) = next else { break };
+            open = if open.is_some() { None } else { Some(quote) };
+            rest = &rest[at + 3..];
+        }
+        if !skipping {
+            out.push_str(line);
+        }
+    }
+    out
 }

@@ -8,6 +8,9 @@
 //! expression is one [`Pattern`] however many rules use it. A user rule's patterns are compiled
 //! when it loads (every error shows there); the built-in ones are only parsed, and compiled on
 //! first use (a test compiles them all), which keeps a one-file run's start-up short.
+//! Likewise a built-in rule loads from its text without `[doc]` and `[[example]]` (most of the
+//! text; see `build.rs`): its [`Rule::doc`] and [`Rule::examples`] are [`Deferred`], parsed from
+//! the full text when first read (`explain`, SARIF, the catalog tests).
 
 pub mod eval;
 pub mod path;
@@ -19,6 +22,7 @@ use std::collections::BTreeMap;
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use toml::Spanned;
 
@@ -30,8 +34,75 @@ pub use schema::{AppliesTo, ArnField, Expect, Severity, Target, Unit};
 use schema::{CheckSpec, ClauseSpec, CompareSpec, PredicateSpec, RuleFile, SideSpec, SourceCheck};
 use template::Template;
 
-/// The built-in rule files: (file name, contents).
-const BUILTIN_RULES: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
+/// The built-in rule files: (file name, contents, contents without `[doc]` and `[[example]]`).
+const BUILTIN_RULES: &[(&str, &str, &str)] = include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
+
+/// Documentation that a built-in rule parses from its full text only when first read (a check
+/// run never reads it); a user rule's is parsed when it loads.
+#[derive(Debug)]
+pub struct Deferred<T> {
+    value: OnceLock<T>,
+    /// The full rule file, for a built-in rule.
+    source: &'static str,
+    parse: fn(&str) -> T,
+}
+
+impl<T: Default> Deferred<T> {
+    fn ready(value: T) -> Self {
+        Deferred {
+            value: OnceLock::from(value),
+            source: "",
+            // Never called: the value is there.
+            parse: |_| T::default(),
+        }
+    }
+
+    fn later(source: &'static str, parse: fn(&str) -> T) -> Self {
+        Deferred {
+            value: OnceLock::new(),
+            source,
+            parse,
+        }
+    }
+}
+
+impl<T> std::ops::Deref for Deferred<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        self.value.get_or_init(|| (self.parse)(self.source))
+    }
+}
+
+impl<'a, T> IntoIterator for &'a Deferred<Vec<T>> {
+    type Item = &'a T;
+    type IntoIter = std::slice::Iter<'a, T>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+/// A built-in rule's documentation (it loads, as a test checks; otherwise it is empty).
+fn builtin_doc(text: &str) -> schema::Doc {
+    toml::from_str::<schema::DocsOnly>(text)
+        .map(|d| d.doc)
+        .unwrap_or_default()
+}
+
+/// A built-in rule's examples.
+fn builtin_examples(text: &str) -> Vec<Example> {
+    toml::from_str::<schema::DocsOnly>(text)
+        .map(|d| d.example.into_iter().map(example).collect())
+        .unwrap_or_default()
+}
+
+fn example(e: schema::ExampleSpec) -> Example {
+    Example {
+        expect: e.expect,
+        policy: e.policy,
+        file: e.file,
+        note: e.note,
+    }
+}
 
 #[derive(Debug)]
 pub struct Rule {
@@ -43,8 +114,8 @@ pub struct Rule {
     pub unit: Unit,
     pub message: Template,
     pub help: Template,
-    pub doc: schema::Doc,
-    pub examples: Vec<Example>,
+    pub doc: Deferred<schema::Doc>,
+    pub examples: Deferred<Vec<Example>>,
     pub checks: Vec<Check>,
     /// Where the rule came from: `built-in` or the rule file's path.
     pub origin: String,
@@ -224,10 +295,17 @@ impl RuleSet {
 
     /// The built-in rules plus every `*.toml` file in `dirs`.
     pub fn load(dirs: &[std::path::PathBuf]) -> Result<RuleSet, LoadError> {
-        // (path to show, file name, text, built in?)
-        let mut files: Vec<(String, String, String, bool)> = BUILTIN_RULES
+        // (path to show, file name, text, the full text of a built-in rule)
+        let mut files: Vec<(String, String, String, Option<&'static str>)> = BUILTIN_RULES
             .iter()
-            .map(|(name, text)| (format!("rules/{name}"), name.to_string(), text.to_string(), true))
+            .map(|(name, full, short)| {
+                (
+                    format!("rules/{name}"),
+                    name.to_string(),
+                    short.to_string(),
+                    Some(*full),
+                )
+            })
             .collect();
         for dir in dirs {
             let entries = std::fs::read_dir(dir).map_err(|e| IoError::read(Subject::RuleDirectory, Some(dir), e))?;
@@ -244,23 +322,23 @@ impl RuleSet {
                     .file_name()
                     .map(|n| n.to_string_lossy().into_owned())
                     .unwrap_or_default();
-                files.push((path.display().to_string(), file_name, text, false));
+                files.push((path.display().to_string(), file_name, text, None));
             }
         }
         let mut rules: Vec<Rule> = Vec::new();
         let mut origins: BTreeMap<String, String> = BTreeMap::new();
         let patterns = Patterns::default();
         for (display, file_name, text, builtin) in &files {
-            let origin = if *builtin {
+            let origin = if builtin.is_some() {
                 "built-in".to_string()
             } else {
                 display.clone()
             };
             let regexes = Regexes {
                 patterns: &patterns,
-                eager: !*builtin,
+                eager: builtin.is_none(),
             };
-            let (rule, code_span) = compile(display, file_name, text, origin, &regexes)?;
+            let (rule, code_span) = compile(display, file_name, text, origin, &regexes, *builtin)?;
             if let Some(first) = origins.get(&rule.code) {
                 return Err(LoadError::new(format!("rule code {} is defined twice", rule.code))
                     .in_file(display, text)
@@ -313,6 +391,7 @@ fn compile(
     text: &str,
     origin: String,
     regexes: &Regexes,
+    builtin: Option<&'static str>,
 ) -> Result<(Rule, Span), LoadError> {
     let fail =
         |message: String, span: Span, label: &str| LoadError::new(message).in_file(display, text).at(span, label);
@@ -374,19 +453,37 @@ fn compile(
         let check = compile_check(spec.into_inner(), span, file.unit, &template, &fail, regexes)?;
         checks.push(check);
     }
-    let examples: Vec<Example> = file
-        .example
-        .into_iter()
-        .map(|e| {
-            let e = e.into_inner();
-            Example {
-                expect: e.expect,
-                policy: e.policy,
-                file: e.file,
-                note: e.note,
-            }
-        })
-        .collect();
+    let (doc, examples) = match builtin {
+        // The short text has no examples: the test of the catalog checks the full one's.
+        Some(full) => (
+            Deferred::later(full, builtin_doc),
+            Deferred::later(full, builtin_examples),
+        ),
+        None => {
+            let examples: Vec<Example> = file.example.into_iter().map(|e| example(e.into_inner())).collect();
+            check_examples(&examples, &fail, code_span)?;
+            (Deferred::ready(file.doc), Deferred::ready(examples))
+        }
+    };
+    let rule = Rule {
+        code,
+        name,
+        severity: file.severity,
+        summary: file.summary.into_inner(),
+        applies_to: file.applies_to,
+        unit: file.unit,
+        message,
+        help,
+        doc,
+        examples,
+        checks,
+        origin,
+    };
+    Ok((rule, code_span))
+}
+
+/// Every rule documents itself with a violating and a clean example.
+fn check_examples(examples: &[Example], fail: &Fail, code_span: Span) -> Result<(), LoadError> {
     for kind in [Expect::Violation, Expect::Clean] {
         if !examples.iter().any(|e| e.expect == kind) {
             let which = if kind == Expect::Violation {
@@ -402,21 +499,7 @@ fn compile(
             .with_help("every rule documents itself with at least one violating and one clean example"));
         }
     }
-    let rule = Rule {
-        code,
-        name,
-        severity: file.severity,
-        summary: file.summary.into_inner(),
-        applies_to: file.applies_to,
-        unit: file.unit,
-        message,
-        help,
-        doc: file.doc,
-        examples,
-        checks,
-        origin,
-    };
-    Ok((rule, code_span))
+    Ok(())
 }
 
 type Fail<'a> = dyn Fn(String, Span, &str) -> LoadError + 'a;
@@ -642,4 +725,42 @@ fn predicate(spec: PredicateSpec, fail: &Fail, at: Span, regexes: &Regexes) -> R
         ..Predicate::default()
     }
     .prepared())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_built_in_texts_differ_only_by_their_docs() {
+        for (name, full, short) in BUILTIN_RULES {
+            let mut full: toml::Table = toml::from_str(full).unwrap();
+            let mut short: toml::Table = toml::from_str(short).unwrap();
+            assert!(
+                full.remove("doc").is_some() && full.remove("example").is_some(),
+                "{name}"
+            );
+            let doc = short.remove("doc").unwrap();
+            assert_eq!(doc.as_table().map(|t| t.len()), Some(3), "{name}");
+            assert_eq!(full, short, "{name}");
+            let rules = RuleSet::builtin().unwrap();
+            let rule = rules.rules.iter().find(|r| name.starts_with(&r.code)).unwrap();
+            assert!(!rule.doc.what.is_empty() && !rule.examples.is_empty(), "{name}");
+            let examples: Vec<Example> = toml::from_str::<schema::DocsOnly>(full_text(name))
+                .unwrap()
+                .example
+                .into_iter()
+                .map(example)
+                .collect();
+            check_examples(&examples, &|m, _, _| LoadError::new(m), Span::new(0, 0)).unwrap();
+        }
+    }
+
+    fn full_text(name: &str) -> &'static str {
+        BUILTIN_RULES
+            .iter()
+            .find(|(n, ..)| *n == name)
+            .map(|(_, full, _)| *full)
+            .unwrap()
+    }
 }
