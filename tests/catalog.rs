@@ -34,6 +34,18 @@ fn every_rule_file_loads_and_is_named_by_its_code() {
 }
 
 #[test]
+fn every_built_in_pattern_compiles() {
+    // Built-in patterns are only parsed at load and compiled on first use: compile them all here.
+    let rules = rules();
+    assert!(!rules.patterns.is_empty());
+    for pattern in &rules.patterns {
+        if let Err(e) = pattern.compile() {
+            panic!("built-in pattern {:?} does not compile: {e}", pattern.as_str());
+        }
+    }
+}
+
+#[test]
 fn every_ses_and_cog_code_of_the_catalog_exists() {
     let catalog_path = root().join("../shared/reference/catalog.md");
     let catalog = std::fs::read_to_string(&catalog_path)

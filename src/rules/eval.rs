@@ -396,7 +396,7 @@ impl<'a> Run<'a> {
                             .regex
                             .as_ref()
                             .zip(node.tested.as_str())
-                            .and_then(|(regex, text)| regex.find(text))
+                            .and_then(|(pattern, text)| pattern.regex()?.find(text))
                             .map(|found| json_string(found.as_str()));
                         if wanted {
                             facts.did_you_mean = node
@@ -842,7 +842,7 @@ fn extract_field(text: &str, extract: &Extract) -> Option<String> {
             };
             Some(fields[index].to_string())
         }
-        Extract::Capture(regex) => regex.captures(text)?.get(1).map(|m| m.as_str().to_string()),
+        Extract::Capture(pattern) => pattern.regex()?.captures(text)?.get(1).map(|m| m.as_str().to_string()),
     }
 }
 

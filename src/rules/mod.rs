@@ -3,6 +3,14 @@
 //! Built-in rules are the `rules/*.toml` files, embedded at build time (see `build.rs`); users
 //! add their own with `--rules DIR`. A rule file that does not load stops the run (exit 2) with a
 //! diagnostic that points into that file. Evaluation lives in [`eval`].
+//!
+//! One load shares what rules spell alike: a JSONPath text is parsed once, and a regular
+//! expression is one [`Pattern`] however many rules use it. A user rule's patterns are compiled
+//! when it loads (every error shows there); the built-in ones are only parsed, and compiled on
+//! first use (a test compiles them all), which keeps a one-file run's start-up short.
+//! Likewise a built-in rule loads from its text without `[doc]` and `[[example]]` (most of the
+//! text; see `build.rs`): its [`Rule::doc`] and [`Rule::examples`] are [`Deferred`], parsed from
+//! the full text when first read (`explain`, SARIF, the catalog tests).
 
 pub mod eval;
 pub mod path;
@@ -14,23 +22,90 @@ pub mod template;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use regex::{Regex, RegexBuilder};
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
 use toml::Spanned;
 
 use crate::error::{IoError, LoadError, Subject};
 use crate::source::Span;
 use path::Path;
-use predicate::Predicate;
+use predicate::{Pattern, Predicate};
 pub use schema::{AppliesTo, ArnField, Expect, Severity, Target, Unit};
 use schema::{CheckSpec, ClauseSpec, CompareSpec, PredicateSpec, RuleFile, SideSpec, SourceCheck};
 use table::{Table, Tables};
 use template::Template;
 
-/// The built-in rule files: (file name, contents).
-const BUILTIN_RULES: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
+/// The built-in rule files: (file name, contents, contents without `[doc]` and `[[example]]`).
+const BUILTIN_RULES: &[(&str, &str, &str)] = include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
 
-/// Limits on user-supplied regular expressions, so that a rule cannot make the run crawl.
-const REGEX_SIZE_LIMIT: usize = 1 << 20;
+/// Documentation that a built-in rule parses from its full text only when first read (a check
+/// run never reads it); a user rule's is parsed when it loads.
+#[derive(Debug)]
+pub struct Deferred<T> {
+    value: OnceLock<T>,
+    /// The full rule file, for a built-in rule.
+    source: &'static str,
+    parse: fn(&str) -> T,
+}
+
+impl<T: Default> Deferred<T> {
+    fn ready(value: T) -> Self {
+        Deferred {
+            value: OnceLock::from(value),
+            source: "",
+            // Never called: the value is there.
+            parse: |_| T::default(),
+        }
+    }
+
+    fn later(source: &'static str, parse: fn(&str) -> T) -> Self {
+        Deferred {
+            value: OnceLock::new(),
+            source,
+            parse,
+        }
+    }
+}
+
+impl<T> std::ops::Deref for Deferred<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        self.value.get_or_init(|| (self.parse)(self.source))
+    }
+}
+
+impl<'a, T> IntoIterator for &'a Deferred<Vec<T>> {
+    type Item = &'a T;
+    type IntoIter = std::slice::Iter<'a, T>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+/// A built-in rule's documentation (it loads, as a test checks; otherwise it is empty).
+fn builtin_doc(text: &str) -> schema::Doc {
+    toml::from_str::<schema::DocsOnly>(text)
+        .map(|d| d.doc)
+        .unwrap_or_default()
+}
+
+/// A built-in rule's examples.
+fn builtin_examples(text: &str) -> Vec<Example> {
+    toml::from_str::<schema::DocsOnly>(text)
+        .map(|d| d.example.into_iter().map(example).collect())
+        .unwrap_or_default()
+}
+
+fn example(e: schema::ExampleSpec) -> Example {
+    Example {
+        expect: e.expect,
+        policy: e.policy,
+        file: e.file,
+        note: e.note,
+    }
+}
 
 #[derive(Debug)]
 pub struct Rule {
@@ -42,8 +117,8 @@ pub struct Rule {
     pub unit: Unit,
     pub message: Template,
     pub help: Template,
-    pub doc: schema::Doc,
-    pub examples: Vec<Example>,
+    pub doc: Deferred<schema::Doc>,
+    pub examples: Deferred<Vec<Example>>,
     pub checks: Vec<Check>,
     /// Where the rule came from: `built-in` or the rule file's path.
     pub origin: String,
@@ -134,7 +209,7 @@ pub struct Side {
 pub enum Extract {
     Whole,
     Arn(ArnField),
-    Capture(Regex),
+    Capture(Pattern),
 }
 
 /// All the rules of a run, in code order.
@@ -145,6 +220,53 @@ pub struct RuleSet {
     /// Codes of the rules left out of the run by [`RuleSet::select`]: a suppression that names
     /// one of them is not unused.
     pub deselected: Vec<String>,
+    /// Every distinct regular expression of the set, once (they compile on first use).
+    pub patterns: Vec<Pattern>,
+}
+
+/// The regular expressions and paths of one load, by text: rules that spell a pattern the same
+/// way share it, so it is compiled once; a path's text is parsed once.
+#[derive(Default)]
+struct Patterns {
+    known: RefCell<HashMap<String, Pattern>>,
+    paths: RefCell<HashMap<String, Path>>,
+}
+
+/// The patterns as one rule file asks for them: a user rule's are compiled at load, so that
+/// every error shows there; the built-in ones are compiled on first use (a test compiles them).
+struct Regexes<'a> {
+    patterns: &'a Patterns,
+    eager: bool,
+}
+
+impl Regexes<'_> {
+    fn path(&self, text: &str) -> Result<Path, String> {
+        if let Some(path) = self.patterns.paths.borrow().get(text) {
+            return Ok(path.clone());
+        }
+        let path = Path::compile(text)?;
+        self.patterns.paths.borrow_mut().insert(text.to_string(), path.clone());
+        Ok(path)
+    }
+
+    fn get(&self, text: &str) -> Result<Pattern, String> {
+        let known = self.patterns.known.borrow().get(text).cloned();
+        let pattern = match known {
+            Some(pattern) => pattern,
+            None => {
+                let pattern = Pattern::new(text)?;
+                self.patterns
+                    .known
+                    .borrow_mut()
+                    .insert(text.to_string(), pattern.clone());
+                pattern
+            }
+        };
+        if self.eager {
+            pattern.compile()?;
+        }
+        Ok(pattern)
+    }
 }
 
 /// Gives paths with the same text the same slot, so that an evaluation computes each once per
@@ -180,10 +302,17 @@ impl RuleSet {
     /// The built-in rules plus every `*.toml` file in `dirs`.
     pub fn load(dirs: &[std::path::PathBuf]) -> Result<RuleSet, LoadError> {
         let tables = Tables::load(dirs)?;
-        // (path to show, file name, text, built in?)
-        let mut files: Vec<(String, String, String, bool)> = BUILTIN_RULES
+        // (path to show, file name, text, the full text of a built-in rule)
+        let mut files: Vec<(String, String, String, Option<&'static str>)> = BUILTIN_RULES
             .iter()
-            .map(|(name, text)| (format!("rules/{name}"), name.to_string(), text.to_string(), true))
+            .map(|(name, full, short)| {
+                (
+                    format!("rules/{name}"),
+                    name.to_string(),
+                    short.to_string(),
+                    Some(*full),
+                )
+            })
             .collect();
         for dir in dirs {
             for (path, text) in toml_files(dir)? {
@@ -191,18 +320,23 @@ impl RuleSet {
                     .file_name()
                     .map(|n| n.to_string_lossy().into_owned())
                     .unwrap_or_default();
-                files.push((path.display().to_string(), file_name, text, false));
+                files.push((path.display().to_string(), file_name, text, None));
             }
         }
         let mut rules: Vec<Rule> = Vec::new();
         let mut origins: BTreeMap<String, String> = BTreeMap::new();
+        let patterns = Patterns::default();
         for (display, file_name, text, builtin) in &files {
-            let origin = if *builtin {
+            let origin = if builtin.is_some() {
                 "built-in".to_string()
             } else {
                 display.clone()
             };
-            let (rule, code_span) = compile(display, file_name, text, origin, &tables)?;
+            let regexes = Regexes {
+                patterns: &patterns,
+                eager: builtin.is_none(),
+            };
+            let (rule, code_span) = compile(display, file_name, text, origin, &regexes, *builtin, &tables)?;
             if let Some(first) = origins.get(&rule.code) {
                 return Err(LoadError::new(format!("rule code {} is defined twice", rule.code))
                     .in_file(display, text)
@@ -217,9 +351,12 @@ impl RuleSet {
         }
         rules.sort_by(|a, b| a.code.cmp(&b.code));
         number_paths(&mut rules);
+        let mut patterns: Vec<Pattern> = patterns.known.into_inner().into_values().collect();
+        patterns.sort_by(|a, b| a.as_str().cmp(b.as_str()));
         Ok(RuleSet {
             rules,
             deselected: Vec::new(),
+            patterns,
         })
     }
 
@@ -269,6 +406,8 @@ fn compile(
     file_name: &str,
     text: &str,
     origin: String,
+    regexes: &Regexes,
+    builtin: Option<&'static str>,
     tables: &Tables,
 ) -> Result<(Rule, Span), LoadError> {
     let fail =
@@ -328,22 +467,40 @@ fn compile(
     }
     for spec in file.check {
         let span = span_of(&spec);
-        let check = compile_check(spec.into_inner(), span, file.unit, &template, &fail, tables)?;
+        let check = compile_check(spec.into_inner(), span, file.unit, &template, &fail, regexes, tables)?;
         checks.push(check);
     }
-    let examples: Vec<Example> = file
-        .example
-        .into_iter()
-        .map(|e| {
-            let e = e.into_inner();
-            Example {
-                expect: e.expect,
-                policy: e.policy,
-                file: e.file,
-                note: e.note,
-            }
-        })
-        .collect();
+    let (doc, examples) = match builtin {
+        // The short text has no examples: the test of the catalog checks the full one's.
+        Some(full) => (
+            Deferred::later(full, builtin_doc),
+            Deferred::later(full, builtin_examples),
+        ),
+        None => {
+            let examples: Vec<Example> = file.example.into_iter().map(|e| example(e.into_inner())).collect();
+            check_examples(&examples, &fail, code_span)?;
+            (Deferred::ready(file.doc), Deferred::ready(examples))
+        }
+    };
+    let rule = Rule {
+        code,
+        name,
+        severity: file.severity,
+        summary: file.summary.into_inner(),
+        applies_to: file.applies_to,
+        unit: file.unit,
+        message,
+        help,
+        doc,
+        examples,
+        checks,
+        origin,
+    };
+    Ok((rule, code_span))
+}
+
+/// Every rule documents itself with a violating and a clean example.
+fn check_examples(examples: &[Example], fail: &Fail, code_span: Span) -> Result<(), LoadError> {
     for kind in [Expect::Violation, Expect::Clean] {
         if !examples.iter().any(|e| e.expect == kind) {
             let which = if kind == Expect::Violation {
@@ -359,21 +516,7 @@ fn compile(
             .with_help("every rule documents itself with at least one violating and one clean example"));
         }
     }
-    let rule = Rule {
-        code,
-        name,
-        severity: file.severity,
-        summary: file.summary.into_inner(),
-        applies_to: file.applies_to,
-        unit: file.unit,
-        message,
-        help,
-        doc: file.doc,
-        examples,
-        checks,
-        origin,
-    };
-    Ok((rule, code_span))
+    Ok(())
 }
 
 type Fail<'a> = dyn Fn(String, Span, &str) -> LoadError + 'a;
@@ -384,10 +527,13 @@ fn compile_check(
     unit: Unit,
     template: &dyn Fn(&Spanned<String>) -> Result<Template, LoadError>,
     fail: &Fail,
+    regexes: &Regexes,
     tables: &Tables,
 ) -> Result<Check, LoadError> {
     let path = |s: &Spanned<String>| {
-        Path::compile(s.get_ref()).map_err(|e| fail(format!("invalid JSONPath: {e}"), span_of(s), "this path"))
+        regexes
+            .path(s.get_ref())
+            .map_err(|e| fail(format!("invalid JSONPath: {e}"), span_of(s), "this path"))
     };
     let head = Span::new(span.start, span.start + 1);
     let tests = [
@@ -426,12 +572,12 @@ fn compile_check(
         ));
     }
     let test = match (spec.require, spec.forbid, spec.expect, spec.compare, spec.source) {
-        (Some(p), ..) => Test::Require(predicate(p, fail, head)?),
-        (_, Some(p), ..) => Test::Forbid(predicate(p, fail, head)?),
+        (Some(p), ..) => Test::Require(predicate(p, fail, head, regexes)?),
+        (_, Some(p), ..) => Test::Forbid(predicate(p, fail, head, regexes)?),
         (_, _, Some(schema::Expectation::Present), ..) => Test::Present,
         (_, _, Some(schema::Expectation::Absent), ..) => Test::Absent,
         (_, _, Some(schema::Expectation::Unique), ..) => Test::Unique,
-        (_, _, _, Some(c), _) => Test::Compare(Box::new(compare(c, &path, template, fail, tables)?)),
+        (_, _, _, Some(c), _) => Test::Compare(Box::new(compare(c, &path, template, fail, regexes, tables)?)),
         (.., Some(SourceCheck::Syntax)) => Test::Syntax,
         (.., Some(SourceCheck::FileSyntax)) => Test::FileSyntax,
         (.., Some(SourceCheck::DuplicateKeys)) => Test::DuplicateKeys,
@@ -446,13 +592,13 @@ fn compile_check(
         when: spec
             .when
             .into_iter()
-            .map(|c| clause(c, &path, fail))
+            .map(|c| clause(c, &path, fail, regexes))
             .collect::<Result<_, _>>()?,
         select: spec.select.as_ref().map(&path).transpose()?.unwrap_or_else(Path::root),
         on: spec.on,
         strip_prefix: normalize.strip_prefix,
         strip_suffix: normalize.strip_suffix,
-        skip: spec.skip.map(|p| predicate(p, fail, head)).transpose()?,
+        skip: spec.skip.map(|p| predicate(p, fail, head, regexes)).transpose()?,
         test,
         report_at: spec.report_at.iter().map(&path).collect::<Result<_, _>>()?,
         severity: spec.severity,
@@ -471,6 +617,7 @@ fn clause(
     spec: ClauseSpec,
     path: &dyn Fn(&Spanned<String>) -> Result<Path, LoadError>,
     fail: &Fail,
+    regexes: &Regexes,
 ) -> Result<Clause, LoadError> {
     let (source, of_facts) = match (&spec.path, &spec.fact) {
         (Some(path), None) => (path, false),
@@ -486,9 +633,9 @@ fn clause(
     };
     let at = span_of(source);
     let quantifier = match (spec.any, spec.all, spec.none, spec.present) {
-        (Some(p), None, None, None) => Quantifier::Any(predicate(p, fail, at)?),
-        (None, Some(p), None, None) => Quantifier::All(predicate(p, fail, at)?),
-        (None, None, Some(p), None) => Quantifier::None(predicate(p, fail, at)?),
+        (Some(p), None, None, None) => Quantifier::Any(predicate(p, fail, at, regexes)?),
+        (None, Some(p), None, None) => Quantifier::All(predicate(p, fail, at, regexes)?),
+        (None, None, Some(p), None) => Quantifier::None(predicate(p, fail, at, regexes)?),
         (None, None, None, Some(b)) => Quantifier::Present(b),
         _ => {
             return Err(fail(
@@ -511,6 +658,7 @@ fn compare(
     path: &dyn Fn(&Spanned<String>) -> Result<Path, LoadError>,
     template: &dyn Fn(&Spanned<String>) -> Result<Template, LoadError>,
     fail: &Fail,
+    regexes: &Regexes,
     tables: &Tables,
 ) -> Result<Compare, LoadError> {
     let side = |s: SideSpec| -> Result<Side, LoadError> {
@@ -524,8 +672,10 @@ fn compare(
             }
             (Some(field), None) => Extract::Arn(field),
             (None, Some(c)) => {
-                let regex = build_regex(c.get_ref()).map_err(|e| fail(e, span_of(c), "this expression"))?;
-                if regex.captures_len() < 2 {
+                let regex = regexes
+                    .get(c.get_ref())
+                    .map_err(|e| fail(e, span_of(c), "this expression"))?;
+                if regex.groups() < 1 {
                     return Err(fail(
                         "`capture` needs a capture group".into(),
                         span_of(c),
@@ -540,7 +690,7 @@ fn compare(
         Ok(Side {
             path: path(&s.path)?,
             extract,
-            only: s.only.map(|p| predicate(p, fail, at)).transpose()?,
+            only: s.only.map(|p| predicate(p, fail, at, regexes)).transpose()?,
         })
     };
     let table = match &spec.table {
@@ -576,9 +726,13 @@ fn compare(
     })
 }
 
-fn predicate(spec: PredicateSpec, fail: &Fail, at: Span) -> Result<Predicate, LoadError> {
+fn predicate(spec: PredicateSpec, fail: &Fail, at: Span, regexes: &Regexes) -> Result<Predicate, LoadError> {
     let regex = match &spec.regex {
-        Some(r) => Some(build_regex(r.get_ref()).map_err(|e| fail(e, span_of(r), "this expression"))?),
+        Some(r) => Some(
+            regexes
+                .get(r.get_ref())
+                .map_err(|e| fail(e, span_of(r), "this expression"))?,
+        ),
         None => None,
     };
     let empty = spec.equals.is_none()
@@ -604,20 +758,53 @@ fn predicate(spec: PredicateSpec, fail: &Fail, at: Span) -> Result<Predicate, Lo
         covers: spec.covers.map(schema::OneOrMany::into_vec),
         ignore_case: spec.ignore_case,
         json_type: spec.json_type,
-        not: spec.not.map(|p| predicate(*p, fail, at).map(Box::new)).transpose()?,
+        not: spec
+            .not
+            .map(|p| predicate(*p, fail, at, regexes).map(Box::new))
+            .transpose()?,
         any_of: spec
             .any_of
-            .map(|ps| ps.into_iter().map(|p| predicate(p, fail, at)).collect())
+            .map(|ps| ps.into_iter().map(|p| predicate(p, fail, at, regexes)).collect())
             .transpose()?,
         ..Predicate::default()
     }
     .prepared())
 }
 
-fn build_regex(pattern: &str) -> Result<Regex, String> {
-    RegexBuilder::new(pattern)
-        .size_limit(REGEX_SIZE_LIMIT)
-        .dfa_size_limit(REGEX_SIZE_LIMIT)
-        .build()
-        .map_err(|e| format!("invalid regular expression: {e}"))
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_built_in_texts_differ_only_by_their_docs() {
+        for (name, full, short) in BUILTIN_RULES {
+            let mut full: toml::Table = toml::from_str(full).unwrap();
+            let mut short: toml::Table = toml::from_str(short).unwrap();
+            assert!(
+                full.remove("doc").is_some() && full.remove("example").is_some(),
+                "{name}"
+            );
+            let doc = short.remove("doc").unwrap();
+            assert_eq!(doc.as_table().map(|t| t.len()), Some(3), "{name}");
+            assert_eq!(full, short, "{name}");
+            let rules = RuleSet::builtin().unwrap();
+            let rule = rules.rules.iter().find(|r| name.starts_with(&r.code)).unwrap();
+            assert!(!rule.doc.what.is_empty() && !rule.examples.is_empty(), "{name}");
+            let examples: Vec<Example> = toml::from_str::<schema::DocsOnly>(full_text(name))
+                .unwrap()
+                .example
+                .into_iter()
+                .map(example)
+                .collect();
+            check_examples(&examples, &|m, _, _| LoadError::new(m), Span::new(0, 0)).unwrap();
+        }
+    }
+
+    fn full_text(name: &str) -> &'static str {
+        BUILTIN_RULES
+            .iter()
+            .find(|(n, ..)| *n == name)
+            .map(|(_, full, _)| *full)
+            .unwrap()
+    }
 }

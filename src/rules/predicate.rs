@@ -6,10 +6,17 @@
 //! prepared at load ([`Predicate::prepared`]): large `equals` and `covers` sets are hashed, with
 //! their options case-folded once when the test ignores case, so that a test allocates nothing
 //! (ASCII text is folded in a buffer on the stack).
+//!
+//! A regular expression is a [`Pattern`]: compiled on its first use, not when the rule loads
+//! (building the automata of some sixty patterns with Unicode classes was most of a one-file
+//! run's start-up), and shared by every rule of the set that spells it the same way. The loader
+//! still refuses a pattern that does not parse, with its span in the rule file (see
+//! [`super::RuleSet::load`]).
 
 use std::collections::HashSet;
+use std::sync::{Arc, OnceLock};
 
-use regex::Regex;
+use regex::{Regex, RegexBuilder};
 
 use super::schema::JsonType;
 
@@ -35,12 +42,76 @@ impl<'a> Subject<'a> {
     }
 }
 
+/// Limits on a rule's regular expressions, so that a rule cannot make the run crawl.
+const REGEX_SIZE_LIMIT: usize = 1 << 20;
+
+/// A rule's regular expression, compiled when first used; clones share the compiled form.
+#[derive(Debug, Clone)]
+pub struct Pattern(Arc<PatternInner>);
+
+#[derive(Debug)]
+struct PatternInner {
+    text: Box<str>,
+    groups: usize,
+    regex: OnceLock<Option<Regex>>,
+}
+
+impl Pattern {
+    /// A pattern that is parsed now (a syntax error is returned, worded as `regex` words it) and
+    /// compiled on first use.
+    pub fn new(text: &str) -> Result<Pattern, String> {
+        let hir = regex_syntax::Parser::new()
+            .parse(text)
+            .map_err(|e| format!("invalid regular expression: {e}"))?;
+        Ok(Pattern(Arc::new(PatternInner {
+            text: text.into(),
+            groups: hir.properties().explicit_captures_len(),
+            regex: OnceLock::new(),
+        })))
+    }
+
+    /// Compiles the pattern now, so that a pattern over the size limits is a load error.
+    pub fn compile(&self) -> Result<&Regex, String> {
+        match self.regex() {
+            Some(regex) => Ok(regex),
+            None => Err(build(&self.0.text).err().unwrap_or_default()),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0.text
+    }
+
+    /// The number of explicit capture groups.
+    pub fn groups(&self) -> usize {
+        self.0.groups
+    }
+
+    /// The compiled expression; `None` only for a pattern over the size limits, which the loader
+    /// rules out for user rules and a test for the built-in ones (it then matches nothing).
+    pub fn regex(&self) -> Option<&Regex> {
+        self.0.regex.get_or_init(|| build(&self.0.text).ok()).as_ref()
+    }
+
+    pub fn is_match(&self, text: &str) -> bool {
+        self.regex().is_some_and(|r| r.is_match(text))
+    }
+}
+
+fn build(pattern: &str) -> Result<Regex, String> {
+    RegexBuilder::new(pattern)
+        .size_limit(REGEX_SIZE_LIMIT)
+        .dfa_size_limit(REGEX_SIZE_LIMIT)
+        .build()
+        .map_err(|e| format!("invalid regular expression: {e}"))
+}
+
 /// A compiled [`super::schema::PredicateSpec`]: all its parts must hold.
 #[derive(Debug, Default)]
 pub struct Predicate {
     pub(super) equals: Option<Vec<String>>,
     pub(super) prefix: Option<Vec<String>>,
-    pub(super) regex: Option<Regex>,
+    pub(super) regex: Option<Pattern>,
     pub(super) glob: Option<Vec<String>>,
     pub(super) covers: Option<Vec<String>>,
     pub(super) ignore_case: bool,
@@ -174,8 +245,8 @@ impl Predicate {
                 return false;
             }
         }
-        if let Some(regex) = &self.regex {
-            if !regex.is_match(text) {
+        if let Some(pattern) = &self.regex {
+            if !pattern.is_match(text) {
                 return false;
             }
         }

@@ -75,12 +75,21 @@ pub enum Unit {
     CognitoStatement,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Doc {
     pub what: String,
     pub why: String,
     pub fix: String,
+}
+
+/// Only the documentation of a rule file (the rest is not read): a built-in rule's, parsed when
+/// it is first asked for.
+#[derive(Debug, Deserialize)]
+pub struct DocsOnly {
+    pub doc: Doc,
+    #[serde(default)]
+    pub example: Vec<ExampleSpec>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
