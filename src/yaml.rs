@@ -115,6 +115,27 @@ struct Fatal;
 
 /// Parses the first document of a YAML stream. Offsets are bytes into `text`.
 pub fn parse(text: &str) -> Parsed {
+    // A UTF-8 byte order mark is read past; spans still count from the file's first byte.
+    let Some(rest) = text.strip_prefix('\u{feff}') else {
+        return parse_text(text);
+    };
+    let bom = text.len() - rest.len();
+    let shift = |span: Span| Span::new(span.start + bom, span.end + bom);
+    let mut parsed = parse_text(rest);
+    if let Some(root) = &mut parsed.root {
+        root.shift(bom);
+    }
+    for error in &mut parsed.errors {
+        error.span = shift(error.span);
+    }
+    for duplicate in &mut parsed.duplicate_keys {
+        duplicate.first = shift(duplicate.first);
+        duplicate.second = shift(duplicate.second);
+    }
+    parsed
+}
+
+fn parse_text(text: &str) -> Parsed {
     let mut builder = Builder {
         text,
         offsets: Offsets::new(text),

@@ -133,6 +133,9 @@ fn broken_json_is_reported_only_when_its_structure_is_a_policy() {
     assert_eq!(code, Some(1));
 }
 
+/// The files a byte order mark is tried on: Terraform, templates (YAML and JSON).
+const BOM_FILES: [&str; 6] = [".tf", ".tf.json", ".yaml", ".yml", ".json", ".template"];
+
 /// Copies a fixture module into `to`, with a byte order mark before every file when `bom`.
 fn copy_module(from: &Path, to: &Path, bom: bool) {
     for entry in std::fs::read_dir(from).unwrap() {
@@ -145,7 +148,7 @@ fn copy_module(from: &Path, to: &Path, bom: bool) {
         }
         let mut bytes = std::fs::read(&path).unwrap();
         let name = path.to_string_lossy().to_string();
-        if bom && (name.ends_with(".tf") || name.ends_with(".tf.json")) && !bytes.starts_with(b"\xEF\xBB\xBF") {
+        if bom && BOM_FILES.iter().any(|ext| name.ends_with(ext)) && !bytes.starts_with(b"\xEF\xBB\xBF") {
             bytes.splice(0..0, *b"\xEF\xBB\xBF");
         }
         std::fs::write(target, bytes).unwrap();
@@ -154,7 +157,37 @@ fn copy_module(from: &Path, to: &Path, bom: bool) {
 
 #[test]
 fn a_byte_order_mark_changes_no_finding_of_any_terraform_module() {
-    let modules = root().join("fixtures/terraform");
+    assert!(compare_with_byte_order_marks("fixtures/terraform") >= 10);
+}
+
+#[test]
+fn a_byte_order_mark_changes_no_finding_of_any_template() {
+    assert!(compare_with_byte_order_marks("fixtures/cloudformation") >= 8);
+    // A mark right before the key that makes the file a template.
+    let template = "Resources:\n  Policy:\n    Type: Custom::SesIdentityPolicy\n    Properties:\n      \
+                    Identity: example.com\n      PolicyName: cognito\n      PolicyDocument:\n        \
+                    Version: \"2012-10-17\"\n        Statement:\n          - Effect: Allow\n            \
+                    Principal: {Service: cognito-idp.amazonaws.com}\n            Action: ses:SendEmail\n            \
+                    Resource: arn:aws:ses:eu-west-1:210987654321:identity/example.com\n";
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("plain.yaml"), template).unwrap();
+    std::fs::write(dir.path().join("marked.yaml"), format!("\u{feff}{template}")).unwrap();
+    let (report, _, _) = json_report(seslint(dir.path()).args(["check", "--format", "json", "."]));
+    let places = |file: &str| -> Vec<(String, u64, u64)> {
+        places(&report)
+            .into_iter()
+            .filter(|(path, ..)| path == file)
+            .map(|(_, rule, line, column)| (rule, line, column))
+            .collect()
+    };
+    assert!(!places("plain.yaml").is_empty());
+    assert_eq!(places("plain.yaml"), places("marked.yaml"));
+}
+
+/// Lints each directory of `folder` as it is and with byte order marks: the same findings at the
+/// same places. Returns how many were compared.
+fn compare_with_byte_order_marks(folder: &str) -> usize {
+    let modules = root().join(folder);
     let mut compared = 0;
     for entry in std::fs::read_dir(&modules).unwrap() {
         let module = entry.unwrap().path();
@@ -180,7 +213,7 @@ fn a_byte_order_mark_changes_no_finding_of_any_terraform_module() {
         assert_eq!(plain, with_bom, "{} with byte order marks", module.display());
         compared += 1;
     }
-    assert!(compared >= 10, "every module is compared ({compared})");
+    compared
 }
 
 #[test]
