@@ -44,7 +44,9 @@ pub(crate) fn scan(path: &Path, found: impl Fn(&[u8]) -> bool) -> std::io::Resul
     const CHUNK: usize = 1 << 20;
     const OVERLAP: usize = 16;
     let mut file = std::fs::File::open(path)?;
-    let mut buffer = vec![0; CHUNK + OVERLAP];
+    // A small file (a README, a script) gets a buffer of its size, not a megabyte.
+    let size = usize::try_from(file.metadata()?.len()).unwrap_or(CHUNK);
+    let mut buffer = vec![0; size.min(CHUNK) + OVERLAP];
     let mut kept = 0;
     loop {
         let read = file.read(&mut buffer[kept..])?;

@@ -41,7 +41,6 @@ pub use lint::{check_examples, ExampleOutcome};
 use lint::{Gathered, Gatherer, Outcome};
 use policy::{ContextHint, PolicyDocument};
 use rules::RuleSet;
-use source::Span;
 
 /// The result of linting one file.
 #[derive(Debug, Clone)]
@@ -215,17 +214,6 @@ pub fn lint_bytes(path: &str, bytes: &[u8], rules: &RuleSet) -> FileReport {
 
 /// Lints one policy text as a document of the given kind (rule examples, tests).
 pub fn lint_policy(text: &str, hint: ContextHint, rules: &RuleSet) -> Vec<Finding> {
-    let parsed = json::parse(text);
-    let problems = (&parsed.errors[..], &parsed.duplicate_keys[..]);
-    let span = Span::new(0, text.len());
-    let document = PolicyDocument::new(
-        String::new(),
-        hint,
-        parsed.root.as_ref(),
-        problems,
-        span,
-        text.len(),
-        &|s| s,
-    );
+    let document = PolicyDocument::from_json(text, hint);
     rules::eval::check_document(rules, &document, text)
 }

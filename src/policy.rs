@@ -561,6 +561,22 @@ impl PolicyDocument {
         }
     }
 
+    /// A whole text parsed as one policy of the kind `hint` says (a rule's example, a snippet):
+    /// spans are the text's own.
+    pub fn from_json(text: &str, hint: ContextHint) -> PolicyDocument {
+        let parsed = json::parse(text);
+        let problems = (&parsed.errors[..], &parsed.duplicate_keys[..]);
+        PolicyDocument::new(
+            String::new(),
+            hint,
+            parsed.root.as_ref(),
+            problems,
+            Span::new(0, text.len()),
+            text.len(),
+            &|s| s,
+        )
+    }
+
     /// Whether the document counts as a policy checked (a pool document does not).
     pub fn is_policy(&self) -> bool {
         self.canonical.is_some() && self.context != Context::UserPool
@@ -1015,17 +1031,7 @@ mod tests {
     use serde_json::json;
 
     fn document(text: &str) -> PolicyDocument {
-        let parsed = json::parse(text);
-        let problems = (&parsed.errors[..], &parsed.duplicate_keys[..]);
-        PolicyDocument::new(
-            String::new(),
-            ContextHint::Unknown,
-            parsed.root.as_ref(),
-            problems,
-            Span::new(0, text.len()),
-            text.len(),
-            &|s| s,
-        )
+        PolicyDocument::from_json(text, ContextHint::Unknown)
     }
 
     /// The node at a canonical JSON pointer.

@@ -23,6 +23,16 @@ fn repo_root() -> &'static Path {
     common::root()
 }
 
+/// The message of every diagnostic.
+fn messages(report: &Value) -> Vec<&str> {
+    report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["message"].as_str().unwrap())
+        .collect()
+}
+
 fn diagnostics(report: &Value) -> Vec<(String, String, u64)> {
     report["diagnostics"]
         .as_array()
@@ -73,12 +83,7 @@ fn deep_nesting_is_reported_not_overflowed() {
     std::fs::write(dir.path().join("policy.json"), bad_policy()).unwrap();
     let (report, _, code) = json_run(seslint(dir.path()).args(["--format", "json", "."]));
     let found = diagnostics(&report);
-    let messages: Vec<&str> = report["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["message"].as_str().unwrap())
-        .collect();
+    let messages = messages(&report);
     assert!(
         found.iter().any(|(p, r, _)| p == "deep.json" && r == "SES001"),
         "{found:?}"
@@ -375,12 +380,7 @@ fn hostile_yaml_templates_are_reported_and_the_run_goes_on() {
     std::fs::write(dir.path().join("policy.json"), bad_policy()).unwrap();
     let (report, _, code) = json_run(seslint(dir.path()).args(["--format", "json", "."]));
     let found = diagnostics(&report);
-    let messages: Vec<&str> = report["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["message"].as_str().unwrap())
-        .collect();
+    let messages = messages(&report);
     assert!(
         found.iter().any(|(p, r, _)| p == "deep.yaml" && r == "SRC001"),
         "{found:?}"

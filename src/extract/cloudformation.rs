@@ -30,12 +30,12 @@ use super::shared::{container_problems, file_error};
 /// Whether a file is a template, by its format (JSON, or YAML and `.template` files, see
 /// `format.rs`) and a byte search (YAML that is not a template, such as a Kubernetes manifest or
 /// a workflow, is never parsed).
-pub fn is_template(path: &Path, text: &str) -> bool {
+pub fn is_template(path: &Path, text: &[u8]) -> bool {
     use super::format::{by_name, Format};
     if !matches!(by_name(path), Some(Format::Json | Format::Template)) {
         return false;
     }
-    let has = |marker: &str| memchr::memmem::find(text.as_bytes(), marker.as_bytes()).is_some();
+    let has = |marker: &str| memchr::memmem::find(text, marker.as_bytes()).is_some();
     has("AWSTemplateFormatVersion") || (has("Resources") && (has("AWS::") || has("Custom::")))
 }
 

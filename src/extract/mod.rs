@@ -50,7 +50,7 @@ pub fn extract(path: &Path, text: &str) -> Vec<PolicyDocument> {
     }
     // A template (JSON or YAML); JSON that only mentions a template's markers but has no
     // `Resources` is read as any other JSON.
-    if let Some(documents) = cloudformation::is_template(path, text)
+    if let Some(documents) = cloudformation::is_template(path, text.as_bytes())
         .then(|| cloudformation::extract(text))
         .flatten()
     {
@@ -85,5 +85,5 @@ pub fn not_utf8(bytes: &[u8], text: &str, error: std::str::Utf8Error) -> Vec<Pol
 
 /// Whether a file is a CloudFormation template (by its name and a byte search).
 pub fn is_template(path: &str, bytes: &[u8]) -> bool {
-    cloudformation::is_template(Path::new(path), &String::from_utf8_lossy(bytes))
+    cloudformation::is_template(Path::new(path), bytes)
 }

@@ -8,24 +8,15 @@ use crate::ExampleOutcome;
 /// `CODE NAME SEVERITY SUMMARY`, one row a rule, then the codes that are not rules.
 pub fn rules_table(rules: &RuleSet) -> String {
     let name_width = rules.rules.iter().map(|r| r.name.len()).max().unwrap_or(4).max(4);
-    let mut out = format!("{:<7} {:<name_width$} {:<8} SUMMARY\n", "CODE", "NAME", "SEVERITY");
+    let row = |code: &str, name: &str, severity: &str, summary: &str| {
+        format!("{code:<7} {name:<name_width$} {severity:<8} {summary}\n")
+    };
+    let mut out = row("CODE", "NAME", "SEVERITY", "SUMMARY");
     for rule in &rules.rules {
-        out.push_str(&format!(
-            "{:<7} {:<name_width$} {:<8} {}\n",
-            rule.code,
-            rule.name,
-            rule.severity.as_str(),
-            rule.summary
-        ));
+        out.push_str(&row(&rule.code, &rule.name, rule.severity.as_str(), &rule.summary));
     }
     for code in crate::codes::NON_RULE_CODES {
-        out.push_str(&format!(
-            "{:<7} {:<name_width$} {:<8} {}\n",
-            code.code,
-            code.name,
-            code.severity.as_str(),
-            code.summary
-        ));
+        out.push_str(&row(code.code, code.name, code.severity.as_str(), code.summary));
     }
     out
 }

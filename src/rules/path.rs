@@ -573,24 +573,10 @@ fn less(left: &Side, right: &Side) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::json;
     use crate::policy::{ContextHint, PolicyDocument};
-    use crate::source::Span;
 
     fn tree(text: &str) -> Tree {
-        let parsed = json::parse(text);
-        let problems = (&parsed.errors[..], &parsed.duplicate_keys[..]);
-        PolicyDocument::new(
-            String::new(),
-            ContextHint::Unknown,
-            parsed.root.as_ref(),
-            problems,
-            Span::new(0, text.len()),
-            text.len(),
-            &|s| s,
-        )
-        .canonical
-        .unwrap()
+        PolicyDocument::from_json(text, ContextHint::Unknown).canonical.unwrap()
     }
 
     /// What jsonpath-rust selects on the same document, as JSON pointers.
