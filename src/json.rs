@@ -446,6 +446,8 @@ impl<'a> Parser<'a> {
             }
         }
         self.depth -= 1;
+        // A large file's tree is held whole while it is converted: no spare capacity.
+        items.shrink_to_fit();
         Ok(Node {
             value: Value::Array(items),
             span: Span::new(start, self.pos),
@@ -509,6 +511,7 @@ impl<'a> Parser<'a> {
             }
         }
         self.depth -= 1;
+        members.shrink_to_fit();
         Ok(Node {
             value: Value::Object(members),
             span: Span::new(start, self.pos),

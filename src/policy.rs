@@ -91,12 +91,36 @@ const NO_STR: Str = Str {
 /// No node: the parent of the root.
 const NO_NODE: NodeId = NodeId::MAX;
 
+/// A span stored in half the room of a [`Span`]: a tree of a large policy holds millions. Offsets
+/// past 4 GiB (beyond any `--max-file-size` that makes sense) are clamped.
+#[derive(Debug, Clone, Copy, Default)]
+struct Bytes {
+    start: u32,
+    end: u32,
+}
+
+impl From<Span> for Bytes {
+    fn from(span: Span) -> Self {
+        let clamp = |offset: usize| u32::try_from(offset).unwrap_or(u32::MAX);
+        Bytes {
+            start: clamp(span.start),
+            end: clamp(span.end),
+        }
+    }
+}
+
+impl From<Bytes> for Span {
+    fn from(bytes: Bytes) -> Self {
+        Span::new(bytes.start as usize, bytes.end as usize)
+    }
+}
+
 #[derive(Debug, Clone)]
 struct Node {
     /// The value's bytes in the file.
-    value: Span,
+    value: Bytes,
     /// The key's bytes in the file, when `written` is set.
-    key_span: Span,
+    key_span: Bytes,
     /// A string's or number's text; a container's children (start and length in `children`).
     data: Str,
     /// The key the node is stored under in the canonical form (`NO_STR` outside objects).
@@ -187,8 +211,8 @@ impl Tree {
     fn push_node(&mut self, value: Span, parent: NodeId, index: u32) -> NodeId {
         let id = NodeId::try_from(self.nodes.len()).unwrap_or(NO_NODE - 1);
         self.nodes.push(Node {
-            value,
-            key_span: Span::default(),
+            value: value.into(),
+            key_span: Bytes::default(),
             data: NO_STR,
             key: NO_STR,
             written: NO_STR,
@@ -280,9 +304,9 @@ impl Tree {
     /// Rewrites every span of the tree.
     fn map_spans(&mut self, f: &dyn Fn(Span) -> Span) {
         for node in &mut self.nodes {
-            node.value = f(node.value);
+            node.value = f(node.value.into()).into();
             if node.written != NO_STR {
-                node.key_span = f(node.key_span);
+                node.key_span = f(node.key_span.into()).into();
             }
         }
     }
@@ -388,13 +412,13 @@ impl<'t> NodeRef<'t> {
 
     /// The value's bytes in the file.
     pub fn value_span(self) -> Span {
-        self.node().map_or_else(Span::default, |n| n.value)
+        self.node().map_or_else(Span::default, |n| n.value.into())
     }
 
     /// The key's bytes in the file, for a member the file holds.
     pub fn key_span(self) -> Option<Span> {
         let node = self.node()?;
-        (node.written != NO_STR).then_some(node.key_span)
+        (node.written != NO_STR).then_some(node.key_span.into())
     }
 
     pub fn parent(self) -> Option<NodeRef<'t>> {
@@ -793,7 +817,7 @@ impl<'a> Builder<'a> {
             if let Some(n) = self.tree.nodes.get_mut(child as usize) {
                 n.key = key;
                 n.written = written;
-                n.key_span = key_span;
+                n.key_span = key_span.into();
             }
             if matches!((role, member_role), (Role::Document, Role::Statement)) {
                 self.convert_statements(child, &member.value);
