@@ -14,10 +14,12 @@
 //! [`super::RuleSet::load`]).
 
 use std::collections::HashSet;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use regex::{Regex, RegexBuilder};
 
+use super::memo;
 use super::schema::JsonType;
 
 /// Sets with more options than this are hashed.
@@ -51,6 +53,8 @@ pub struct Pattern(Arc<PatternInner>);
 
 #[derive(Debug)]
 struct PatternInner {
+    /// Unique among the patterns of the process, for the memo of answers (`memo.rs`).
+    id: u32,
     text: Box<str>,
     groups: usize,
     regex: OnceLock<Option<Regex>>,
@@ -63,7 +67,10 @@ impl Pattern {
         let hir = regex_syntax::Parser::new()
             .parse(text)
             .map_err(|e| format!("invalid regular expression: {e}"))?;
+        static NEXT_ID: AtomicU32 = AtomicU32::new(1);
         Ok(Pattern(Arc::new(PatternInner {
+            // After four billion patterns (never, in one run), ids wrap to 0: not memoized.
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             text: text.into(),
             groups: hir.properties().explicit_captures_len(),
             regex: OnceLock::new(),
@@ -94,7 +101,7 @@ impl Pattern {
     }
 
     pub fn is_match(&self, text: &str) -> bool {
-        self.regex().is_some_and(|r| r.is_match(text))
+        memo::answer(self.0.id, text, || self.regex().is_some_and(|r| r.is_match(text)))
     }
 }
 

@@ -1,0 +1,113 @@
+//! A per-thread memo of regular-expression answers, so that a value tested by the same pattern
+//! again (by another check of the statement, or in the next statement or file) is not searched
+//! again.
+//!
+//! A policy's values repeat: the principal, the send actions, the identity ARN and the account
+//! come back in every statement of a repository, and one value is tested against the same
+//! `skip` pattern by several checks. A regular-expression search on a short value costs a few
+//! hundred instructions; a lookup here, a few dozen. The memo is a fixed table of slots, each
+//! holding one (pattern, text, answer) with the text copied in full and compared byte for byte,
+//! so an answer is never taken for another text; a collision only replaces the slot. Texts
+//! longer than a slot holds are not memoized. Nothing is allocated after the table itself.
+
+use std::cell::RefCell;
+
+/// The longest text a slot holds: an ARN with a long resource name fits.
+const TEXT: usize = 104;
+/// The number of slots (a power of two): about 470 KB a thread.
+const SLOTS: usize = 4096;
+
+#[derive(Clone, Copy)]
+struct Slot {
+    /// The pattern's id; 0 for an empty slot (ids start at 1).
+    pattern: u32,
+    len: u8,
+    answer: bool,
+    text: [u8; TEXT],
+}
+
+const EMPTY: Slot = Slot {
+    pattern: 0,
+    len: 0,
+    answer: false,
+    text: [0; TEXT],
+};
+
+thread_local! {
+    static TABLE: RefCell<Vec<Slot>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The answer of `search` for pattern `pattern` (a non-zero id, unique per compiled pattern) on
+/// `text`, from the memo when it holds it.
+pub fn answer(pattern: u32, text: &str, search: impl FnOnce() -> bool) -> bool {
+    if text.len() > TEXT || pattern == 0 {
+        return search();
+    }
+    let at = slot_of(pattern, text.as_bytes());
+    let held = TABLE.with_borrow(|table| {
+        let slot = table.get(at)?;
+        (slot.pattern == pattern && usize::from(slot.len) == text.len() && &slot.text[..text.len()] == text.as_bytes())
+            .then_some(slot.answer)
+    });
+    if let Some(answer) = held {
+        return answer;
+    }
+    let answer = search();
+    TABLE.with_borrow_mut(|table| {
+        if table.is_empty() {
+            table.resize(SLOTS, EMPTY);
+        }
+        let slot = &mut table[at];
+        slot.pattern = pattern;
+        slot.len = text.len() as u8;
+        slot.answer = answer;
+        slot.text[..text.len()].copy_from_slice(text.as_bytes());
+    });
+    answer
+}
+
+/// The slot for a pattern and text: a multiplicative hash over 8-byte words.
+fn slot_of(pattern: u32, text: &[u8]) -> usize {
+    const K: u64 = 0x517c_c1b7_2722_0a95;
+    let mut hash = u64::from(pattern).wrapping_mul(K);
+    let mut words = text.chunks_exact(8);
+    for word in &mut words {
+        let word = u64::from_le_bytes(word.try_into().unwrap_or_default());
+        hash = (hash.rotate_left(5) ^ word).wrapping_mul(K);
+    }
+    let mut last = [0u8; 8];
+    last[..words.remainder().len()].copy_from_slice(words.remainder());
+    hash = (hash.rotate_left(5) ^ u64::from_le_bytes(last) ^ text.len() as u64).wrapping_mul(K);
+    (hash >> 52) as usize & (SLOTS - 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn answers_come_from_the_search_then_from_the_memo() {
+        let mut searches = 0;
+        let mut ask = |text: &str, truth: bool| {
+            answer(7, text, || {
+                searches += 1;
+                truth
+            })
+        };
+        assert!(ask("arn:aws:ses:us-east-1:111111111111:identity/example.com", true));
+        assert!(ask("arn:aws:ses:us-east-1:111111111111:identity/example.com", false));
+        assert!(!ask("arn:aws:ses:us-east-1:111111111111:identity/example.org", false));
+        assert_eq!(searches, 2);
+    }
+
+    #[test]
+    fn texts_that_collide_or_are_long_are_searched() {
+        // Another pattern, a text that differs only in length, and a text longer than a slot.
+        assert!(answer(8, "abc", || true));
+        assert!(!answer(9, "abc", || false));
+        assert!(!answer(8, "abc\0", || false));
+        let long = "x".repeat(TEXT + 1);
+        assert!(answer(8, &long, || true));
+        assert!(!answer(8, &long, || false));
+    }
+}
