@@ -15,6 +15,7 @@ use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
+use rayon::prelude::*;
 use serde_json::Value;
 
 use super::path::{Path, Scratch};
@@ -28,15 +29,33 @@ use crate::policy::{is_cognito_statement, Context, Kind, NodeId, NodeRef, Policy
 use crate::source::Span;
 use crate::unknown::{self, is_partly_unknown, UNKNOWN};
 
+/// Policies with at least this many statements are checked by several threads.
+const PARALLEL_FROM: usize = 2048;
+/// Statements per task when they are.
+const PARALLEL_CHUNK: usize = 1024;
+
 /// Runs every rule that applies to `document`; `text` is the file's text.
 pub fn check_document<'a>(rules: &'a RuleSet, document: &'a PolicyDocument, text: &'a str) -> Vec<Finding> {
+    let statements = document.statements().count();
+    let split = (statements >= PARALLEL_FROM).then_some(PARALLEL_CHUNK);
+    check_split(rules, document, text, split)
+}
+
+/// [`check_document`], on one thread with one cache (`split` is `None`) or with the statements
+/// shared out among the worker threads in runs of `split`.
+fn check_split<'a>(
+    rules: &'a RuleSet,
+    document: &'a PolicyDocument,
+    text: &'a str,
+    split: Option<usize>,
+) -> Vec<Finding> {
     let applicable: Vec<usize> = (0..rules.rules.len())
         .filter(|&i| applies(rules.rules[i].applies_to, document.context))
         .collect();
     if applicable.is_empty() {
         return Vec::new();
     }
-    let mut run = Run {
+    let run = Run {
         document,
         text,
         tree: document.canonical.as_ref(),
@@ -44,71 +63,56 @@ pub fn check_document<'a>(rules: &'a RuleSet, document: &'a PolicyDocument, text
         cache: Cache::default(),
         out: Vec::new(),
     };
-    // The document unit (and the checks of the source text).
+    // The document unit (with the checks of the source text), then each statement for the
+    // statement and Cognito statement rules.
+    let mut jobs: Vec<Job> = Vec::new();
     for &r in &applicable {
-        let rule = &rules.rules[r];
-        if rule.unit != Unit::Document {
-            continue;
-        }
-        for (c, check) in rule.checks.iter().enumerate() {
-            let tag = Tag {
-                rule: r,
-                check: c,
-                unit: 0,
-            };
-            match check.test {
-                Test::Syntax | Test::FileSyntax | Test::DuplicateKeys | Test::Size(_) => {
-                    run.source_check(rule, check, tag)
-                }
-                _ => {
-                    if let Some(tree) = run.tree {
-                        run.cache.enter(0);
-                        run.unit_check(rule, check, tree.root(), tag);
-                    }
-                }
-            }
+        if rules.rules[r].unit == Unit::Document {
+            jobs.extend((0..rules.rules[r].checks.len()).map(|check| Job::Document { rule: r, check }));
         }
     }
-    // Each statement, for the statement and Cognito statement rules.
     let per_statement: Vec<usize> = applicable
         .iter()
         .copied()
         .filter(|&r| rules.rules[r].unit != Unit::Document)
         .collect();
-    if !per_statement.is_empty() {
-        let wants_cognito = per_statement
-            .iter()
-            .any(|&r| rules.rules[r].unit == Unit::CognitoStatement);
-        for (k, statement) in document.statements().enumerate() {
-            run.cache.enter(statement.id());
-            let cognito = wants_cognito && is_cognito_statement(statement);
-            for &r in &per_statement {
-                let rule = &rules.rules[r];
-                if rule.unit == Unit::CognitoStatement && !cognito {
-                    continue;
-                }
-                for (c, check) in rule.checks.iter().enumerate() {
-                    if matches!(
-                        check.test,
-                        Test::Syntax | Test::FileSyntax | Test::DuplicateKeys | Test::Size(_)
-                    ) {
-                        continue;
-                    }
-                    run.unit_check(
-                        rule,
-                        check,
-                        statement,
-                        Tag {
-                            rule: r,
-                            check: c,
-                            unit: k,
-                        },
-                    );
-                }
-            }
+    let statements: Vec<NodeRef> = if per_statement.is_empty() {
+        Vec::new()
+    } else {
+        document.statements().collect()
+    };
+    let chunk = split.unwrap_or(statements.len()).max(1);
+    jobs.extend(
+        statements
+            .chunks(chunk)
+            .enumerate()
+            .map(|(i, statements)| Job::Statements {
+                first: i * chunk,
+                statements,
+            }),
+    );
+    let tagged = if split.is_none() {
+        // One thread, one cache: a path shared by several rules is evaluated once per unit.
+        let mut run = run;
+        for job in &jobs {
+            run.job(rules, &per_statement, job);
         }
-    }
-    let mut tagged = run.out;
+        run.out
+    } else {
+        // A policy of many statements (a generated one): the document's checks and chunks of its
+        // statements are shared out among the worker threads, each with its own cache; the
+        // findings are put in order below.
+        let parts: Vec<Vec<(Tag, Finding)>> = jobs
+            .par_iter()
+            .map(|job| {
+                let mut part = run.fork();
+                part.job(rules, &per_statement, job);
+                part.out
+            })
+            .collect();
+        parts.into_iter().flatten().collect()
+    };
+    let mut tagged = tagged;
     // Rule by rule, check by check, unit by unit, as if each rule ran alone.
     tagged.sort_by_key(|(tag, _)| (tag.rule, tag.check, tag.unit));
     let mut findings: Vec<Finding> = Vec::with_capacity(tagged.len());
@@ -177,6 +181,19 @@ fn applies(applies_to: AppliesTo, context: Context) -> bool {
         AppliesTo::RoleTrustPolicy => context == Context::RoleTrustPolicy,
         AppliesTo::UserPool => context == Context::UserPool,
     }
+}
+
+/// A share of a document's checking: one check of a document rule, or the statement rules over
+/// a run of statements.
+enum Job<'a> {
+    Document {
+        rule: usize,
+        check: usize,
+    },
+    Statements {
+        first: usize,
+        statements: &'a [NodeRef<'a>],
+    },
 }
 
 /// Which rule, check and unit made a finding.
@@ -329,6 +346,76 @@ fn path_key<'t>(node: NodeRef<'t>, unit: NodeRef<'t>) -> Option<&'t str> {
 }
 
 impl<'a> Run<'a> {
+    /// A run over the same document with an empty cache and no findings yet.
+    fn fork(&self) -> Run<'a> {
+        Run {
+            document: self.document,
+            text: self.text,
+            tree: self.tree,
+            facts: None,
+            cache: Cache::default(),
+            out: Vec::new(),
+        }
+    }
+
+    fn job(&mut self, rules: &'a RuleSet, per_statement: &[usize], job: &Job<'a>) {
+        match *job {
+            Job::Document { rule: r, check: c } => {
+                let rule = &rules.rules[r];
+                let check = &rule.checks[c];
+                let tag = Tag {
+                    rule: r,
+                    check: c,
+                    unit: 0,
+                };
+                match check.test {
+                    Test::Syntax | Test::FileSyntax | Test::DuplicateKeys | Test::Size(_) => {
+                        self.source_check(rule, check, tag)
+                    }
+                    _ => {
+                        if let Some(tree) = self.tree {
+                            self.cache.enter(0);
+                            self.unit_check(rule, check, tree.root(), tag);
+                        }
+                    }
+                }
+            }
+            Job::Statements { first, statements } => self.statements(rules, per_statement, statements, first),
+        }
+    }
+
+    /// Runs the statement rules `per_statement` over `statements`, the first of which is
+    /// statement number `first` of the document.
+    fn statements(&mut self, rules: &'a RuleSet, per_statement: &[usize], statements: &[NodeRef<'a>], first: usize) {
+        let wants_cognito = per_statement
+            .iter()
+            .any(|&r| rules.rules[r].unit == Unit::CognitoStatement);
+        for (k, &statement) in statements.iter().enumerate() {
+            self.cache.enter(statement.id());
+            let cognito = wants_cognito && is_cognito_statement(statement);
+            for &r in per_statement {
+                let rule = &rules.rules[r];
+                if rule.unit == Unit::CognitoStatement && !cognito {
+                    continue;
+                }
+                for (c, check) in rule.checks.iter().enumerate() {
+                    if matches!(
+                        check.test,
+                        Test::Syntax | Test::FileSyntax | Test::DuplicateKeys | Test::Size(_)
+                    ) {
+                        continue;
+                    }
+                    let tag = Tag {
+                        rule: r,
+                        check: c,
+                        unit: first + k,
+                    };
+                    self.unit_check(rule, check, statement, tag);
+                }
+            }
+        }
+    }
+
     fn push(&mut self, tag: Tag, finding: Finding) {
         self.out.push((tag, finding));
     }
@@ -867,5 +954,47 @@ fn json_string(text: &str) -> String {
             ) + "\""
         }
         None => Value::String(text.to_string()).to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::ContextHint;
+
+    /// A policy of `n` Cognito statements with defects of statement and document rules spread
+    /// through it (legacy principal, unknown action, repeated Sid, placeholder).
+    fn policy(n: usize) -> String {
+        let statements: Vec<String> = (0..n)
+            .map(|i| {
+                let principal = if i % 7 == 0 { "cognito-idp" } else { "email.cognito-idp" };
+                let action = if i % 11 == 0 { "ses:SendMail" } else { "ses:SendEmail" };
+                let sid = if i % 13 == 0 { "Repeated".to_string() } else { format!("S{i}") };
+                let account = if i % 17 == 0 { "<ACCOUNT_ID>" } else { "111111111111" };
+                format!(
+                    r#"{{"Sid":"{sid}","Effect":"Allow","Principal":{{"Service":"{principal}.amazonaws.com"}},"Action":["{action}","ses:SendRawEmail"],"Resource":"arn:aws:ses:us-east-1:111111111111:identity/example.com","Condition":{{"StringEquals":{{"aws:SourceAccount":"{account}"}},"ArnLike":{{"aws:SourceArn":"arn:aws:cognito-idp:us-east-1:111111111111:userpool/us-east-1_P{i}"}}}}}}"#
+                )
+            })
+            .collect();
+        format!(r#"{{"Version":"2012-10-17","Statement":[{}]}}"#, statements.join(","))
+    }
+
+    #[test]
+    fn statements_shared_out_among_threads_give_the_findings_of_one_thread() {
+        let rules = RuleSet::builtin().unwrap();
+        let text = policy(300);
+        let document = PolicyDocument::from_json(&text, ContextHint::SesIdentityPolicy);
+        let alone = check_split(&rules, &document, &text, None);
+        let codes: HashSet<&str> = alone.iter().map(|f| f.code.as_str()).collect();
+        for code in ["COG001", "SES007", "SES008", "SES010"] {
+            assert!(codes.contains(code), "{code} in {codes:?}");
+        }
+        for split in [1, 7, 64, 1000] {
+            assert_eq!(
+                check_split(&rules, &document, &text, Some(split)),
+                alone,
+                "runs of {split}"
+            );
+        }
     }
 }
