@@ -142,6 +142,9 @@ pub struct Tree {
     nodes: Vec<Node>,
     children: Vec<NodeId>,
     pool: String,
+    /// No string of the tree holds an unknown part (see `unknown.rs`): rules need not look for
+    /// one in each value they test. `false` until the tree is complete.
+    known: bool,
 }
 
 /// Keys stored once per document rather than once per use.
@@ -246,7 +249,13 @@ impl Tree {
         let mut stack = Vec::new();
         let root = tree.push_node(Span::default(), NO_NODE, 0);
         tree.fill_from_value(root, value, &mut stack);
+        tree.known = !crate::unknown::is_partly_unknown(&tree.pool);
         tree
+    }
+
+    /// Whether no string of the tree holds an unknown part.
+    pub fn is_known(&self) -> bool {
+        self.known
     }
 
     fn fill_from_value(&mut self, id: NodeId, value: &Value, stack: &mut Vec<NodeId>) {
@@ -386,7 +395,12 @@ impl<'t> NodeRef<'t> {
         if self.kind() != Kind::Object {
             return None;
         }
-        self.children().find(|c| c.key() == Some(key))
+        // Most members differ in length from the key sought: compare lengths before text.
+        let tree = self.tree;
+        self.children().find(|c| {
+            c.node()
+                .is_some_and(|n| n.key != NO_STR && n.key.len as usize == key.len() && tree.str(n.key) == key)
+        })
     }
 
     /// The item at `index`, for an array.
@@ -561,6 +575,7 @@ impl PolicyDocument {
             builder.tree.nodes.shrink_to_fit();
             builder.tree.children.shrink_to_fit();
             builder.tree.pool.shrink_to_fit();
+            builder.tree.known = !crate::unknown::is_partly_unknown(&builder.tree.pool);
             builder.tree
         });
         let context = match &canonical {
@@ -678,6 +693,7 @@ impl<'a> Builder<'a> {
             nodes: Vec::with_capacity(nodes * 2 + 1),
             children: Vec::with_capacity(nodes * 2),
             pool: String::with_capacity(text + 256),
+            known: false,
         };
         let common = COMMON_KEYS.map(|k| tree.push_str(k));
         Builder {

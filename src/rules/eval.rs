@@ -476,7 +476,7 @@ impl<'a> Run<'a> {
                     let Some(node) = self.tested(check, unit, id, check.on) else {
                         continue;
                     };
-                    if decide(p, &node.tested).is_some_and(|matched| matched != wanted) {
+                    if decide(p, &node.tested, unit.tree()).is_some_and(|matched| matched != wanted) {
                         let span = self.span_of(&node);
                         let mut facts = self.node_facts(unit, &node, span);
                         facts.matched = p
@@ -624,7 +624,7 @@ impl<'a> Run<'a> {
             if side
                 .only
                 .as_ref()
-                .is_some_and(|only| decide(only, &node.tested) != Some(true))
+                .is_some_and(|only| decide(only, &node.tested, unit.tree()) != Some(true))
             {
                 continue;
             }
@@ -715,9 +715,9 @@ impl<'a> Run<'a> {
         // A value that cannot be known may match or not: a clause that depends on it does not
         // hold, so that the rule stays silent. Presence does not depend on the value.
         match &clause.quantifier {
-            Quantifier::Any(p) => ids.iter().any(|id| decide(p, &value(id)) == Some(true)),
-            Quantifier::All(p) => !ids.is_empty() && ids.iter().all(|id| decide(p, &value(id)) == Some(true)),
-            Quantifier::None(p) => ids.iter().all(|id| decide(p, &value(id)) == Some(false)),
+            Quantifier::Any(p) => ids.iter().any(|id| decide(p, &value(id), tree) == Some(true)),
+            Quantifier::All(p) => !ids.is_empty() && ids.iter().all(|id| decide(p, &value(id), tree) == Some(true)),
+            Quantifier::None(p) => ids.iter().all(|id| decide(p, &value(id), tree) == Some(false)),
             Quantifier::Present(present) => ids.is_empty() != *present,
         }
     }
@@ -735,7 +735,7 @@ impl<'a> Run<'a> {
         if check
             .skip
             .as_ref()
-            .is_some_and(|skip: &Predicate| decide(skip, &tested) != Some(false))
+            .is_some_and(|skip: &Predicate| decide(skip, &tested, unit.tree()) != Some(false))
         {
             return None;
         }
@@ -933,9 +933,12 @@ fn extract_field(text: &str, extract: &Extract) -> Option<String> {
     }
 }
 
-/// A predicate's answer for a value that may hold unknown parts (see `unknown.rs`); `None` when
-/// the answer depends on them.
-fn decide(predicate: &Predicate, value: &Tv) -> Option<bool> {
+/// A predicate's answer for a value of `tree` (or a string made from one) that may hold unknown
+/// parts (see `unknown.rs`); `None` when the answer depends on them.
+fn decide(predicate: &Predicate, value: &Tv, tree: &Tree) -> Option<bool> {
+    if tree.is_known() {
+        return Some(predicate.matches(value.subject()));
+    }
     match value.as_str() {
         Some(text) => unknown::decide(text, |t| predicate.matches(Subject::string(t))),
         None => Some(predicate.matches(value.subject())),
