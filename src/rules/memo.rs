@@ -12,6 +12,8 @@
 
 use std::cell::RefCell;
 
+use super::hash;
+
 /// The longest text a slot holds: an ARN with a long resource name fits.
 const TEXT: usize = 104;
 /// The number of slots (a power of two): about 470 KB a thread.
@@ -44,41 +46,28 @@ pub fn answer(pattern: u32, text: &str, search: impl FnOnce() -> bool) -> bool {
         return search();
     }
     let at = slot_of(pattern, text.as_bytes());
-    let held = TABLE.with_borrow(|table| {
-        let slot = table.get(at)?;
-        (slot.pattern == pattern && usize::from(slot.len) == text.len() && &slot.text[..text.len()] == text.as_bytes())
-            .then_some(slot.answer)
-    });
-    if let Some(answer) = held {
-        return answer;
-    }
-    let answer = search();
+    // The search runs regex code only, never this memo: the borrow is held across it.
     TABLE.with_borrow_mut(|table| {
         if table.is_empty() {
             table.resize(SLOTS, EMPTY);
         }
         let slot = &mut table[at];
+        if slot.pattern == pattern && usize::from(slot.len) == text.len() && &slot.text[..text.len()] == text.as_bytes()
+        {
+            return slot.answer;
+        }
+        let answer = search();
         slot.pattern = pattern;
         slot.len = text.len() as u8;
         slot.answer = answer;
         slot.text[..text.len()].copy_from_slice(text.as_bytes());
-    });
-    answer
+        answer
+    })
 }
 
-/// The slot for a pattern and text: a multiplicative hash over 8-byte words.
+/// The slot for a pattern and text.
 fn slot_of(pattern: u32, text: &[u8]) -> usize {
-    const K: u64 = 0x517c_c1b7_2722_0a95;
-    let mut hash = u64::from(pattern).wrapping_mul(K);
-    let mut words = text.chunks_exact(8);
-    for word in &mut words {
-        let word = u64::from_le_bytes(word.try_into().unwrap_or_default());
-        hash = (hash.rotate_left(5) ^ word).wrapping_mul(K);
-    }
-    let mut last = [0u8; 8];
-    last[..words.remainder().len()].copy_from_slice(words.remainder());
-    hash = (hash.rotate_left(5) ^ u64::from_le_bytes(last) ^ text.len() as u64).wrapping_mul(K);
-    (hash >> 52) as usize & (SLOTS - 1)
+    (hash::words(u64::from(pattern), text) >> 52) as usize & (SLOTS - 1)
 }
 
 #[cfg(test)]

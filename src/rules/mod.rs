@@ -13,6 +13,7 @@
 //! the full text when first read (`explain`, SARIF, the catalog tests).
 
 pub mod eval;
+mod hash;
 mod memo;
 pub mod path;
 pub mod predicate;

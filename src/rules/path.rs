@@ -18,7 +18,7 @@ use jsonpath_rust::parser::model::{
 };
 use jsonpath_rust::parser::parse_json_path;
 
-use std::collections::HashMap;
+use super::hash::FastMap;
 
 use crate::policy::{Kind, NodeId, NodeRef, Tree};
 
@@ -50,7 +50,7 @@ enum Step {
     Union(Vec<Step>),
     /// A union of many distinct names (`$.Condition['StringEquals', ...]`): each member's key is
     /// looked up once in `index` (name -> position in the union) rather than every name searched.
-    Names(HashMap<Box<str>, usize>),
+    Names(FastMap<Box<str>, usize>),
     /// The step applied to every node and all its descendants, a node before its descendants.
     Descendant(Box<Step>),
 }

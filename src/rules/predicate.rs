@@ -13,12 +13,12 @@
 //! still refuses a pattern that does not parse, with its span in the rule file (see
 //! [`super::RuleSet::load`]).
 
-use std::collections::HashSet;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use regex::{Regex, RegexBuilder};
 
+use super::hash::FastSet;
 use super::memo;
 use super::schema::JsonType;
 
@@ -126,9 +126,9 @@ pub struct Predicate {
     pub(super) not: Option<Box<Predicate>>,
     pub(super) any_of: Option<Vec<Predicate>>,
     /// `equals` hashed (ASCII-folded when ignoring case), for large sets.
-    pub(super) equals_set: Option<HashSet<Box<str>>>,
+    pub(super) equals_set: Option<FastSet<Box<str>>>,
     /// `covers` hashed (lower-cased when ignoring case), for large sets.
-    pub(super) covers_set: Option<HashSet<Box<str>>>,
+    pub(super) covers_set: Option<FastSet<Box<str>>>,
 }
 
 /// `text` folded into `buffer` when it is short ASCII; `None` otherwise.
