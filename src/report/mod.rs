@@ -6,6 +6,7 @@ pub mod github;
 pub mod human;
 pub mod json;
 pub mod sarif;
+mod wrap;
 
 use crate::finding::{Finding, Severity};
 use crate::RunReport;

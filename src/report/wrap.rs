@@ -1,0 +1,160 @@
+//! Where the terminal report may break a line: Unicode's line-breaking rules, answered quickly
+//! for the plain ASCII text of nearly every message.
+//!
+//! miette wraps every message and help text with textwrap, which by default asks the Unicode
+//! line-breaking algorithm (UAX #14) for the break opportunities of each line; that lookup was
+//! most of the time of a report of thousands of findings, wrapped or not. A line made only of
+//! ASCII letters, digits, spaces and common punctuation falls in eleven line-break classes,
+//! between which the rules of UAX #14 reduce to a small table ([`breaks`]); [`find_words`]
+//! answers such lines itself, with textwrap's own quirks (no break after `-`; a line that ends
+//! with one loses its last break). Any other line (a `|`, a tab, an escape sequence, non-ASCII
+//! text) goes to textwrap's Unicode separator. The tests compare both on generated lines.
+
+use textwrap::core::Word;
+use textwrap::WordSeparator;
+
+/// The separator to give miette: Unicode's breaks, computed here for plain ASCII lines.
+pub const SEPARATOR: WordSeparator = WordSeparator::Custom(find_words);
+
+/// The line-break classes of UAX #14 that plain lines hold.
+#[derive(Clone, Copy, PartialEq)]
+enum Class {
+    /// Letters and alphabetic symbols.
+    Al,
+    /// Digits.
+    Nu,
+    /// A space.
+    Sp,
+    /// Infix separators `.,:;`.
+    Is,
+    /// Quotation marks.
+    Qu,
+    /// A hyphen.
+    Hy,
+    /// A slash.
+    Sy,
+    /// Opening brackets.
+    Op,
+    /// Closing parentheses and square brackets.
+    Cp,
+    /// A closing brace.
+    Cl,
+    /// `!` and `?`.
+    Ex,
+}
+
+fn class(b: u8) -> Option<Class> {
+    Some(match b {
+        b'a'..=b'z' | b'A'..=b'Z' | b'_' | b'=' | b'@' | b'#' | b'*' | b'&' | b'<' | b'>' | b'`' | b'~' | b'^' => {
+            Class::Al
+        }
+        b'0'..=b'9' => Class::Nu,
+        b' ' => Class::Sp,
+        b'.' | b',' | b':' | b';' => Class::Is,
+        b'"' | b'\'' => Class::Qu,
+        b'-' => Class::Hy,
+        b'/' => Class::Sy,
+        b'(' | b'[' | b'{' => Class::Op,
+        b')' | b']' => Class::Cp,
+        b'}' => Class::Cl,
+        b'!' | b'?' => Class::Ex,
+        _ => return None,
+    })
+}
+
+/// Whether UAX #14 allows a break before `here`, given the class `before` it and the last
+/// class before it that is not a space (`None` at the start of the line).
+fn breaks(before: Class, last: Option<Class>, here: Class) -> bool {
+    use Class::*;
+    match (before, here) {
+        // No break before a space, nor before these even after spaces (rules 7 and 13).
+        (_, Sp | Cl | Cp | Ex | Is | Sy) => false,
+        // None after an opening bracket, even with spaces between (rule 14).
+        _ if last == Some(Op) => false,
+        // A break after spaces (rule 18).
+        (Sp, _) => true,
+        // None around quotation marks, before a hyphen (rules 19, 21); textwrap drops the
+        // breaks after a hyphen itself.
+        (Qu, _) | (_, Qu) | (_, Hy) | (Hy, _) => false,
+        // Letters, digits and what joins them (rules 23, 25, 28, 29, 30).
+        (Al | Nu, Al | Nu | Op) | (Is | Sy, Nu) | (Is, Al) | (Cp, Al | Nu) => false,
+        _ => true,
+    }
+}
+
+fn find_words(line: &str) -> Box<dyn Iterator<Item = Word<'_>> + '_> {
+    if !line.bytes().all(|b| class(b).is_some()) {
+        return WordSeparator::UnicodeBreakProperties.find_words(line);
+    }
+    let class_at = |at: usize| class(line.as_bytes()[at]).unwrap_or(Class::Al);
+    let mut breaks_at: Vec<usize> = Vec::with_capacity(line.len() / 4 + 1);
+    let mut last = None;
+    for at in 1..line.len() {
+        let before = class_at(at - 1);
+        if before != Class::Sp {
+            last = Some(before);
+        }
+        if breaks(before, last, class_at(at)) {
+            breaks_at.push(at);
+        }
+    }
+    // textwrap drops the break at the end of a line after `-` and then the last break it has
+    // left, which is the last break within the line: so the words of such a line are.
+    if line.ends_with('-') {
+        breaks_at.pop();
+    }
+    breaks_at.push(line.len());
+    let mut start = 0;
+    Box::new(breaks_at.into_iter().filter(|&end| end > 0).map(move |end| {
+        let word = Word::from(&line[start..end]);
+        start = end;
+        word
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn words(separator: &WordSeparator, line: &str) -> Vec<(String, String, String)> {
+        separator
+            .find_words(line)
+            .map(|w| (w.word.to_string(), w.whitespace.to_string(), w.penalty.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn messages_break_where_unicode_breaks_them() {
+        for line in [
+            "statement \"AllowCognitoToSend\": Resource \"arn:aws:cognito-idp:eu-west-1:111111111111:userpool/eu-west-1_Abc123\" is not the ARN",
+            "  leading spaces, trailing spaces  ",
+            "a/b a/1 a// /a 1/a a/-b a/'b' a/_x",
+            "",
+            "email.cognito-idp.amazonaws.com; e.g. <ACCOUNT_ID> & *",
+            "what (not plain)? tab\there",
+            " -",
+            "/a-",
+            "x - y",
+        ] {
+            assert_eq!(words(&SEPARATOR, line), words(&WordSeparator::UnicodeBreakProperties, line), "{line:?}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn plain_lines_break_where_unicode_breaks_them(line in "[a-zA-Z0-9 .,:;\"'_=@#*&<>`~^()\\[\\]{}!?/-]{0,80}") {
+            prop_assert_eq!(words(&SEPARATOR, &line), words(&WordSeparator::UnicodeBreakProperties, &line));
+        }
+
+        #[test]
+        fn punctuation_breaks_where_unicode_breaks_it(line in "[a1 .:\"'`()\\[\\]{}!?/-]{0,40}") {
+            prop_assert_eq!(words(&SEPARATOR, &line), words(&WordSeparator::UnicodeBreakProperties, &line));
+        }
+
+        #[test]
+        fn other_lines_are_left_to_unicode(line in "[a-z 0-9/(){}!?|$%+\\t-]{0,30}") {
+            prop_assert_eq!(words(&SEPARATOR, &line), words(&WordSeparator::UnicodeBreakProperties, &line));
+        }
+    }
+}
