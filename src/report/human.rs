@@ -4,6 +4,9 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use rayon::prelude::*;
+
+use super::wrap;
 use miette::{
     GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, MietteError, MietteSpanContents, Report,
     SourceCode, SourceSpan, SpanContents,
@@ -30,19 +33,27 @@ pub fn render(report: &RunReport, style: &Style) -> String {
     };
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(style.width)
-        .with_links(false);
-    let mut out = String::new();
-    for file in report.files.iter().filter(|f| !f.findings.is_empty()) {
-        // One indexed source per file, shared by its findings.
-        let source = Arc::new(ClippedSource::new(file));
-        for finding in &file.findings {
-            let report = to_report(source.clone(), finding);
-            // Writing into a String cannot fail.
-            let _ = handler.render_report(&mut out, report.as_ref());
-            out.push('\n');
-        }
-    }
-    out
+        .with_links(false)
+        .with_word_separator(wrap::SEPARATOR);
+    // Files are rendered apart, on the worker threads, and joined in order.
+    let files: Vec<String> = report
+        .files
+        .par_iter()
+        .filter(|f| !f.findings.is_empty())
+        .map(|file| {
+            let mut out = String::new();
+            // One indexed source per file, shared by its findings.
+            let source = Arc::new(ClippedSource::new(file));
+            for finding in &file.findings {
+                let report = to_report(source.clone(), finding);
+                // Writing into a String cannot fail.
+                let _ = handler.render_report(&mut out, report.as_ref());
+                out.push('\n');
+            }
+            out
+        })
+        .collect();
+    files.concat()
 }
 
 fn to_report(source: Arc<ClippedSource>, finding: &Finding) -> Report {
