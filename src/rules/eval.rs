@@ -1,10 +1,12 @@
 //! Runs compiled rules over one policy document and produces findings with spans.
 //!
 //! A rule sees the canonical document (see `policy.rs`) one *unit* at a time: the whole document,
-//! or each (Cognito) statement. Paths in the rule are relative to the unit.
+//! or each statement, narrowed by a unit of the data files (`cognito-statement`) and by the rule's
+//! own `when`. Paths in the rule are relative to the unit.
 //!
-//! The plan for one document: the units are computed once (the statements, and which of them are
-//! Cognito statements); the rules run unit by unit, and within a unit each distinct path (by
+//! The plan for one document: the units are computed once (the statements, and for each the
+//! named units it belongs to, decided once however many rules use them); the rules run unit by
+//! unit, a rule's `when` decided once per unit, and within a unit each distinct path (by
 //! text, see `Path::slot`) is evaluated once, its node ids kept in one buffer that the next unit
 //! reuses. Nothing is formatted for a node that passes: its anchor (the span a finding points
 //! at), JSON pointer and message are computed only when it fails. Findings are tagged with the
@@ -24,7 +26,7 @@ use super::{
     AppliesTo, ArnField, Check, Clause, Compare, Extract, Quantifier, Rule, RuleSet, Side, Target, Test, Unit,
 };
 use crate::finding::Finding;
-use crate::policy::{is_cognito_statement, Context, Kind, NodeId, NodeRef, PolicyDocument, Tree};
+use crate::policy::{Context, Kind, NodeId, NodeRef, PolicyDocument, Tree};
 use crate::source::Span;
 use crate::unknown::{self, is_partly_unknown, UNKNOWN};
 
@@ -44,11 +46,23 @@ pub fn check_document<'a>(rules: &'a RuleSet, document: &'a PolicyDocument, text
         cache: Cache::default(),
         out: Vec::new(),
     };
+    let mut scopes = Scopes::new(rules.units.len());
     // The document unit (and the checks of the source text).
     for &r in &applicable {
         let rule = &rules.rules[r];
         if rule.unit != Unit::Document {
             continue;
+        }
+        // A narrowed document unit: its clauses hold on the document, or no check runs.
+        let narrowed = rule.scope.is_some() || !rule.when.is_empty();
+        if narrowed {
+            let Some(tree) = run.tree else {
+                continue;
+            };
+            run.cache.enter(0);
+            if !run.rule_holds(rules, rule, tree.root(), &mut scopes) {
+                continue;
+            }
         }
         for (c, check) in rule.checks.iter().enumerate() {
             let tag = Tag {
@@ -76,15 +90,12 @@ pub fn check_document<'a>(rules: &'a RuleSet, document: &'a PolicyDocument, text
         .filter(|&r| rules.rules[r].unit != Unit::Document)
         .collect();
     if !per_statement.is_empty() {
-        let wants_cognito = per_statement
-            .iter()
-            .any(|&r| rules.rules[r].unit == Unit::CognitoStatement);
         for (k, statement) in document.statements().enumerate() {
             run.cache.enter(statement.id());
-            let cognito = wants_cognito && is_cognito_statement(statement);
+            scopes.clear();
             for &r in &per_statement {
                 let rule = &rules.rules[r];
-                if rule.unit == Unit::CognitoStatement && !cognito {
+                if !run.rule_holds(rules, rule, statement, &mut scopes) {
                     continue;
                 }
                 for (c, check) in rule.checks.iter().enumerate() {
@@ -176,6 +187,19 @@ fn applies(applies_to: AppliesTo, context: Context) -> bool {
         }
         AppliesTo::RoleTrustPolicy => context == Context::RoleTrustPolicy,
         AppliesTo::UserPool => context == Context::UserPool,
+    }
+}
+
+/// Which named units the current unit belongs to, decided on first use (by unit index).
+struct Scopes(Vec<Option<bool>>);
+
+impl Scopes {
+    fn new(units: usize) -> Self {
+        Scopes(vec![None; units])
+    }
+
+    fn clear(&mut self) {
+        self.0.iter_mut().for_each(|s| *s = None);
     }
 }
 
@@ -273,6 +297,7 @@ impl Tv<'_> {
             Tv::Node(node) => Subject {
                 json_type: json_type(node.kind()),
                 text: node.as_str(),
+                operator: None,
             },
             Tv::Text(text) => Subject::string(text),
         }
@@ -333,6 +358,25 @@ impl<'a> Run<'a> {
         self.out.push((tag, finding));
     }
 
+    /// Whether `unit` is in the rule's named unit (decided once per unit) and meets its `when`.
+    fn rule_holds(&mut self, rules: &'a RuleSet, rule: &'a Rule, unit: NodeRef<'a>, scopes: &mut Scopes) -> bool {
+        if let Some(index) = rule.scope {
+            let holds = match scopes.0[index] {
+                Some(holds) => holds,
+                None => {
+                    let clauses = &rules.units[index].when;
+                    let holds = clauses.iter().all(|c| self.clause_holds(c, unit));
+                    scopes.0[index] = Some(holds);
+                    holds
+                }
+            };
+            if !holds {
+                return false;
+            }
+        }
+        rule.when.iter().all(|c| self.clause_holds(c, unit))
+    }
+
     fn source_check(&mut self, rule: &'a Rule, check: &'a Check, tag: Tag) {
         let doc = self.document;
         match check.test {
@@ -389,7 +433,7 @@ impl<'a> Run<'a> {
                     let Some(node) = self.tested(check, unit, id, check.on) else {
                         continue;
                     };
-                    if decide(p, &node.tested).is_some_and(|matched| matched != wanted) {
+                    if decide(p, &node.tested, node.node).is_some_and(|matched| matched != wanted) {
                         let span = self.span_of(&node);
                         let mut facts = self.node_facts(unit, &node, span);
                         facts.matched = p
@@ -537,7 +581,7 @@ impl<'a> Run<'a> {
             if side
                 .only
                 .as_ref()
-                .is_some_and(|only| decide(only, &node.tested) != Some(true))
+                .is_some_and(|only| decide(only, &node.tested, node.node) != Some(true))
             {
                 continue;
             }
@@ -615,24 +659,7 @@ impl<'a> Run<'a> {
             let range = self.cache.select(&clause.path, unit.tree(), unit.id());
             (unit.tree(), unit.id(), Cow::Borrowed(&self.cache.results[range]))
         };
-        let start = tree.node(start);
-        let value = |id: &NodeId| -> Tv {
-            let node = tree.node(*id);
-            match clause.on {
-                Target::Value => Tv::Node(node),
-                Target::Key => Tv::Text(Cow::Borrowed(
-                    node.written_key().or_else(|| path_key(node, start)).unwrap_or_default(),
-                )),
-            }
-        };
-        // A value that cannot be known may match or not: a clause that depends on it does not
-        // hold, so that the rule stays silent. Presence does not depend on the value.
-        match &clause.quantifier {
-            Quantifier::Any(p) => ids.iter().any(|id| decide(p, &value(id)) == Some(true)),
-            Quantifier::All(p) => !ids.is_empty() && ids.iter().all(|id| decide(p, &value(id)) == Some(true)),
-            Quantifier::None(p) => ids.iter().all(|id| decide(p, &value(id)) == Some(false)),
-            Quantifier::Present(present) => ids.is_empty() != *present,
-        }
+        quantify(clause, tree, start, &ids)
     }
 
     /// The value a test sees for a selected node: the value or key, normalized; `None` for a
@@ -648,7 +675,7 @@ impl<'a> Run<'a> {
         if check
             .skip
             .as_ref()
-            .is_some_and(|skip: &Predicate| decide(skip, &tested) != Some(false))
+            .is_some_and(|skip: &Predicate| decide(skip, &tested, node) != Some(false))
         {
             return None;
         }
@@ -846,12 +873,61 @@ fn extract_field(text: &str, extract: &Extract) -> Option<String> {
     }
 }
 
-/// A predicate's answer for a value that may hold unknown parts (see `unknown.rs`); `None` when
-/// the answer depends on them.
-fn decide(predicate: &Predicate, value: &Tv) -> Option<bool> {
+/// Whether a clause holds over the nodes `ids` its path selected from `start`.
+pub(super) fn quantify(clause: &Clause, tree: &Tree, start: NodeId, ids: &[NodeId]) -> bool {
+    let start = tree.node(start);
+    let value = |id: &NodeId| -> Tv {
+        let node = tree.node(*id);
+        match clause.on {
+            Target::Value => Tv::Node(node),
+            Target::Key => Tv::Text(Cow::Borrowed(
+                node.written_key().or_else(|| path_key(node, start)).unwrap_or_default(),
+            )),
+        }
+    };
+    let decide = |p: &Predicate, id: &NodeId| decide(p, &value(id), tree.node(*id));
+    // A value that cannot be known may match or not: a clause that depends on it does not
+    // hold, so that the rule stays silent. Presence does not depend on the value.
+    match &clause.quantifier {
+        Quantifier::Any(p) => ids.iter().any(|id| decide(p, id) == Some(true)),
+        Quantifier::All(p) => !ids.is_empty() && ids.iter().all(|id| decide(p, id) == Some(true)),
+        Quantifier::None(p) => ids.iter().all(|id| decide(p, id) == Some(false)),
+        Quantifier::Present(present) => ids.is_empty() != *present,
+    }
+}
+
+/// The condition operator a node is under: the key of the member of `Condition` that it is or
+/// that holds it.
+fn operator_of<'t>(node: NodeRef<'t>) -> Option<&'t str> {
+    let mut at = node;
+    loop {
+        let parent = at.parent()?;
+        if parent.key() == Some("Condition") {
+            return at.key();
+        }
+        at = parent;
+    }
+}
+
+/// A predicate's answer for a value (of `node`) that may hold unknown parts (see `unknown.rs`);
+/// `None` when the answer depends on them.
+fn decide(predicate: &Predicate, value: &Tv, node: NodeRef) -> Option<bool> {
+    let operator = if predicate.needs_operator() {
+        operator_of(node)
+    } else {
+        None
+    };
     match value.as_str() {
-        Some(text) => unknown::decide(text, |t| predicate.matches(Subject::string(t))),
-        None => Some(predicate.matches(value.subject())),
+        Some(text) => unknown::decide(text, |t| {
+            predicate.matches(Subject {
+                operator,
+                ..Subject::string(t)
+            })
+        }),
+        None => Some(predicate.matches(Subject {
+            operator,
+            ..value.subject()
+        })),
     }
 }
 
