@@ -369,28 +369,4 @@ mod tests {
         assert!(defs.unit("cognito-statement").is_some());
         assert!(defs.operators.parse("ForAnyValue:StringLikeIfExists").is_some());
     }
-
-    #[test]
-    fn the_cognito_principal_is_defined_in_data() {
-        let defs = Definitions::load(&[], &Patterns::default()).unwrap();
-        let principal = defs.predicate("cognito-principal").unwrap();
-        let is = |p: &str| principal.matches(super::super::predicate::Subject::string(p));
-        for p in [
-            "email.cognito-idp.amazonaws.com",
-            "cognito-idp.amazonaws.com",
-            "cognito-idp.me-central-1.amazonaws.com",
-            " Cognito-IDP.EU-west-1.amazonaws.COM ",
-        ] {
-            assert!(is(p), "{p}");
-        }
-        for p in [
-            "ses.amazonaws.com",
-            "cognito-identity.amazonaws.com",
-            "cognito-idp..amazonaws.com",
-            "email.cognito-idp.eu-west-1.amazonaws.com",
-            "cognito-idp.é.amazonaws.com",
-        ] {
-            assert!(!is(p), "{p}");
-        }
-    }
 }
