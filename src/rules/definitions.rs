@@ -316,7 +316,7 @@ impl Definitions {
     /// The names of one kind (`table`, `set`, ...), sorted, for an error that suggests one.
     pub fn names(&self, kind: &str) -> Vec<String> {
         let mut names: Vec<String> = match kind {
-            "table" => self.tables.keys().cloned().collect(),
+            "data table" => self.tables.keys().cloned().collect(),
             "set" => self.sets.keys().cloned().collect(),
             "pattern" => self.patterns.keys().cloned().collect(),
             "predicate" => self.predicates.keys().cloned().collect(),

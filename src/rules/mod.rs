@@ -789,7 +789,7 @@ impl<'a> Compiler<'a> {
             Some(name) => Some(
                 self.defs
                     .table(name.get_ref())
-                    .ok_or_else(|| self.unknown("table", name.get_ref(), span_of(name)))?,
+                    .ok_or_else(|| self.unknown("data table", name.get_ref(), span_of(name)))?,
             ),
             None => None,
         };
@@ -842,7 +842,7 @@ impl<'a> Compiler<'a> {
             let table = self
                 .defs
                 .table(name.get_ref())
-                .ok_or_else(|| self.unknown("table", name.get_ref(), span_of(name)))?;
+                .ok_or_else(|| self.unknown("data table", name.get_ref(), span_of(name)))?;
             let matching = key_of.matching.map(|p| self.predicate(*p, span_of(name))).transpose()?;
             let keys = table.keys_where(|value| {
                 matching
