@@ -1096,10 +1096,11 @@ mod tests {
 
     #[test]
     fn classifies_by_content() {
-        let ses = r#"{"Statement": [{"Effect": "Allow", "Principal": {"Service": "email.cognito-idp.amazonaws.com"}, "Action": "ses:SendEmail"}]}"#;
+        let ses =
+            r#"{"Statement": [{"Effect": "Allow", "Principal": {"AWS": "111111111111"}, "Action": "ses:SendEmail"}]}"#;
         let iam = r#"{"Statement": [{"Effect": "Allow", "Action": "ses:SendEmail", "Resource": "*"}]}"#;
         let s3 = r#"{"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject"}]}"#;
-        let trust = r#"{"Statement": [{"Effect": "Allow", "Principal": {"Service": "cognito-idp.amazonaws.com"}, "Action": "sts:AssumeRole"}]}"#;
+        let trust = r#"{"Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}"#;
         assert_eq!(document(ses).context, Context::SesIdentityPolicy);
         assert_eq!(document(iam).context, Context::Unrelated);
         assert_eq!(document(s3).context, Context::Unrelated);

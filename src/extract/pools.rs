@@ -9,7 +9,7 @@
 //! ```json
 //! {"Pool": "UserPool", "EmailSendingAccount": "COGNITO_DEFAULT", "SourceArn": "arn:...",
 //!  "Identity": "EmailIdentity", "UnseenPolicies": ["LABEL"], "SharedWith": ["OtherPool"],
-//!  "CognitoPolicies": [{"Policy": "LABEL", "Principals": ["email.cognito-idp.amazonaws.com"],
+//!  "CognitoPolicies": [{"Policy": "LABEL", "Principals": ["COGNITO_PRINCIPAL"],
 //!                       "SourceArnPools": ["OtherPool"], "SourceArnRegions": ["eu-west-1"]}]}
 //! ```
 //!
