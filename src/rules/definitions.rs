@@ -123,7 +123,7 @@ fn span_of<T>(spanned: &Spanned<T>) -> Span {
 }
 
 /// The kinds of name, for messages.
-const KINDS: [&str; 5] = ["table", "set", "pattern", "predicate", "unit"];
+const KINDS: [&str; 6] = ["table", "set", "pattern", "predicate", "unit", "operator family"];
 
 impl Definitions {
     /// The built-in definitions plus those of `DIR/data/*.toml` for each rule directory.
@@ -152,7 +152,7 @@ impl Definitions {
         let mut defs = Definitions::default();
         let mut operators = Operators::default();
         // Where each name is defined, by kind: (file, span).
-        let mut defined: [HashMap<String, (usize, Span)>; 5] = Default::default();
+        let mut defined: [HashMap<String, (usize, Span)>; 6] = Default::default();
         let mut pending: BTreeMap<String, Pending> = BTreeMap::new();
         let mut units: Vec<(usize, Spanned<String>, UnitSpec)> = Vec::new();
         for (index, source) in sources.iter().enumerate() {
@@ -211,6 +211,7 @@ impl Definitions {
                 units.push((index, name, spec));
             }
             for (family, spec) in file.operator {
+                define(5, &family)?;
                 operators
                     .add_family(family.get_ref(), &spec.positive, &spec.negated)
                     .map_err(|base| {

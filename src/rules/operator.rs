@@ -49,16 +49,11 @@ fn split(text: &str) -> (Qualifier, &str, bool) {
 }
 
 impl Operators {
-    /// Adds a family's bases; a base already defined (by this or another family) is returned
-    /// as the error.
+    /// Adds a family (the loader defines each once) and its bases; a base another family already
+    /// has is returned as the error.
     pub fn add_family(&mut self, family: &str, positive: &[String], negated: &[String]) -> Result<(), String> {
-        let index = match self.family(family) {
-            Some(index) => index,
-            None => {
-                self.families.push(family.to_string());
-                self.families.len() - 1
-            }
-        };
+        self.families.push(family.to_string());
+        let index = self.families.len() - 1;
         let bases = positive
             .iter()
             .map(|b| (b, false))
