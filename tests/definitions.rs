@@ -64,14 +64,15 @@ fn broken(file: &str, edit: impl Fn(String) -> String) -> tempfile::TempDir {
 }
 
 /// A name that nothing defines is a load error (exit 2) at the place that uses it, with the
-/// nearest name defined; so is a name defined twice, and a predicate that refers to itself.
+/// nearest name defined; so is a name defined twice, and a predicate or a unit that refers to
+/// itself.
 #[test]
 fn unknown_names_are_load_errors_at_their_place() {
     let org101 = "rules/ORG101-source-account-ours.toml";
     let org102 = "rules/ORG102-partner-from-address.toml";
     let org103 = "rules/ORG103-identity-ours.toml";
     let data = "rules/data/org.toml";
-    let cases: [(&str, &str, &str, &str); 9] = [
+    let cases: [(&str, &str, &str, &str); 10] = [
         (
             "unknown_predicate",
             org101,
@@ -116,6 +117,12 @@ fn unknown_names_are_load_errors_at_their_place() {
         ),
         ("defined_twice", data, "[pattern]\n", "[pattern]\nplaceholder = '<>'\n"),
         (
+            "unit_cycle",
+            data,
+            r#"of = "allow-statement""#,
+            r#"of = "partner-statement""#,
+        ),
+        (
             "predicate_cycle",
             data,
             r#"equals = { set = "org-accounts" }"#,
@@ -139,6 +146,8 @@ fn the_cognito_statement_is_defined_in_data() {
     let rules = RuleSet::builtin().unwrap();
     let unit = rules.units.iter().find(|u| u.name == "cognito-statement").unwrap();
     assert_eq!(unit.of, seslint::rules::Unit::Statement);
+    let within = unit.within.map(|i| rules.units[i].name.as_str());
+    assert_eq!(within, Some("allow-statement"));
     let cog001 = rules.get("COG001").unwrap();
     assert_eq!(
         cog001.scope.map(|i| rules.units[i].name.as_str()),

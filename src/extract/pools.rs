@@ -233,12 +233,14 @@ fn cognito_policy(text: &str, document: &PolicyDocument, pool_ids: &[&str]) -> O
     // What a Cognito statement and a Cognito principal are, the rules' data says
     // (rules/data/cognito.toml); a data file that lacks them finds none.
     let defs = definitions::builtin();
-    let unit = defs.unit(COGNITO_STATEMENT).map(|i| &defs.units[i]);
+    let unit = defs.unit(COGNITO_STATEMENT);
     let is_principal = |v: &&str| {
         defs.predicate(COGNITO_PRINCIPAL)
             .is_some_and(|p| p.matches(Subject::string(v)))
     };
-    let statements = document.statements().filter(|s| unit.is_some_and(|u| u.holds(*s)));
+    let statements = document
+        .statements()
+        .filter(|s| unit.is_some_and(|u| definitions::unit_holds(&defs.units, u, *s)));
     for statement in statements {
         let principal_lists = statement.get("Principal").into_iter().flat_map(|p| p.children());
         for value in principal_lists.flat_map(|list| list.children()) {

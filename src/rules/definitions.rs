@@ -56,7 +56,8 @@ struct About {
     source: String,
 }
 
-/// `[unit.NAME]`: the unit it narrows, and the clauses a unit must meet.
+/// `[unit.NAME]`: the unit it narrows (`statement`, `document` or another named unit), and the
+/// clauses a unit must meet.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct UnitSpec {
@@ -74,22 +75,27 @@ struct FamilySpec {
     negated: Vec<String>,
 }
 
-/// A unit a data file defines: each `of` unit where all `when` clauses hold.
+/// A unit a data file defines: each `of` unit (within the named unit `within`, when it narrows
+/// one) where all `when` clauses hold.
 #[derive(Debug)]
 pub struct NamedUnit {
     pub name: String,
     pub of: Unit,
+    /// The named unit this one narrows (an index into the same list).
+    pub within: Option<usize>,
     pub when: Vec<Clause>,
 }
 
-impl NamedUnit {
-    /// Whether `unit` belongs to this one (outside a rule run, which caches paths instead).
-    pub fn holds(&self, unit: crate::policy::NodeRef) -> bool {
-        let (tree, start) = (unit.tree(), unit.id());
-        self.when
+/// Whether `node` belongs to the unit `index` of `units` (outside a rule run, which caches paths
+/// and decisions instead).
+pub fn unit_holds(units: &[NamedUnit], index: usize, node: crate::policy::NodeRef) -> bool {
+    let (tree, start) = (node.tree(), node.id());
+    let named = &units[index];
+    named.within.is_none_or(|within| unit_holds(units, within, node))
+        && named
+            .when
             .iter()
             .all(|c| super::eval::quantify(c, tree, start, &c.path.select(tree, start)))
-    }
 }
 
 /// Everything the data files of a load define, resolved.
@@ -228,20 +234,58 @@ impl Definitions {
         for name in names {
             defs.resolve(&name, &mut pending, &mut resolving, &sources, patterns)?;
         }
-        for (file, name, spec) in units {
+        // A unit narrows `statement`, `document` or another unit (defined in any data file).
+        let unit_names: Vec<String> = units.iter().map(|(_, name, _)| name.get_ref().clone()).collect();
+        let parents: Vec<Option<usize>> = units
+            .iter()
+            .map(|(_, _, spec)| unit_names.iter().position(|n| n == spec.of.get_ref()))
+            .collect();
+        let mut bases = Vec::with_capacity(units.len());
+        // Every unit's chain ends at a root that names `statement` or `document` (checked at
+        // the root itself, in its own file), without a cycle.
+        for (index, (file, name, spec)) in units.iter().enumerate() {
+            let source = &sources[*file];
+            let fail = |message: String| {
+                LoadError::new(message)
+                    .in_file(&source.display, &source.text)
+                    .at(span_of(&spec.of), "this unit")
+            };
+            // Up the chain of units it narrows; a chain longer than the list of units is a cycle.
+            let mut root = index;
+            for _ in 0..unit_names.len() {
+                root = match parents[root] {
+                    Some(parent) => parent,
+                    None => break,
+                };
+            }
+            if parents[root].is_some() {
+                return Err(fail(format!(
+                    "unit {:?} narrows itself through the units it narrows",
+                    name.get_ref()
+                )));
+            }
+            // The unit at the root of the chain says which base it narrows (each is a root once).
+            if parents[index].is_none() && Unit::parse(spec.of.get_ref()).is_none() {
+                let names = unit_names
+                    .iter()
+                    .map(|n| format!("`{n}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                return Err(fail(format!(
+                    "unit {:?} narrows {:?}, which is not `statement`, `document` or a unit ({names})",
+                    name.get_ref(),
+                    spec.of.get_ref()
+                )));
+            }
+            bases.push(root);
+        }
+        let bases: Vec<Unit> = bases
+            .into_iter()
+            .map(|root| Unit::parse(units[root].2.of.get_ref()).unwrap_or(Unit::Statement))
+            .collect();
+        for (index, (file, name, spec)) in units.into_iter().enumerate() {
             let source = &sources[file];
             let compiler = Compiler::new(&source.display, &source.text, patterns, !source.builtin, &defs);
-            let Some(of) = Unit::parse(spec.of.get_ref()) else {
-                return Err(compiler.fail(
-                    format!(
-                        "unit {:?} narrows {:?}, which is not `statement` or `document`",
-                        name.get_ref(),
-                        spec.of.get_ref()
-                    ),
-                    span_of(&spec.of),
-                    "this unit",
-                ));
-            };
             let mut when = Vec::new();
             for clause in spec.when {
                 if let Some(fact) = &clause.fact {
@@ -255,7 +299,8 @@ impl Definitions {
             }
             defs.units.push(NamedUnit {
                 name: name.into_inner(),
-                of,
+                of: bases[index],
+                within: parents[index],
                 when,
             });
         }

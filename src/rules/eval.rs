@@ -19,6 +19,7 @@ use std::ops::Range;
 
 use serde_json::Value;
 
+use super::definitions::NamedUnit;
 use super::path::{Path, Scratch};
 use super::predicate::{Predicate, Subject};
 use super::schema::JsonType;
@@ -358,23 +359,26 @@ impl<'a> Run<'a> {
         self.out.push((tag, finding));
     }
 
-    /// Whether `unit` is in the rule's named unit (decided once per unit) and meets its `when`.
+    /// Whether `unit` is in the rule's named unit and meets its `when`.
     fn rule_holds(&mut self, rules: &'a RuleSet, rule: &'a Rule, unit: NodeRef<'a>, scopes: &mut Scopes) -> bool {
-        if let Some(index) = rule.scope {
-            let holds = match scopes.0[index] {
-                Some(holds) => holds,
-                None => {
-                    let clauses = &rules.units[index].when;
-                    let holds = clauses.iter().all(|c| self.clause_holds(c, unit));
-                    scopes.0[index] = Some(holds);
-                    holds
-                }
-            };
-            if !holds {
-                return false;
-            }
+        rule.scope
+            .is_none_or(|index| self.scope_holds(&rules.units, index, unit, scopes))
+            && rule.when.iter().all(|c| self.clause_holds(c, unit))
+    }
+
+    /// Whether `unit` is in the named unit `index` (and in the unit that one narrows), decided
+    /// once per unit. The loader rules out cycles.
+    fn scope_holds(&mut self, units: &'a [NamedUnit], index: usize, unit: NodeRef<'a>, scopes: &mut Scopes) -> bool {
+        if let Some(holds) = scopes.0[index] {
+            return holds;
         }
-        rule.when.iter().all(|c| self.clause_holds(c, unit))
+        let named = &units[index];
+        let holds = named
+            .within
+            .is_none_or(|within| self.scope_holds(units, within, unit, scopes))
+            && named.when.iter().all(|c| self.clause_holds(c, unit));
+        scopes.0[index] = Some(holds);
+        holds
     }
 
     fn source_check(&mut self, rule: &'a Rule, check: &'a Check, tag: Tag) {
