@@ -72,7 +72,7 @@ fn unknown_names_are_load_errors_at_their_place() {
     let org102 = "rules/ORG102-partner-from-address.toml";
     let org103 = "rules/ORG103-identity-ours.toml";
     let data = "rules/data/org.toml";
-    let cases: [(&str, &str, &str, &str); 10] = [
+    let cases: [(&str, &str, &str, &str); 11] = [
         (
             "unknown_predicate",
             org101,
@@ -116,6 +116,12 @@ fn unknown_names_are_load_errors_at_their_place() {
             r#"equals = { set = "accounts" }"#,
         ),
         ("defined_twice", data, "[pattern]\n", "[pattern]\nplaceholder = '<>'\n"),
+        (
+            "invalid_pattern_in_data",
+            data,
+            "org-identity = '^arn",
+            "org-identity = '(^arn",
+        ),
         (
             "unit_cycle",
             data,
