@@ -943,48 +943,6 @@ fn measure(root: &json::Node) -> (usize, usize) {
     (nodes, text)
 }
 
-/// Principal values that name Amazon Cognito, as the catalog spells them: the email principal
-/// `email.cognito-idp.amazonaws.com`, the legacy `cognito-idp.amazonaws.com`, and the regional
-/// `cognito-idp.<region>.amazonaws.com` used by pools in Alternate Regions.
-pub fn is_cognito_principal(value: &str) -> bool {
-    let value = value.trim();
-    if value.eq_ignore_ascii_case("email.cognito-idp.amazonaws.com")
-        || value.eq_ignore_ascii_case("cognito-idp.amazonaws.com")
-    {
-        return true;
-    }
-    let rest = strip_prefix_ignore_case(value, "cognito-idp.");
-    rest.and_then(|rest| {
-        let cut = rest.len().checked_sub(".amazonaws.com".len())?;
-        let tail = rest.get(cut..)?;
-        tail.eq_ignore_ascii_case(".amazonaws.com").then(|| &rest[..cut])
-    })
-    .is_some_and(|region| !region.is_empty() && region.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
-}
-
-fn strip_prefix_ignore_case<'s>(text: &'s str, prefix: &str) -> Option<&'s str> {
-    let head = text.get(..prefix.len())?;
-    head.eq_ignore_ascii_case(prefix).then(|| &text[prefix.len()..])
-}
-
-/// Whether a canonical statement is a *Cognito statement*: `Allow`, and its `Principal` or
-/// `NotPrincipal` names a Cognito principal.
-pub fn is_cognito_statement(statement: NodeRef) -> bool {
-    let allows = statement.get("Effect").and_then(NodeRef::as_str) == Some("Allow");
-    allows
-        && ["Principal", "NotPrincipal"].iter().any(|key| {
-            statement
-                .get(key)
-                .filter(|p| p.kind() == Kind::Object)
-                .into_iter()
-                .flat_map(NodeRef::children)
-                .filter(|list| list.kind() == Kind::Array)
-                .flat_map(NodeRef::children)
-                .filter_map(NodeRef::as_str)
-                .any(is_cognito_principal)
-        })
-}
-
 /// Decides from its content what a document found in a bare file is.
 ///
 /// An SES identity policy is resource-based (its statements name a principal) and names an
@@ -1178,35 +1136,15 @@ mod tests {
 
     #[test]
     fn classifies_by_content() {
-        let ses = r#"{"Statement": [{"Effect": "Allow", "Principal": {"Service": "email.cognito-idp.amazonaws.com"}, "Action": "ses:SendEmail"}]}"#;
+        let ses =
+            r#"{"Statement": [{"Effect": "Allow", "Principal": {"AWS": "111111111111"}, "Action": "ses:SendEmail"}]}"#;
         let iam = r#"{"Statement": [{"Effect": "Allow", "Action": "ses:SendEmail", "Resource": "*"}]}"#;
         let s3 = r#"{"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject"}]}"#;
-        let trust = r#"{"Statement": [{"Effect": "Allow", "Principal": {"Service": "cognito-idp.amazonaws.com"}, "Action": "sts:AssumeRole"}]}"#;
+        let trust = r#"{"Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}"#;
         assert_eq!(document(ses).context, Context::SesIdentityPolicy);
         assert_eq!(document(iam).context, Context::Unrelated);
         assert_eq!(document(s3).context, Context::Unrelated);
         assert_eq!(document(trust).context, Context::RoleTrustPolicy);
         assert_eq!(document("{\"Statement\": [").context, Context::Unparsed);
-    }
-
-    #[test]
-    fn recognises_cognito_principals() {
-        for p in [
-            "email.cognito-idp.amazonaws.com",
-            "cognito-idp.amazonaws.com",
-            "cognito-idp.me-central-1.amazonaws.com",
-            " Cognito-IDP.EU-west-1.amazonaws.COM ",
-        ] {
-            assert!(is_cognito_principal(p), "{p}");
-        }
-        for p in [
-            "ses.amazonaws.com",
-            "cognito-identity.amazonaws.com",
-            "cognito-idp..amazonaws.com",
-            "email.cognito-idp.eu-west-1.amazonaws.com",
-            "cognito-idp.é.amazonaws.com",
-        ] {
-            assert!(!is_cognito_principal(p), "{p}");
-        }
     }
 }

@@ -195,12 +195,13 @@ mod tests {
         policy.to_string()
     }
 
-    fn cognito_policy(principal: &str) -> String {
+    /// An identity policy for another account (what it grants does not matter here).
+    fn identity_policy() -> String {
         compact(json!({
             "Statement": [{
                 "Action": "ses:*",
                 "Effect": "Allow",
-                "Principal": {"Service": principal},
+                "Principal": {"AWS": "arn:aws:iam::444444444444:root"},
                 "Resource": "arn:aws:ses:eu-west-1:111111111111:identity/example.com",
             }],
             "Version": "2012-10-17",
@@ -267,7 +268,7 @@ mod tests {
             "format_version": "1.2",
             "planned_values": {"root_module": {"resources": [
                 planned("aws_ses_identity_policy.x", "aws_ses_identity_policy",
-                    json!({"policy": cognito_policy("cognito-idp.amazonaws.com")})),
+                    json!({"policy": identity_policy()})),
             ]}},
             "resource_changes": [{
                 "address": "aws_ses_identity_policy.x", "mode": "managed", "type": "aws_ses_identity_policy",
@@ -279,13 +280,7 @@ mod tests {
 
     #[test]
     fn planned_values_are_searched_through_nested_modules() {
-        let ses = |address: &str| {
-            planned(
-                address,
-                "aws_ses_identity_policy",
-                json!({"policy": cognito_policy("email.cognito-idp.amazonaws.com")}),
-            )
-        };
+        let ses = |address: &str| planned(address, "aws_ses_identity_policy", json!({"policy": identity_policy()}));
         let mut data = ses("data.aws_ses_identity_policy.read");
         data["mode"] = json!("data");
         let plan = json!({
@@ -313,13 +308,13 @@ mod tests {
     #[test]
     fn a_second_policy_attribute_is_named_in_the_label() {
         let trust = compact(json!({"Statement": [{"Effect": "Allow",
-            "Principal": {"Service": "email.cognito-idp.amazonaws.com"}, "Action": "sts:AssumeRole"}]}));
+            "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}));
         // An invented resource type with two policy attributes.
         let plan = json!({
             "format_version": "1.2",
             "planned_values": {"root_module": {"resources": [
                 planned("aws_example.both", "aws_example", json!({
-                    "policy": cognito_policy("cognito-idp.amazonaws.com"),
+                    "policy": identity_policy(),
                     "assume_role_policy": trust,
                     "access_policy": compact(json!({"Statement": [{"Effect": "Allow", "Principal": "*",
                         "Action": "s3:GetObject"}]})),

@@ -9,7 +9,7 @@
 //! ```json
 //! {"Pool": "UserPool", "EmailSendingAccount": "COGNITO_DEFAULT", "SourceArn": "arn:...",
 //!  "Identity": "EmailIdentity", "UnseenPolicies": ["LABEL"], "SharedWith": ["OtherPool"],
-//!  "CognitoPolicies": [{"Policy": "LABEL", "Principals": ["email.cognito-idp.amazonaws.com"],
+//!  "CognitoPolicies": [{"Policy": "LABEL", "Principals": ["COGNITO_PRINCIPAL"],
 //!                       "SourceArnPools": ["OtherPool"], "SourceArnRegions": ["eu-west-1"]}]}
 //! ```
 //!
@@ -23,7 +23,9 @@
 //! same module or template that the policy's `aws:SourceArn` refers to.
 
 use crate::json::{Member, Node, Value};
-use crate::policy::{is_cognito_principal, is_cognito_statement, ContextHint, PolicyDocument};
+use crate::policy::{ContextHint, PolicyDocument};
+use crate::rules::definitions;
+use crate::rules::predicate::Subject;
 use crate::source::Span;
 use crate::unknown::UNKNOWN;
 
@@ -218,15 +220,31 @@ fn pool_document(
     )
 }
 
+/// The unit and the predicate of the data files that say what Cognito's statements and
+/// principals are.
+const COGNITO_STATEMENT: &str = "cognito-statement";
+const COGNITO_PRINCIPAL: &str = "cognito-principal";
+
 /// What a policy with Cognito statements says, or `None` when it has none.
 fn cognito_policy(text: &str, document: &PolicyDocument, pool_ids: &[&str]) -> Option<Node> {
     let mut principals = Vec::new();
     let mut pools = Vec::new();
     let mut regions = Vec::new();
-    for statement in document.statements().filter(|s| is_cognito_statement(*s)) {
+    // What a Cognito statement and a Cognito principal are, the rules' data says
+    // (rules/data/cognito.toml); a data file that lacks them finds none.
+    let defs = definitions::builtin();
+    let unit = defs.unit(COGNITO_STATEMENT);
+    let is_principal = |v: &&str| {
+        defs.predicate(COGNITO_PRINCIPAL)
+            .is_some_and(|p| p.matches(Subject::string(v)))
+    };
+    let statements = document
+        .statements()
+        .filter(|s| unit.is_some_and(|u| definitions::unit_holds(&defs.units, u, *s)));
+    for statement in statements {
         let principal_lists = statement.get("Principal").into_iter().flat_map(|p| p.children());
         for value in principal_lists.flat_map(|list| list.children()) {
-            let Some(principal) = value.as_str().filter(|v| is_cognito_principal(v)) else {
+            let Some(principal) = value.as_str().filter(is_principal) else {
                 continue;
             };
             principals.push(string(principal, value.value_span()));

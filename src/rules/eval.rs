@@ -1,10 +1,12 @@
 //! Runs compiled rules over one policy document and produces findings with spans.
 //!
 //! A rule sees the canonical document (see `policy.rs`) one *unit* at a time: the whole document,
-//! or each (Cognito) statement. Paths in the rule are relative to the unit.
+//! or each statement, narrowed by a unit of the data files (`cognito-statement`) and by the rule's
+//! own `when`. Paths in the rule are relative to the unit.
 //!
-//! The plan for one document: the units are computed once (the statements, and which of them are
-//! Cognito statements); the rules run unit by unit, and within a unit each distinct path (by
+//! The plan for one document: the units are computed once (the statements, and for each the
+//! named units it belongs to, decided once however many rules use them); the rules run unit by
+//! unit, a rule's `when` decided once per unit, and within a unit each distinct path (by
 //! text, see `Path::slot`) is evaluated once, its node ids kept in one buffer that the next unit
 //! reuses. Nothing is formatted for a node that passes: its anchor (the span a finding points
 //! at), JSON pointer and message are computed only when it fails. Findings are tagged with the
@@ -18,6 +20,7 @@ use std::ops::Range;
 use rayon::prelude::*;
 use serde_json::Value;
 
+use super::definitions::NamedUnit;
 use super::path::{Path, Scratch};
 use super::predicate::{Predicate, Subject};
 use super::schema::JsonType;
@@ -25,7 +28,7 @@ use super::{
     AppliesTo, ArnField, Check, Clause, Compare, Extract, Quantifier, Rule, RuleSet, Side, Target, Test, Unit,
 };
 use crate::finding::Finding;
-use crate::policy::{is_cognito_statement, Context, Kind, NodeId, NodeRef, PolicyDocument, Tree};
+use crate::policy::{Context, Kind, NodeId, NodeRef, PolicyDocument, Tree};
 use crate::source::Span;
 use crate::unknown::{self, is_partly_unknown, UNKNOWN};
 
@@ -196,6 +199,19 @@ enum Job<'a> {
     },
 }
 
+/// Which named units the current unit belongs to, decided on first use (by unit index).
+struct Scopes(Vec<Option<bool>>);
+
+impl Scopes {
+    fn new(units: usize) -> Self {
+        Scopes(vec![None; units])
+    }
+
+    fn clear(&mut self) {
+        self.0.iter_mut().for_each(|s| *s = None);
+    }
+}
+
 /// Which rule, check and unit made a finding.
 #[derive(Clone, Copy)]
 struct Tag {
@@ -290,6 +306,7 @@ impl Tv<'_> {
             Tv::Node(node) => Subject {
                 json_type: json_type(node.kind()),
                 text: node.as_str(),
+                operator: None,
             },
             Tv::Text(text) => Subject::string(text),
         }
@@ -359,9 +376,21 @@ impl<'a> Run<'a> {
     }
 
     fn job(&mut self, rules: &'a RuleSet, per_statement: &[usize], job: &Job<'a>) {
+        let mut scopes = Scopes::new(rules.units.len());
         match *job {
             Job::Document { rule: r, check: c } => {
                 let rule = &rules.rules[r];
+                // A narrowed document unit: its clauses hold on the document, or no check runs.
+                let narrowed = rule.scope.is_some() || !rule.when.is_empty();
+                if narrowed {
+                    let Some(tree) = self.tree else {
+                        return;
+                    };
+                    self.cache.enter(0);
+                    if !self.rule_holds(rules, rule, tree.root(), &mut scopes) {
+                        return;
+                    }
+                }
                 let check = &rule.checks[c];
                 let tag = Tag {
                     rule: r,
@@ -380,22 +409,28 @@ impl<'a> Run<'a> {
                     }
                 }
             }
-            Job::Statements { first, statements } => self.statements(rules, per_statement, statements, first),
+            Job::Statements { first, statements } => {
+                self.statements(rules, per_statement, statements, first, &mut scopes)
+            }
         }
     }
 
     /// Runs the statement rules `per_statement` over `statements`, the first of which is
     /// statement number `first` of the document.
-    fn statements(&mut self, rules: &'a RuleSet, per_statement: &[usize], statements: &[NodeRef<'a>], first: usize) {
-        let wants_cognito = per_statement
-            .iter()
-            .any(|&r| rules.rules[r].unit == Unit::CognitoStatement);
+    fn statements(
+        &mut self,
+        rules: &'a RuleSet,
+        per_statement: &[usize],
+        statements: &[NodeRef<'a>],
+        first: usize,
+        scopes: &mut Scopes,
+    ) {
         for (k, &statement) in statements.iter().enumerate() {
             self.cache.enter(statement.id());
-            let cognito = wants_cognito && is_cognito_statement(statement);
+            scopes.clear();
             for &r in per_statement {
                 let rule = &rules.rules[r];
-                if rule.unit == Unit::CognitoStatement && !cognito {
+                if !self.rule_holds(rules, rule, statement, scopes) {
                     continue;
                 }
                 for (c, check) in rule.checks.iter().enumerate() {
@@ -418,6 +453,28 @@ impl<'a> Run<'a> {
 
     fn push(&mut self, tag: Tag, finding: Finding) {
         self.out.push((tag, finding));
+    }
+
+    /// Whether `unit` is in the rule's named unit and meets its `when`.
+    fn rule_holds(&mut self, rules: &'a RuleSet, rule: &'a Rule, unit: NodeRef<'a>, scopes: &mut Scopes) -> bool {
+        rule.scope
+            .is_none_or(|index| self.scope_holds(&rules.units, index, unit, scopes))
+            && rule.when.iter().all(|c| self.clause_holds(c, unit))
+    }
+
+    /// Whether `unit` is in the named unit `index` (and in the unit that one narrows), decided
+    /// once per unit. The loader rules out cycles.
+    fn scope_holds(&mut self, units: &'a [NamedUnit], index: usize, unit: NodeRef<'a>, scopes: &mut Scopes) -> bool {
+        if let Some(holds) = scopes.0[index] {
+            return holds;
+        }
+        let named = &units[index];
+        let holds = named
+            .within
+            .is_none_or(|within| self.scope_holds(units, within, unit, scopes))
+            && named.when.iter().all(|c| self.clause_holds(c, unit));
+        scopes.0[index] = Some(holds);
+        holds
     }
 
     fn source_check(&mut self, rule: &'a Rule, check: &'a Check, tag: Tag) {
@@ -476,7 +533,7 @@ impl<'a> Run<'a> {
                     let Some(node) = self.tested(check, unit, id, check.on) else {
                         continue;
                     };
-                    if decide(p, &node.tested, unit.tree()).is_some_and(|matched| matched != wanted) {
+                    if decide(p, &node.tested, node.node).is_some_and(|matched| matched != wanted) {
                         let span = self.span_of(&node);
                         let mut facts = self.node_facts(unit, &node, span);
                         facts.matched = p
@@ -624,7 +681,7 @@ impl<'a> Run<'a> {
             if side
                 .only
                 .as_ref()
-                .is_some_and(|only| decide(only, &node.tested, unit.tree()) != Some(true))
+                .is_some_and(|only| decide(only, &node.tested, node.node) != Some(true))
             {
                 continue;
             }
@@ -702,24 +759,7 @@ impl<'a> Run<'a> {
             let range = self.cache.select(&clause.path, unit.tree(), unit.id());
             (unit.tree(), unit.id(), Cow::Borrowed(&self.cache.results[range]))
         };
-        let start = tree.node(start);
-        let value = |id: &NodeId| -> Tv {
-            let node = tree.node(*id);
-            match clause.on {
-                Target::Value => Tv::Node(node),
-                Target::Key => Tv::Text(Cow::Borrowed(
-                    node.written_key().or_else(|| path_key(node, start)).unwrap_or_default(),
-                )),
-            }
-        };
-        // A value that cannot be known may match or not: a clause that depends on it does not
-        // hold, so that the rule stays silent. Presence does not depend on the value.
-        match &clause.quantifier {
-            Quantifier::Any(p) => ids.iter().any(|id| decide(p, &value(id), tree) == Some(true)),
-            Quantifier::All(p) => !ids.is_empty() && ids.iter().all(|id| decide(p, &value(id), tree) == Some(true)),
-            Quantifier::None(p) => ids.iter().all(|id| decide(p, &value(id), tree) == Some(false)),
-            Quantifier::Present(present) => ids.is_empty() != *present,
-        }
+        quantify(clause, tree, start, &ids)
     }
 
     /// The value a test sees for a selected node: the value or key, normalized; `None` for a
@@ -735,7 +775,7 @@ impl<'a> Run<'a> {
         if check
             .skip
             .as_ref()
-            .is_some_and(|skip: &Predicate| decide(skip, &tested, unit.tree()) != Some(false))
+            .is_some_and(|skip: &Predicate| decide(skip, &tested, node) != Some(false))
         {
             return None;
         }
@@ -933,15 +973,68 @@ fn extract_field(text: &str, extract: &Extract) -> Option<String> {
     }
 }
 
-/// A predicate's answer for a value of `tree` (or a string made from one) that may hold unknown
-/// parts (see `unknown.rs`); `None` when the answer depends on them.
-fn decide(predicate: &Predicate, value: &Tv, tree: &Tree) -> Option<bool> {
-    if tree.is_known() {
-        return Some(predicate.matches(value.subject()));
+/// Whether a clause holds over the nodes `ids` its path selected from `start`.
+pub(super) fn quantify(clause: &Clause, tree: &Tree, start: NodeId, ids: &[NodeId]) -> bool {
+    let start = tree.node(start);
+    let value = |id: &NodeId| -> Tv {
+        let node = tree.node(*id);
+        match clause.on {
+            Target::Value => Tv::Node(node),
+            Target::Key => Tv::Text(Cow::Borrowed(
+                node.written_key().or_else(|| path_key(node, start)).unwrap_or_default(),
+            )),
+        }
+    };
+    let decide = |p: &Predicate, id: &NodeId| decide(p, &value(id), tree.node(*id));
+    // A value that cannot be known may match or not: a clause that depends on it does not
+    // hold, so that the rule stays silent. Presence does not depend on the value.
+    match &clause.quantifier {
+        Quantifier::Any(p) => ids.iter().any(|id| decide(p, id) == Some(true)),
+        Quantifier::All(p) => !ids.is_empty() && ids.iter().all(|id| decide(p, id) == Some(true)),
+        Quantifier::None(p) => ids.iter().all(|id| decide(p, id) == Some(false)),
+        Quantifier::Present(present) => ids.is_empty() != *present,
+    }
+}
+
+/// The condition operator a node is under: the key of the member of `Condition` that it is or
+/// that holds it.
+fn operator_of<'t>(node: NodeRef<'t>) -> Option<&'t str> {
+    let mut at = node;
+    loop {
+        let parent = at.parent()?;
+        if parent.key() == Some("Condition") {
+            return at.key();
+        }
+        at = parent;
+    }
+}
+
+/// A predicate's answer for a value (of `node`) that may hold unknown parts (see `unknown.rs`);
+/// `None` when the answer depends on them.
+fn decide(predicate: &Predicate, value: &Tv, node: NodeRef) -> Option<bool> {
+    let operator = if predicate.needs_operator() {
+        operator_of(node)
+    } else {
+        None
+    };
+    // The usual tree holds no unknown part: no value needs searching for one.
+    if node.tree().is_known() {
+        return Some(predicate.matches(Subject {
+            operator,
+            ..value.subject()
+        }));
     }
     match value.as_str() {
-        Some(text) => unknown::decide(text, |t| predicate.matches(Subject::string(t))),
-        None => Some(predicate.matches(value.subject())),
+        Some(text) => unknown::decide(text, |t| {
+            predicate.matches(Subject {
+                operator,
+                ..Subject::string(t)
+            })
+        }),
+        None => Some(predicate.matches(Subject {
+            operator,
+            ..value.subject()
+        })),
     }
 }
 

@@ -12,9 +12,11 @@
 //! text; see `build.rs`): its [`Rule::doc`] and [`Rule::examples`] are [`Deferred`], parsed from
 //! the full text when first read (`explain`, SARIF, the catalog tests).
 
+pub mod definitions;
 pub mod eval;
 mod hash;
 mod memo;
+pub mod operator;
 pub mod path;
 pub mod predicate;
 pub mod schema;
@@ -32,11 +34,13 @@ use toml::Spanned;
 
 use crate::error::{IoError, LoadError, Subject};
 use crate::source::Span;
+use definitions::{Definitions, NamedUnit};
+use operator::OperatorTest;
 use path::Path;
 use predicate::{Pattern, Predicate};
 pub use schema::{AppliesTo, ArnField, Expect, Severity, Target, Unit};
 use schema::{CheckSpec, ClauseSpec, CompareSpec, PredicateSpec, RuleFile, SideSpec, SourceCheck};
-use table::{Table, Tables};
+use table::Table;
 use template::Template;
 
 /// The built-in rule files: (file name, contents, contents without `[doc]` and `[[example]]`).
@@ -116,7 +120,12 @@ pub struct Rule {
     pub severity: Severity,
     pub summary: String,
     pub applies_to: AppliesTo,
+    /// What the rule's paths start from: the document or each statement...
     pub unit: Unit,
+    /// ...narrowed to a unit of the data files (an index into [`RuleSet::units`]).
+    pub scope: Option<usize>,
+    /// The rule-level `when`: clauses every check's unit must meet.
+    pub when: Vec<Clause>,
     pub message: Template,
     pub help: Template,
     pub doc: Deferred<schema::Doc>,
@@ -224,12 +233,14 @@ pub struct RuleSet {
     pub deselected: Vec<String>,
     /// Every distinct regular expression of the set, once (they compile on first use).
     pub patterns: Vec<Pattern>,
+    /// The units the data files define (`cognito-statement`), which rules narrow theirs to.
+    pub units: Vec<NamedUnit>,
 }
 
 /// The regular expressions and paths of one load, by text: rules that spell a pattern the same
 /// way share it, so it is compiled once; a path's text is parsed once.
 #[derive(Default)]
-struct Patterns {
+pub(crate) struct Patterns {
     known: RefCell<HashMap<String, Pattern>>,
     paths: RefCell<HashMap<String, Path>>,
 }
@@ -273,7 +284,7 @@ impl Regexes<'_> {
 
 /// Gives paths with the same text the same slot, so that an evaluation computes each once per
 /// unit.
-fn number_paths(rules: &mut [Rule]) {
+fn number_paths(rules: &mut [Rule], units: &mut [NamedUnit]) {
     static LOADS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(1);
     let set = LOADS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let mut slots: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
@@ -282,7 +293,11 @@ fn number_paths(rules: &mut [Rule]) {
         path.slot = *slots.entry(path.text.clone()).or_insert(next);
         path.set = set;
     };
+    for unit in units {
+        unit.when.iter_mut().for_each(|c| number(&mut c.path));
+    }
     for rule in rules {
+        rule.when.iter_mut().for_each(|c| number(&mut c.path));
         for check in &mut rule.checks {
             number(&mut check.select);
             check.report_at.iter_mut().for_each(&mut number);
@@ -303,7 +318,8 @@ impl RuleSet {
 
     /// The built-in rules plus every `*.toml` file in `dirs`.
     pub fn load(dirs: &[std::path::PathBuf]) -> Result<RuleSet, LoadError> {
-        let tables = Tables::load(dirs)?;
+        let patterns = Patterns::default();
+        let mut defs = Definitions::load(dirs, &patterns)?;
         // (path to show, file name, text, the full text of a built-in rule)
         let mut files: Vec<(String, String, String, Option<&'static str>)> = BUILTIN_RULES
             .iter()
@@ -327,18 +343,14 @@ impl RuleSet {
         }
         let mut rules: Vec<Rule> = Vec::new();
         let mut origins: BTreeMap<String, String> = BTreeMap::new();
-        let patterns = Patterns::default();
         for (display, file_name, text, builtin) in &files {
             let origin = if builtin.is_some() {
                 "built-in".to_string()
             } else {
                 display.clone()
             };
-            let regexes = Regexes {
-                patterns: &patterns,
-                eager: builtin.is_none(),
-            };
-            let (rule, code_span) = compile(display, file_name, text, origin, &regexes, *builtin, &tables)?;
+            let compiler = Compiler::new(display, text, &patterns, builtin.is_none(), &defs);
+            let (rule, code_span) = compile(&compiler, file_name, origin, *builtin)?;
             if let Some(first) = origins.get(&rule.code) {
                 return Err(LoadError::new(format!("rule code {} is defined twice", rule.code))
                     .in_file(display, text)
@@ -352,13 +364,15 @@ impl RuleSet {
             rules.push(rule);
         }
         rules.sort_by(|a, b| a.code.cmp(&b.code));
-        number_paths(&mut rules);
+        let mut units = std::mem::take(&mut defs.units);
+        number_paths(&mut rules, &mut units);
         let mut patterns: Vec<Pattern> = patterns.known.into_inner().into_values().collect();
         patterns.sort_by(|a, b| a.as_str().cmp(b.as_str()));
         Ok(RuleSet {
             rules,
             deselected: Vec::new(),
             patterns,
+            units,
         })
     }
 
@@ -404,17 +418,13 @@ fn span_of<T>(spanned: &Spanned<T>) -> Span {
 
 /// Compiles one rule file; errors point into `text`. Returns the rule and the span of its code.
 fn compile(
-    display: &str,
+    compiler: &Compiler,
     file_name: &str,
-    text: &str,
     origin: String,
-    regexes: &Regexes,
     builtin: Option<&'static str>,
-    tables: &Tables,
 ) -> Result<(Rule, Span), LoadError> {
-    let fail =
-        |message: String, span: Span, label: &str| LoadError::new(message).in_file(display, text).at(span, label);
-    let file: RuleFile = toml::from_str(text).map_err(|e| {
+    let fail = |message: String, span: Span, label: &str| compiler.fail(message, span, label);
+    let file: RuleFile = toml::from_str(compiler.text).map_err(|e| {
         let span = e.span().map_or(Span::new(0, 0), |r| Span::new(r.start, r.end));
         let message = e.message().to_string();
         fail(format!("invalid rule file: {message}"), span, "here")
@@ -457,19 +467,22 @@ fn compile(
         )
         .with_help("name rule files CODE-name.toml so that each rule is found by its code"));
     }
-    let template = |s: &Spanned<String>| -> Result<Template, LoadError> {
-        // Escapes make offsets inside a TOML string differ from the text's: point at the string.
-        Template::parse(s.get_ref()).map_err(|(message, _)| fail(message, span_of(s), "in this template"))
-    };
-    let message = template(&file.message)?;
-    let help = template(&file.help)?;
+    let (unit, scope) = compiler.unit(&file.unit)?;
+    let message = compiler.template(&file.message)?;
+    let help = compiler.template(&file.help)?;
     let mut checks = Vec::new();
     if file.check.is_empty() {
         return Err(fail("rule has no [[check]]".into(), code_span, "in this rule"));
     }
+    let when = file
+        .when
+        .into_iter()
+        .map(|c| compiler.clause(c))
+        .collect::<Result<Vec<_>, _>>()?;
     for spec in file.check {
         let span = span_of(&spec);
-        let check = compile_check(spec.into_inner(), span, file.unit, &template, &fail, regexes, tables)?;
+        let whole_text = unit == Unit::Document && scope.is_none() && when.is_empty();
+        let check = compiler.check(spec.into_inner(), span, whole_text)?;
         checks.push(check);
     }
     let (doc, examples) = match builtin {
@@ -490,7 +503,9 @@ fn compile(
         severity: file.severity,
         summary: file.summary.into_inner(),
         applies_to: file.applies_to,
-        unit: file.unit,
+        unit,
+        scope,
+        when,
         message,
         help,
         doc,
@@ -523,254 +538,369 @@ fn check_examples(examples: &[Example], fail: &Fail, code_span: Span) -> Result<
 
 type Fail<'a> = dyn Fn(String, Span, &str) -> LoadError + 'a;
 
-fn compile_check(
-    spec: CheckSpec,
-    span: Span,
-    unit: Unit,
-    template: &dyn Fn(&Spanned<String>) -> Result<Template, LoadError>,
-    fail: &Fail,
-    regexes: &Regexes,
-    tables: &Tables,
-) -> Result<Check, LoadError> {
-    let path = |s: &Spanned<String>| {
-        regexes
+/// Compiles the parts of one file (a rule file, or a data file's definitions): errors point into
+/// its text, and every name it uses is resolved against the definitions.
+pub(crate) struct Compiler<'a> {
+    display: &'a str,
+    text: &'a str,
+    regexes: Regexes<'a>,
+    defs: &'a Definitions,
+}
+
+impl<'a> Compiler<'a> {
+    pub(crate) fn new(
+        display: &'a str,
+        text: &'a str,
+        patterns: &'a Patterns,
+        eager: bool,
+        defs: &'a Definitions,
+    ) -> Self {
+        Compiler {
+            display,
+            text,
+            regexes: Regexes { patterns, eager },
+            defs,
+        }
+    }
+
+    pub(crate) fn fail(&self, message: String, span: Span, label: &str) -> LoadError {
+        LoadError::new(message).in_file(self.display, self.text).at(span, label)
+    }
+
+    /// An error for a name of `kind` that no data file defines, suggesting the nearest one.
+    fn unknown(&self, kind: &str, name: &str, span: Span) -> LoadError {
+        let names = self.defs.names(kind);
+        let help = predicate::nearest(name, &names).map_or_else(
+            || match names.is_empty() {
+                true => format!("no data file defines a {kind}"),
+                false => format!("the {kind}s are: {}", names.join(", ")),
+            },
+            |near| format!("did you mean {near:?}?"),
+        );
+        self.fail(format!("no {kind} {name:?}"), span, "defined by no data file")
+            .with_help(help)
+    }
+
+    fn path(&self, s: &Spanned<String>) -> Result<Path, LoadError> {
+        self.regexes
             .path(s.get_ref())
-            .map_err(|e| fail(format!("invalid JSONPath: {e}"), span_of(s), "this path"))
-    };
-    let head = Span::new(span.start, span.start + 1);
-    let tests = [
-        spec.require.is_some(),
-        spec.forbid.is_some(),
-        spec.expect.is_some(),
-        spec.compare.is_some(),
-        spec.source.is_some(),
-    ];
-    if tests.iter().filter(|&&t| t).count() > 1 {
-        return Err(fail(
-            "a check takes only one of require, forbid, expect, compare and source".into(),
-            head,
-            "this check",
-        ));
+            .map_err(|e| self.fail(format!("invalid JSONPath: {e}"), span_of(s), "this path"))
     }
-    if tests.iter().all(|&t| !t) && spec.when.is_empty() {
-        return Err(fail(
-            "a check needs a test (require, forbid, expect, compare or source) or `when` clauses".into(),
-            head,
-            "this check",
-        ));
-    }
-    if spec.max_bytes.is_some() != (spec.source == Some(SourceCheck::Size)) {
-        return Err(fail(
-            "`max-bytes` goes with `source = \"size\"`, and only with it".into(),
-            head,
-            "this check",
-        ));
-    }
-    if spec.source.is_some() && unit != Unit::Document {
-        return Err(fail(
-            "`source` checks need `unit = \"document\"`".into(),
-            head,
-            "this check",
-        ));
-    }
-    let test = match (spec.require, spec.forbid, spec.expect, spec.compare, spec.source) {
-        (Some(p), ..) => Test::Require(predicate(p, fail, head, regexes)?),
-        (_, Some(p), ..) => Test::Forbid(predicate(p, fail, head, regexes)?),
-        (_, _, Some(schema::Expectation::Present), ..) => Test::Present,
-        (_, _, Some(schema::Expectation::Absent), ..) => Test::Absent,
-        (_, _, Some(schema::Expectation::Unique), ..) => Test::Unique,
-        (_, _, _, Some(c), _) => Test::Compare(Box::new(compare(c, &path, template, fail, regexes, tables)?)),
-        (.., Some(SourceCheck::Syntax)) => Test::Syntax,
-        (.., Some(SourceCheck::FileSyntax)) => Test::FileSyntax,
-        (.., Some(SourceCheck::DuplicateKeys)) => Test::DuplicateKeys,
-        (.., Some(SourceCheck::Size)) => Test::Size(spec.max_bytes.unwrap_or(usize::MAX)),
-        _ => Test::Always,
-    };
-    let normalize = spec.normalize.unwrap_or(schema::NormalizeSpec {
-        strip_prefix: Vec::new(),
-        strip_suffix: Vec::new(),
-    });
-    Ok(Check {
-        when: spec
-            .when
-            .into_iter()
-            .map(|c| clause(c, &path, fail, regexes))
-            .collect::<Result<_, _>>()?,
-        select: spec.select.as_ref().map(&path).transpose()?.unwrap_or_else(Path::root),
-        on: spec.on,
-        strip_prefix: normalize.strip_prefix,
-        strip_suffix: normalize.strip_suffix,
-        skip: spec.skip.map(|p| predicate(p, fail, head, regexes)).transpose()?,
-        test,
-        report_at: spec.report_at.iter().map(&path).collect::<Result<_, _>>()?,
-        severity: spec.severity,
-        message: spec.message.as_ref().map(template).transpose()?,
-        help: spec.help.as_ref().map(template).transpose()?,
-        label: spec.label.as_ref().map(template).transpose()?,
-        supersedes: spec.supersedes,
-        related: match &spec.related {
-            Some(related) => Some((path(related)?, spec.related_label.as_ref().map(template).transpose()?)),
-            None => None,
-        },
-    })
-}
 
-fn clause(
-    spec: ClauseSpec,
-    path: &dyn Fn(&Spanned<String>) -> Result<Path, LoadError>,
-    fail: &Fail,
-    regexes: &Regexes,
-) -> Result<Clause, LoadError> {
-    let (source, of_facts) = match (&spec.path, &spec.fact) {
-        (Some(path), None) => (path, false),
-        (None, Some(fact)) => (fact, true),
-        (Some(path), Some(_)) => {
-            return Err(fail(
-                "a `when` clause takes `path` or `fact`, not both".into(),
-                span_of(path),
-                "this clause",
-            ))
-        }
-        (None, None) => return Err(LoadError::new("a `when` clause needs a `path` or a `fact`")),
-    };
-    let at = span_of(source);
-    let quantifier = match (spec.any, spec.all, spec.none, spec.present) {
-        (Some(p), None, None, None) => Quantifier::Any(predicate(p, fail, at, regexes)?),
-        (None, Some(p), None, None) => Quantifier::All(predicate(p, fail, at, regexes)?),
-        (None, None, Some(p), None) => Quantifier::None(predicate(p, fail, at, regexes)?),
-        (None, None, None, Some(b)) => Quantifier::Present(b),
-        _ => {
-            return Err(fail(
-                "a `when` clause takes exactly one of any, all, none and present".into(),
-                at,
-                "this clause",
-            ))
-        }
-    };
-    Ok(Clause {
-        path: path(source)?,
-        of_facts,
-        on: spec.on,
-        quantifier,
-    })
-}
+    fn template(&self, s: &Spanned<String>) -> Result<Template, LoadError> {
+        // Escapes make offsets inside a TOML string differ from the text's: point at the string.
+        Template::parse(s.get_ref()).map_err(|(message, _)| self.fail(message, span_of(s), "in this template"))
+    }
 
-fn compare(
-    spec: CompareSpec,
-    path: &dyn Fn(&Spanned<String>) -> Result<Path, LoadError>,
-    template: &dyn Fn(&Spanned<String>) -> Result<Template, LoadError>,
-    fail: &Fail,
-    regexes: &Regexes,
-    tables: &Tables,
-) -> Result<Compare, LoadError> {
-    let side = |s: SideSpec| -> Result<Side, LoadError> {
-        let extract = match (s.arn, &s.capture) {
-            (Some(_), Some(c)) => {
-                return Err(fail(
-                    "a compare side takes `arn` or `capture`, not both".into(),
-                    span_of(c),
-                    "here",
+    /// `document`, `statement`, or a unit of the data files (with its index).
+    fn unit(&self, name: &Spanned<String>) -> Result<(Unit, Option<usize>), LoadError> {
+        if let Some(unit) = Unit::parse(name.get_ref()) {
+            return Ok((unit, None));
+        }
+        match self.defs.unit(name.get_ref()) {
+            Some(index) => Ok((self.defs.units[index].of, Some(index))),
+            None => Err(self.unknown("unit", name.get_ref(), span_of(name))),
+        }
+    }
+
+    /// `whole_text`: the rule's unit is the whole document, unnarrowed (`source` checks need it).
+    fn check(&self, spec: CheckSpec, span: Span, whole_text: bool) -> Result<Check, LoadError> {
+        let fail = |message: String, span: Span, label: &str| self.fail(message, span, label);
+        let head = Span::new(span.start, span.start + 1);
+        let tests = [
+            spec.require.is_some(),
+            spec.forbid.is_some(),
+            spec.expect.is_some(),
+            spec.compare.is_some(),
+            spec.source.is_some(),
+        ];
+        if tests.iter().filter(|&&t| t).count() > 1 {
+            return Err(fail(
+                "a check takes only one of require, forbid, expect, compare and source".into(),
+                head,
+                "this check",
+            ));
+        }
+        if tests.iter().all(|&t| !t) && spec.when.is_empty() {
+            return Err(fail(
+                "a check needs a test (require, forbid, expect, compare or source) or `when` clauses".into(),
+                head,
+                "this check",
+            ));
+        }
+        if spec.max_bytes.is_some() != (spec.source == Some(SourceCheck::Size)) {
+            return Err(fail(
+                "`max-bytes` goes with `source = \"size\"`, and only with it".into(),
+                head,
+                "this check",
+            ));
+        }
+        if spec.source.is_some() && !whole_text {
+            return Err(fail(
+                "`source` checks need `unit = \"document\"`, without a rule-level `when`".into(),
+                head,
+                "this check",
+            ));
+        }
+        let test = match (spec.require, spec.forbid, spec.expect, spec.compare, spec.source) {
+            (Some(p), ..) => Test::Require(self.predicate(p, head)?),
+            (_, Some(p), ..) => Test::Forbid(self.predicate(p, head)?),
+            (_, _, Some(schema::Expectation::Present), ..) => Test::Present,
+            (_, _, Some(schema::Expectation::Absent), ..) => Test::Absent,
+            (_, _, Some(schema::Expectation::Unique), ..) => Test::Unique,
+            (_, _, _, Some(c), _) => Test::Compare(Box::new(self.compare(c)?)),
+            (.., Some(SourceCheck::Syntax)) => Test::Syntax,
+            (.., Some(SourceCheck::FileSyntax)) => Test::FileSyntax,
+            (.., Some(SourceCheck::DuplicateKeys)) => Test::DuplicateKeys,
+            (.., Some(SourceCheck::Size)) => Test::Size(spec.max_bytes.unwrap_or(usize::MAX)),
+            _ => Test::Always,
+        };
+        let normalize = spec.normalize.unwrap_or(schema::NormalizeSpec {
+            strip_prefix: Vec::new(),
+            strip_suffix: Vec::new(),
+        });
+        Ok(Check {
+            when: spec
+                .when
+                .into_iter()
+                .map(|c| self.clause(c))
+                .collect::<Result<_, _>>()?,
+            select: spec
+                .select
+                .as_ref()
+                .map(|s| self.path(s))
+                .transpose()?
+                .unwrap_or_else(Path::root),
+            on: spec.on,
+            strip_prefix: normalize.strip_prefix,
+            strip_suffix: normalize.strip_suffix,
+            skip: spec.skip.map(|p| self.predicate(p, head)).transpose()?,
+            test,
+            report_at: spec.report_at.iter().map(|s| self.path(s)).collect::<Result<_, _>>()?,
+            severity: spec.severity,
+            message: spec.message.as_ref().map(|s| self.template(s)).transpose()?,
+            help: spec.help.as_ref().map(|s| self.template(s)).transpose()?,
+            label: spec.label.as_ref().map(|s| self.template(s)).transpose()?,
+            supersedes: spec.supersedes,
+            related: match &spec.related {
+                Some(related) => Some((
+                    self.path(related)?,
+                    spec.related_label.as_ref().map(|s| self.template(s)).transpose()?,
+                )),
+                None => None,
+            },
+        })
+    }
+
+    pub(crate) fn clause(&self, spec: ClauseSpec) -> Result<Clause, LoadError> {
+        let (source, of_facts) = match (&spec.path, &spec.fact) {
+            (Some(path), None) => (path, false),
+            (None, Some(fact)) => (fact, true),
+            (Some(path), Some(_)) => {
+                return Err(self.fail(
+                    "a `when` clause takes `path` or `fact`, not both".into(),
+                    span_of(path),
+                    "this clause",
                 ))
             }
-            (Some(field), None) => Extract::Arn(field),
-            (None, Some(c)) => {
-                let regex = regexes
-                    .get(c.get_ref())
-                    .map_err(|e| fail(e, span_of(c), "this expression"))?;
-                if regex.groups() < 1 {
-                    return Err(fail(
-                        "`capture` needs a capture group".into(),
-                        span_of(c),
-                        "this expression",
-                    ));
-                }
-                Extract::Capture(regex)
-            }
-            (None, None) => Extract::Whole,
+            (None, None) => return Err(LoadError::new("a `when` clause needs a `path` or a `fact`")),
         };
-        let at = span_of(&s.path);
-        Ok(Side {
-            path: path(&s.path)?,
-            extract,
-            only: s.only.map(|p| predicate(p, fail, at, regexes)).transpose()?,
+        let at = span_of(source);
+        let quantifier = match (spec.any, spec.all, spec.none, spec.present) {
+            (Some(p), None, None, None) => Quantifier::Any(self.predicate(p, at)?),
+            (None, Some(p), None, None) => Quantifier::All(self.predicate(p, at)?),
+            (None, None, Some(p), None) => Quantifier::None(self.predicate(p, at)?),
+            (None, None, None, Some(b)) => Quantifier::Present(b),
+            _ => {
+                return Err(self.fail(
+                    "a `when` clause takes exactly one of any, all, none and present".into(),
+                    at,
+                    "this clause",
+                ))
+            }
+        };
+        Ok(Clause {
+            path: self.path(source)?,
+            of_facts,
+            on: spec.on,
+            quantifier,
         })
-    };
-    let table = match &spec.table {
-        Some(name) => Some(tables.get(name.get_ref()).ok_or_else(|| {
-            let names = tables.names();
-            let near = predicate::nearest(name.get_ref(), &names).map_or_else(
-                || format!("the tables are: {}", names.join(", ")),
-                |near| format!("did you mean {near:?}?"),
-            );
-            fail(
-                format!("no data table {:?}", name.get_ref()),
-                span_of(name),
-                "this table",
-            )
-            .with_help(near)
-        })?),
-        None => None,
-    };
-    if table.is_some() && !spec.also_allowed.is_empty() {
-        let at = spec.table.as_ref().map_or(Span::new(0, 0), span_of);
-        return Err(fail(
-            "a compare takes `table` or `also-allowed`, not both".into(),
-            at,
-            "here",
-        ));
     }
-    Ok(Compare {
-        left: side(spec.left)?,
-        right: side(spec.right)?,
-        table,
-        also_allowed: spec.also_allowed,
-        right_label: spec.right_label.as_ref().map(template).transpose()?,
-    })
-}
 
-fn predicate(spec: PredicateSpec, fail: &Fail, at: Span, regexes: &Regexes) -> Result<Predicate, LoadError> {
-    let regex = match &spec.regex {
-        Some(r) => Some(
-            regexes
-                .get(r.get_ref())
-                .map_err(|e| fail(e, span_of(r), "this expression"))?,
-        ),
-        None => None,
-    };
-    let empty = spec.equals.is_none()
-        && spec.prefix.is_none()
-        && regex.is_none()
-        && spec.glob.is_none()
-        && spec.covers.is_none()
-        && spec.json_type.is_none()
-        && spec.not.is_none()
-        && spec.any_of.is_none();
-    if empty {
-        return Err(fail(
-            "empty predicate: give at least one of equals, prefix, regex, glob, covers, type, not, any-of".into(),
-            at,
-            "here",
-        ));
+    /// A regular expression written in place or named (`{ pattern = "NAME" }`).
+    fn regex(&self, spec: &Spanned<schema::RegexSpec>) -> Result<Pattern, LoadError> {
+        let span = span_of(spec);
+        match spec.get_ref() {
+            schema::RegexSpec::Text(text) => self
+                .regexes
+                .get(text)
+                .map_err(|e| self.fail(e, span, "this expression")),
+            schema::RegexSpec::Named(named) => {
+                let pattern = self.defs.pattern(&named.pattern);
+                pattern
+                    .cloned()
+                    .ok_or_else(|| self.unknown("pattern", &named.pattern, span))
+            }
+        }
     }
-    Ok(Predicate {
-        equals: spec.equals.map(schema::OneOrMany::into_vec),
-        prefix: spec.prefix.map(schema::OneOrMany::into_vec),
-        regex,
-        glob: spec.glob.map(schema::OneOrMany::into_vec),
-        covers: spec.covers.map(schema::OneOrMany::into_vec),
-        ignore_case: spec.ignore_case,
-        json_type: spec.json_type,
-        not: spec
-            .not
-            .map(|p| predicate(*p, fail, at, regexes).map(Box::new))
-            .transpose()?,
-        any_of: spec
-            .any_of
-            .map(|ps| ps.into_iter().map(|p| predicate(p, fail, at, regexes)).collect())
-            .transpose()?,
-        ..Predicate::default()
+
+    /// Strings written in place or a named value set (`{ set = "NAME" }`).
+    fn strings(&self, spec: Option<Spanned<schema::OneOrMany>>) -> Result<Option<Vec<String>>, LoadError> {
+        let Some(spec) = spec else {
+            return Ok(None);
+        };
+        let span = span_of(&spec);
+        match spec.into_inner() {
+            schema::OneOrMany::One(s) => Ok(Some(vec![s])),
+            schema::OneOrMany::Many(v) => Ok(Some(v)),
+            schema::OneOrMany::Set(named) => match self.defs.set(&named.set) {
+                Some(values) => Ok(Some(values.to_vec())),
+                None => Err(self.unknown("set", &named.set, span)),
+            },
+        }
     }
-    .prepared())
+
+    fn compare(&self, spec: CompareSpec) -> Result<Compare, LoadError> {
+        let side = |s: SideSpec| -> Result<Side, LoadError> {
+            let extract = match (s.arn, &s.capture) {
+                (Some(_), Some(c)) => {
+                    return Err(self.fail(
+                        "a compare side takes `arn` or `capture`, not both".into(),
+                        span_of(c),
+                        "here",
+                    ))
+                }
+                (Some(field), None) => Extract::Arn(field),
+                (None, Some(c)) => {
+                    let regex = self.regex(c)?;
+                    if regex.groups() < 1 {
+                        return Err(self.fail("`capture` needs a capture group".into(), span_of(c), "this expression"));
+                    }
+                    Extract::Capture(regex)
+                }
+                (None, None) => Extract::Whole,
+            };
+            let at = span_of(&s.path);
+            Ok(Side {
+                path: self.path(&s.path)?,
+                extract,
+                only: s.only.map(|p| self.predicate(p, at)).transpose()?,
+            })
+        };
+        let table = match &spec.table {
+            Some(name) => Some(
+                self.defs
+                    .table(name.get_ref())
+                    .ok_or_else(|| self.unknown("data table", name.get_ref(), span_of(name)))?,
+            ),
+            None => None,
+        };
+        if table.is_some() && !spec.also_allowed.is_empty() {
+            let at = spec.table.as_ref().map_or(Span::new(0, 0), span_of);
+            return Err(self.fail("a compare takes `table` or `also-allowed`, not both".into(), at, "here"));
+        }
+        Ok(Compare {
+            left: side(spec.left)?,
+            right: side(spec.right)?,
+            table,
+            also_allowed: spec.also_allowed,
+            right_label: spec.right_label.as_ref().map(|s| self.template(s)).transpose()?,
+        })
+    }
+
+    pub(crate) fn predicate(&self, spec: PredicateSpec, at: Span) -> Result<Predicate, LoadError> {
+        let regex = spec.regex.as_ref().map(|r| self.regex(r)).transpose()?;
+        let empty = spec.equals.is_none()
+            && spec.prefix.is_none()
+            && regex.is_none()
+            && spec.glob.is_none()
+            && spec.covers.is_none()
+            && spec.json_type.is_none()
+            && spec.not.is_none()
+            && spec.any_of.is_none()
+            && spec.is.is_none()
+            && spec.operator.is_none()
+            && spec.key_of.is_none();
+        if empty {
+            return Err(self.fail(
+                "empty predicate: give at least one of equals, prefix, regex, glob, covers, type, not, any-of, is, operator, key-of".into(),
+                at,
+                "here",
+            ));
+        }
+        let mut all_of = Vec::new();
+        if let Some(is) = &spec.is {
+            for name in is.get_ref().clone().into_vec() {
+                let named = self.defs.predicate(&name);
+                all_of.push(
+                    named
+                        .cloned()
+                        .ok_or_else(|| self.unknown("predicate", &name, span_of(is)))?,
+                );
+            }
+        }
+        if let Some(key_of) = spec.key_of {
+            let name = &key_of.table;
+            let table = self
+                .defs
+                .table(name.get_ref())
+                .ok_or_else(|| self.unknown("data table", name.get_ref(), span_of(name)))?;
+            let matching = key_of.matching.map(|p| self.predicate(*p, span_of(name))).transpose()?;
+            let keys = table.keys_where(|value| {
+                matching
+                    .as_ref()
+                    .is_none_or(|p| p.matches(predicate::Subject::string(value)))
+            });
+            all_of.push(Predicate {
+                equals: Some(keys),
+                ..Predicate::default()
+            });
+        }
+        let operator = match spec.operator {
+            Some(test) => Some(self.operator(test)?),
+            None => None,
+        };
+        Ok(Predicate {
+            equals: self.strings(spec.equals)?,
+            prefix: self.strings(spec.prefix)?,
+            regex,
+            glob: self.strings(spec.glob)?,
+            covers: self.strings(spec.covers)?,
+            ignore_case: spec.ignore_case,
+            json_type: spec.json_type,
+            not: spec.not.map(|p| self.predicate(*p, at).map(Box::new)).transpose()?,
+            any_of: spec
+                .any_of
+                .map(|ps| ps.into_iter().map(|p| self.predicate(p, at)).collect())
+                .transpose()?,
+            all_of,
+            operator,
+            ..Predicate::default()
+        }
+        .prepared())
+    }
+
+    fn operator(&self, spec: schema::OperatorSpec) -> Result<OperatorTest, LoadError> {
+        let operators = &self.defs.operators;
+        let families = match &spec.family {
+            Some(names) => {
+                let mut families = Vec::new();
+                for name in names.get_ref().clone().into_vec() {
+                    let family = operators.family(&name);
+                    families.push(family.ok_or_else(|| self.unknown("operator family", &name, span_of(names)))?);
+                }
+                Some(families)
+            }
+            None => None,
+        };
+        Ok(OperatorTest {
+            operators: operators.clone(),
+            families,
+            negated: spec.negated,
+            if_exists: spec.if_exists,
+            qualifiers: spec.qualifier,
+        })
+    }
 }
 
 #[cfg(test)]

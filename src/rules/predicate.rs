@@ -20,6 +20,7 @@ use regex::{Regex, RegexBuilder};
 
 use super::hash::FastSet;
 use super::memo;
+use super::operator::OperatorTest;
 use super::schema::JsonType;
 
 /// Sets with more options than this are hashed.
@@ -28,11 +29,13 @@ const HASH_FROM: usize = 8;
 /// Texts up to this length are case-folded on the stack for a lookup.
 const FOLD_BUFFER: usize = 256;
 
-/// What a predicate tests: a value's JSON type and, for a string, its text.
+/// What a predicate tests: a value's JSON type and, for a string, its text; and the condition
+/// operator the value is under, when a test asks for it ([`Predicate::needs_operator`]).
 #[derive(Debug, Clone, Copy)]
 pub struct Subject<'a> {
     pub json_type: JsonType,
     pub text: Option<&'a str>,
+    pub operator: Option<&'a str>,
 }
 
 impl<'a> Subject<'a> {
@@ -40,6 +43,7 @@ impl<'a> Subject<'a> {
         Subject {
             json_type: JsonType::String,
             text: Some(text),
+            operator: None,
         }
     }
 }
@@ -113,8 +117,9 @@ fn build(pattern: &str) -> Result<Regex, String> {
         .map_err(|e| format!("invalid regular expression: {e}"))
 }
 
-/// A compiled [`super::schema::PredicateSpec`]: all its parts must hold.
-#[derive(Debug, Default)]
+/// A compiled [`super::schema::PredicateSpec`]: all its parts must hold. Names it uses (value
+/// sets, patterns, named predicates, tables) are resolved when it is compiled.
+#[derive(Debug, Default, Clone)]
 pub struct Predicate {
     pub(super) equals: Option<Vec<String>>,
     pub(super) prefix: Option<Vec<String>>,
@@ -125,6 +130,11 @@ pub struct Predicate {
     pub(super) json_type: Option<JsonType>,
     pub(super) not: Option<Box<Predicate>>,
     pub(super) any_of: Option<Vec<Predicate>>,
+    /// Named predicates (`is`) and table keys (`key-of`), each of which must hold.
+    pub(super) all_of: Vec<Predicate>,
+    pub(super) operator: Option<OperatorTest>,
+    /// Some part tests the condition operator: the evaluator then finds it for the subject.
+    pub(super) needs_operator: bool,
     /// `equals` hashed (ASCII-folded when ignoring case), for large sets.
     pub(super) equals_set: Option<FastSet<Box<str>>>,
     /// `covers` hashed (lower-cased when ignoring case), for large sets.
@@ -168,7 +178,17 @@ impl Predicate {
         }
         self.not = self.not.map(|p| Box::new(p.prepared()));
         self.any_of = self.any_of.map(|ps| ps.into_iter().map(Predicate::prepared).collect());
+        self.all_of = self.all_of.into_iter().map(Predicate::prepared).collect();
+        self.needs_operator = self.operator.is_some()
+            || self.not.as_ref().is_some_and(|p| p.needs_operator)
+            || self.any_of.iter().flatten().any(|p| p.needs_operator)
+            || self.all_of.iter().any(|p| p.needs_operator);
         self
+    }
+
+    /// Whether a test needs the condition operator of its subject.
+    pub fn needs_operator(&self) -> bool {
+        self.needs_operator
     }
 
     pub fn matches(&self, subject: Subject) -> bool {
@@ -200,7 +220,12 @@ impl Predicate {
                 return false;
             }
         }
-        true
+        if let Some(test) = &self.operator {
+            if !subject.operator.is_some_and(|o| test.matches(o)) {
+                return false;
+            }
+        }
+        self.all_of.iter().all(|p| p.matches(subject))
     }
 
     fn equals_any(&self, options: &[String], text: &str) -> bool {
@@ -270,9 +295,13 @@ impl Predicate {
         true
     }
 
-    /// For a failed `equals`: the option the value most likely meant.
+    /// For a failed `equals` (or `operator` test): the option the value most likely meant.
     pub fn suggestion(&self, text: &str) -> Option<&str> {
-        nearest(text, self.equals.as_deref()?)
+        match (&self.equals, &self.operator) {
+            (Some(options), _) => nearest(text, options),
+            (None, Some(test)) => test.operators.suggestion(text),
+            (None, None) => None,
+        }
     }
 }
 
@@ -398,6 +427,7 @@ mod tests {
         let boolean = Subject {
             json_type: JsonType::Bool,
             text: None,
+            operator: None,
         };
         assert!(!p.matches(boolean));
     }

@@ -20,7 +20,11 @@ pub struct RuleFile {
     pub severity: Severity,
     pub summary: Spanned<String>,
     pub applies_to: AppliesTo,
-    pub unit: Unit,
+    /// `document`, `statement`, or a unit a data file defines (`cognito-statement`).
+    pub unit: Spanned<String>,
+    /// Preconditions on the unit for every check of the rule (evaluated once per unit).
+    #[serde(default)]
+    pub when: Vec<ClauseSpec>,
     pub message: Spanned<String>,
     pub help: Spanned<String>,
     pub doc: Doc,
@@ -65,14 +69,24 @@ impl AppliesTo {
     }
 }
 
-/// What `$` means in the rule's paths: the whole document, or each statement in turn.
+/// What `$` means in the rule's paths: the whole document, or each statement in turn. A unit a
+/// data file defines (`[unit.NAME]`) is one of these narrowed by its `when` clauses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Unit {
     Document,
     Statement,
-    /// Each Cognito statement: `Allow`, with a Cognito principal.
-    CognitoStatement,
+}
+
+impl Unit {
+    /// The unit a rule file names, when it is one of the two the engine knows.
+    pub fn parse(name: &str) -> Option<Unit> {
+        match name {
+            "document" => Some(Unit::Document),
+            "statement" => Some(Unit::Statement),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -194,7 +208,7 @@ pub enum SourceCheck {
     Size,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct NormalizeSpec {
     #[serde(default)]
@@ -204,7 +218,7 @@ pub struct NormalizeSpec {
 }
 
 /// A precondition: a path (or a fact), and what must be true of the nodes it selects.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct ClauseSpec {
     /// JSONPath relative to the unit.
@@ -224,19 +238,20 @@ pub struct ClauseSpec {
 }
 
 /// A test of one value. All the keys given must hold.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct PredicateSpec {
     /// The value is one of these strings.
-    pub equals: Option<OneOrMany>,
+    pub equals: Option<Spanned<OneOrMany>>,
     /// The value starts with one of these.
-    pub prefix: Option<OneOrMany>,
-    /// The value matches this regular expression (Rust `regex` syntax, unanchored).
-    pub regex: Option<Spanned<String>>,
+    pub prefix: Option<Spanned<OneOrMany>>,
+    /// The value matches this regular expression (Rust `regex` syntax, unanchored), or the named
+    /// pattern of a data file.
+    pub regex: Option<Spanned<RegexSpec>>,
     /// The value matches one of these IAM wildcard patterns (`*` any run, `?` one character).
-    pub glob: Option<OneOrMany>,
+    pub glob: Option<Spanned<OneOrMany>>,
     /// The value, read as an IAM wildcard pattern, matches at least one of these names.
-    pub covers: Option<OneOrMany>,
+    pub covers: Option<Spanned<OneOrMany>>,
     /// Compare case-insensitively (`equals`, `prefix`, `glob`, `covers`).
     #[serde(default)]
     pub ignore_case: bool,
@@ -246,22 +261,112 @@ pub struct PredicateSpec {
     pub not: Option<Box<PredicateSpec>>,
     /// At least one of these predicates holds.
     pub any_of: Option<Vec<PredicateSpec>>,
+    /// Named predicates of the data files (`[predicate.NAME]`) that must all hold.
+    pub is: Option<Spanned<NameOrNames>>,
+    /// The condition operator the value is under (a member of `Condition`, or inside one) has
+    /// these properties.
+    pub operator: Option<OperatorSpec>,
+    /// The value is a key of a data table (whose values, with `where`, match a predicate).
+    pub key_of: Option<KeyOfSpec>,
 }
 
+impl PredicateSpec {
+    /// The named predicates this one uses (`is`, also inside `not`, `any-of` and `key-of`).
+    pub fn names_used(&self) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .is
+            .as_ref()
+            .map(|is| is.get_ref().clone().into_vec())
+            .unwrap_or_default();
+        let inner = self
+            .not
+            .iter()
+            .map(|p| &**p)
+            .chain(self.any_of.iter().flatten())
+            .chain(self.key_of.iter().filter_map(|k| k.matching.as_deref()));
+        for spec in inner {
+            names.extend(spec.names_used());
+        }
+        names
+    }
+}
+
+/// Strings given in place, or a value set of the data files (`{ set = "NAME" }`).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(untagged)]
 pub enum OneOrMany {
     One(String),
     Many(Vec<String>),
+    Set(SetRef),
 }
 
-impl OneOrMany {
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SetRef {
+    pub set: String,
+}
+
+/// A regular expression given in place, or a pattern of the data files (`{ pattern = "NAME" }`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum RegexSpec {
+    Text(String),
+    Named(PatternRef),
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PatternRef {
+    pub pattern: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum NameOrNames {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl NameOrNames {
     pub fn into_vec(self) -> Vec<String> {
         match self {
-            OneOrMany::One(s) => vec![s],
-            OneOrMany::Many(v) => v,
+            NameOrNames::One(s) => vec![s],
+            NameOrNames::Many(v) => v,
         }
     }
+}
+
+/// What an `operator` test asks of a condition operator (`ForAnyValue:StringLikeIfExists` is of
+/// the String family, not negated, with `IfExists` and the qualifier `ForAnyValue`). Every key
+/// given must hold; `{}` holds for any operator IAM knows.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct OperatorSpec {
+    /// One of these families (`[operator.FAMILY]` of the data files).
+    pub family: Option<Spanned<NameOrNames>>,
+    /// A negated operator (`StringNotEquals`, `NotIpAddress`) or not.
+    pub negated: Option<bool>,
+    /// With the `IfExists` suffix or without.
+    pub if_exists: Option<bool>,
+    /// One of these qualifiers: `none`, `ForAnyValue`, `ForAllValues`.
+    pub qualifier: Option<Vec<Qualifier>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub enum Qualifier {
+    #[serde(rename = "none")]
+    None,
+    ForAnyValue,
+    ForAllValues,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeyOfSpec {
+    pub table: Spanned<String>,
+    /// Only the keys with a value that matches this.
+    #[serde(rename = "where")]
+    pub matching: Option<Box<PredicateSpec>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -296,8 +401,8 @@ pub struct SideSpec {
     pub path: Spanned<String>,
     /// Compare one field of an ARN (`arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE`).
     pub arn: Option<ArnField>,
-    /// Compare the first capture group of this regular expression.
-    pub capture: Option<Spanned<String>>,
+    /// Compare the first capture group of this regular expression (or named pattern).
+    pub capture: Option<Spanned<RegexSpec>>,
     /// Only values matching this predicate take part (tested before `arn` / `capture`).
     pub only: Option<PredicateSpec>,
 }
