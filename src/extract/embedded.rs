@@ -164,11 +164,16 @@ impl Decoded {
     /// A sub-level: the JSON string literal at `literal` of this text, decoded again, with its
     /// bytes mapped to the file.
     pub fn inner_literal(&self, literal: Span) -> Decoded {
-        let inner = Decoded::json_literal(&self.text, literal);
-        let mut out = Decoded::new(self.span(literal));
-        for (i, c) in inner.text.char_indices() {
-            let here = inner.span(Span::new(i, i + c.len_utf8()));
-            out.push_char(c, self.span(here));
+        Decoded::json_literal(&self.text, literal).through(self)
+    }
+
+    /// This text, decoded out of `outer`'s text, with its bytes mapped through `outer` to the
+    /// file (a block inside a grid-table cell, a policy inside a shell block).
+    pub fn through(&self, outer: &Decoded) -> Decoded {
+        let mut out = Decoded::new(outer.span(self.whole));
+        for (i, c) in self.text.char_indices() {
+            let here = self.span(Span::new(i, i + c.len_utf8()));
+            out.push_char(c, outer.span(here));
         }
         out
     }

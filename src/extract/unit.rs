@@ -53,4 +53,8 @@ pub struct ReferencedFile {
     pub path: PathBuf,
     pub label: String,
     pub hint: ContextHint,
+    /// Whether a missing file is a problem of the run: Terraform's `file(...)` is relative to
+    /// the module and must be there; a script's `file://` path is relative to where the script
+    /// runs, which may not be its directory.
+    pub required: bool,
 }
