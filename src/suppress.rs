@@ -11,7 +11,7 @@ use std::path::Path;
 
 use crate::codes::{matches, UNUSED_SUPPRESSION};
 use crate::extract::format::{self, Format};
-use crate::extract::{markdown, rst};
+use crate::extract::{markdown, rst, shell};
 use crate::finding::Finding;
 use crate::source::{LineIndex, Span};
 
@@ -32,8 +32,10 @@ pub struct Suppression {
 /// How a format writes the comments that hold suppressions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Syntax {
-    /// `#` and `//` line comments (Terraform, shell).
+    /// `#` and `//` line comments (Terraform).
     Line,
+    /// `#` line comments; one alone on its line before an AWS CLI call covers the whole call.
+    Shell,
     /// `<!-- ... -->` before a code block.
     Markdown,
     /// `.. ...` before a code block.
@@ -48,7 +50,7 @@ pub fn syntax(path: &str, text: &str) -> Option<Syntax> {
         return Some(Syntax::Line);
     }
     match format::of(Path::new(path), text.as_bytes()) {
-        Format::Shell => Some(Syntax::Line),
+        Format::Shell => Some(Syntax::Shell),
         Format::Markdown => Some(Syntax::Markdown),
         Format::ReStructuredText => Some(Syntax::ReStructuredText),
         _ => None,
@@ -59,6 +61,24 @@ pub fn syntax(path: &str, text: &str) -> Option<Syntax> {
 pub fn parse_in(syntax: Syntax, text: &str) -> Vec<Suppression> {
     match syntax {
         Syntax::Line => parse(text),
+        Syntax::Shell => {
+            let lines = LineIndex::new(text);
+            let calls: Vec<(usize, usize)> = shell::call_spans(text)
+                .into_iter()
+                .map(|span| {
+                    let last = lines.position(span.end.saturating_sub(1).max(span.start)).line;
+                    (lines.position(span.start).line, last)
+                })
+                .collect();
+            let mut found = parse(text);
+            for suppression in &mut found {
+                let (line, next) = suppression.lines;
+                if let Some((_, last)) = calls.iter().find(|(first, _)| next > line && *first == next) {
+                    suppression.lines.1 = *last;
+                }
+            }
+            found
+        }
         Syntax::Markdown => before_blocks(text, "<!--", markdown::blocks(text).iter().map(|b| b.span)),
         Syntax::ReStructuredText => before_blocks(text, "..", rst::blocks(text).iter().map(|b| b.span)),
     }

@@ -20,7 +20,7 @@ mod policy_document;
 mod pools;
 pub mod rst;
 mod shared;
-mod shell;
+pub mod shell;
 mod terraform;
 mod terraform_pools;
 pub mod unit;

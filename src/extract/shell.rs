@@ -75,6 +75,29 @@ pub fn extract(text: &str, dir: Option<&Path>) -> Extracted {
     out
 }
 
+/// The spans of the script's calls, from `aws` to the end of their last word (a heredoc in a
+/// substitution included): a suppression before a call covers all of it.
+pub fn call_spans(text: &str) -> Vec<Span> {
+    if !may_hold_call(text) {
+        return Vec::new();
+    }
+    let mut lexer = Lexer::new(text);
+    let commands = lexer.commands(false);
+    commands
+        .iter()
+        .filter(|command| call(command).is_some())
+        .filter_map(|command| {
+            let mut words = command.iter().filter_map(|t| match t {
+                Token::Word(w) => Some(w.value.whole),
+                _ => None,
+            });
+            let first = words.next()?;
+            let last = words.last().unwrap_or(first);
+            Some(Span::new(first.start, last.end))
+        })
+        .collect()
+}
+
 /// The policy document of a call's value, when the value is policy text (not a placeholder such
 /// as `<policy>` or a whole variable).
 fn document(value: Decoded, label: String) -> Option<PolicyDocument> {
