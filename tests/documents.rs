@@ -252,3 +252,19 @@ fn a_shell_script_is_known_by_its_first_line() {
     assert_eq!(found.len(), 2);
     assert_eq!(code, Some(1));
 }
+
+#[test]
+fn placeholders_in_a_documented_call_stay_placeholders() {
+    // `<your-domain>` is a word, not a redirection; `<your account ID>` in the policy is SES010.
+    let (found, code) = check(&["fixtures/markdown/placeholders/copied-from-the-guide.md"]);
+    let label = "block 1 (line 3, ```console): aws sesv2 create-email-identity-policy --policy-name <policy-name>";
+    assert_eq!(
+        places(&found),
+        [
+            place("SES010", 9, 19, label),
+            place("SES010", 10, 59, label),
+            place("SES010", 11, 38, label),
+        ]
+    );
+    assert_eq!(code, Some(1));
+}

@@ -198,14 +198,20 @@ fn table(source: &Decoded, lines: &[Line], top: usize, depth: usize, found: &mut
             row_start = i + 1;
             continue;
         }
+        // Each row line's character columns, as byte offsets (a cell may hold characters of
+        // several bytes).
+        let rows: Vec<(usize, &str, Vec<usize>)> = (row_start..i)
+            .map(|row| {
+                let content = line(row);
+                let offsets = content.char_indices().map(|(b, _)| b).collect();
+                (lines[row].start, content, offsets)
+            })
+            .collect();
         for pair in columns.windows(2) {
             let first = lines[row_start].start;
             let mut cell = Decoded::new(Span::new(first, first));
-            for row in row_start..i {
-                let Line { start, .. } = lines[row];
-                let content = line(row);
-                let byte = |column: usize| content.char_indices().nth(column).map(|(b, _)| b);
-                let (Some(left), Some(right)) = (byte(pair[0]), byte(pair[1])) else {
+            for (start, content, offsets) in &rows {
+                let (Some(&left), Some(&right)) = (offsets.get(pair[0]), offsets.get(pair[1])) else {
                     continue;
                 };
                 let from = left + content[left..].chars().next().map_or(1, char::len_utf8);

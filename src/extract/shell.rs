@@ -316,6 +316,16 @@ impl<'a> Lexer<'a> {
                         current.push(Token::Heredoc(index));
                     }
                 }
+                // `<identity>`, `<your-policy-name>`: a documentation placeholder, one word.
+                '<' if placeholder_len(self.rest()).is_some() => {
+                    let at = self.pos;
+                    self.pos += placeholder_len(self.rest()).unwrap_or(1);
+                    let mut value = Decoded::new(Span::new(at, self.pos));
+                    value.push_source(&self.text[at..self.pos], at);
+                    current.push(Token::Word(Word { value }));
+                    at_word_start = false;
+                    continue;
+                }
                 '<' | '>' => {
                     self.pos += 1;
                     while matches!(self.peek(), Some('>' | '&' | '|' | '<')) {
@@ -648,6 +658,18 @@ fn balanced(text: &str, open: char, close: char) -> usize {
     text.len()
 }
 
+/// The length of a `<placeholder>` at the start of `text` (letters, digits, `-`, `_`, `.` and
+/// blanks between the brackets).
+fn placeholder_len(text: &str) -> Option<usize> {
+    let inner = text.strip_prefix('<')?;
+    let end = inner.find('>')?;
+    let name = &inner[..end];
+    let plain = name
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b' '));
+    (plain && !name.trim().is_empty() && !name.starts_with(' ')).then_some(end + 2)
+}
+
 fn is_name(text: &str) -> bool {
     !text.is_empty() && text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
@@ -708,6 +730,17 @@ mod tests {
         // The file the script writes is its heredoc; spans are in the script.
         let span = extracted.documents[1].span;
         assert_eq!(&script[span.start..span.end], "{\"z\": \"$Z\"}\n");
+    }
+
+    #[test]
+    fn placeholders_stay_words() {
+        assert_eq!(
+            values("aws ses put-identity-policy --identity <identity> --policy-name <policy name> --policy <policy>"),
+            [(
+                "aws ses put-identity-policy --policy-name <policy name>".into(),
+                "<policy>".into()
+            )]
+        );
     }
 
     #[test]
