@@ -124,6 +124,12 @@ impl Decoded {
         self.push_run(text, from, false);
     }
 
+    /// Keeps the first `len` bytes of the text (a character boundary).
+    pub fn truncate(&mut self, len: usize) {
+        self.text.truncate(len);
+        self.runs.retain(|run| run.at < len);
+    }
+
     pub fn append(&mut self, other: Decoded) {
         for (i, run) in other.runs.iter().enumerate() {
             let end = other.runs.get(i + 1).map_or(other.text.len(), |next| next.at);

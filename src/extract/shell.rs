@@ -549,8 +549,10 @@ impl<'a> Lexer<'a> {
             Token::Heredoc(index) => Some(*index),
             _ => None,
         })?;
-        cat.then(|| self.heredocs.get(index).map(|h| h.body.clone()))
-            .flatten()
+        let mut body = cat.then(|| self.heredocs.get(index).map(|h| h.body.clone())).flatten()?;
+        // A command substitution drops the trailing line breaks of what it prints.
+        body.truncate(body.text.trim_end_matches('\n').len());
+        Some(body)
     }
 
     /// After `<<`: the heredoc's delimiter; its body is read at the next newline.
@@ -721,7 +723,7 @@ mod tests {
         assert_eq!(
             values(script),
             [
-                ("aws ses put-identity-policy".into(), "{\"x\": \"$Y\"}\n".into()),
+                ("aws ses put-identity-policy".into(), "{\"x\": \"$Y\"}".into()),
                 ("aws sesv2 create-email-identity-policy".into(), "file:p.json".into()),
             ]
         );
