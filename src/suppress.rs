@@ -93,7 +93,9 @@ pub fn parse_in(syntax: Syntax, text: &str) -> Vec<Suppression> {
 /// line that is not blank, all of that block; otherwise the next line.
 fn before_blocks(text: &str, opener: &str, blocks: impl Iterator<Item = Span>) -> Vec<Suppression> {
     let lines = LineIndex::new(text);
-    let blocks: Vec<(usize, usize)> = blocks
+    let spans: Vec<Span> = blocks.collect();
+    let blocks: Vec<(usize, usize)> = spans
+        .iter()
         .map(|span| {
             let last = lines.position(span.end.saturating_sub(1).max(span.start)).line;
             (lines.position(span.start).line, last)
@@ -105,7 +107,9 @@ fn before_blocks(text: &str, opener: &str, blocks: impl Iterator<Item = Span>) -
     for (index, line) in all.iter().enumerate() {
         let content = line.trim_start_matches(['>', ' ', '\t']);
         let at = line.len() - content.len();
-        if let Some(after_opener) = content.strip_prefix(opener) {
+        // A comment shown in a code block is the block's text, not the document's comment.
+        let in_block = spans.iter().any(|span| span.start < line_start && line_start < span.end);
+        if let Some(after_opener) = content.strip_prefix(opener).filter(|_| !in_block) {
             let after = after_opener.trim_start();
             if let Some(codes_text) = after.strip_prefix(MARKER) {
                 let marker_at = at + opener.len() + (after_opener.len() - after.len());
