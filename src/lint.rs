@@ -367,7 +367,11 @@ pub(crate) fn lint_group(dir: &Path, candidates: &[Candidate], rules: &RuleSet, 
 
 /// Lints a file that a unit names as its policy (`file(...)`, `file://`), in the unit's
 /// context; nothing when it is too large to hold one, or is not there and need not be.
-fn lint_referenced(referenced: ReferencedFile, rules: &RuleSet, max_size: u64) -> Result<Option<FileReport>, WalkProblem> {
+fn lint_referenced(
+    referenced: ReferencedFile,
+    rules: &RuleSet,
+    max_size: u64,
+) -> Result<Option<FileReport>, WalkProblem> {
     if !referenced.required && !referenced.path.is_file() {
         return Ok(None);
     }

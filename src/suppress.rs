@@ -69,10 +69,7 @@ pub fn parse_in(syntax: Syntax, text: &str) -> Vec<Suppression> {
             let lines = LineIndex::new(text);
             let calls: Vec<(usize, usize)> = shell::call_spans(text)
                 .into_iter()
-                .map(|span| {
-                    let last = lines.position(span.end.saturating_sub(1).max(span.start)).line;
-                    (lines.position(span.start).line, last)
-                })
+                .map(|span| line_range(&lines, span))
                 .collect();
             let mut found = parse(text);
             for suppression in &mut found {
@@ -94,13 +91,7 @@ pub fn parse_in(syntax: Syntax, text: &str) -> Vec<Suppression> {
 fn before_blocks(text: &str, opener: &str, blocks: impl Iterator<Item = Span>) -> Vec<Suppression> {
     let lines = LineIndex::new(text);
     let spans: Vec<Span> = blocks.collect();
-    let blocks: Vec<(usize, usize)> = spans
-        .iter()
-        .map(|span| {
-            let last = lines.position(span.end.saturating_sub(1).max(span.start)).line;
-            (lines.position(span.start).line, last)
-        })
-        .collect();
+    let blocks: Vec<(usize, usize)> = spans.iter().map(|span| line_range(&lines, *span)).collect();
     let all: Vec<&str> = text.split('\n').collect();
     let mut found = Vec::new();
     let mut line_start = 0;
@@ -108,7 +99,9 @@ fn before_blocks(text: &str, opener: &str, blocks: impl Iterator<Item = Span>) -
         let content = line.trim_start_matches(['>', ' ', '\t']);
         let at = line.len() - content.len();
         // A comment shown in a code block is the block's text, not the document's comment.
-        let in_block = spans.iter().any(|span| span.start < line_start && line_start < span.end);
+        let in_block = spans
+            .iter()
+            .any(|span| span.start < line_start && line_start < span.end);
         if let Some(after_opener) = content.strip_prefix(opener).filter(|_| !in_block) {
             let after = after_opener.trim_start();
             if let Some(codes_text) = after.strip_prefix(MARKER) {
@@ -133,6 +126,12 @@ fn before_blocks(text: &str, opener: &str, blocks: impl Iterator<Item = Span>) -
         line_start += line.len() + 1;
     }
     found
+}
+
+/// The first and the last line (1-based) of a span.
+fn line_range(lines: &LineIndex, span: Span) -> (usize, usize) {
+    let last = lines.position(span.end.saturating_sub(1).max(span.start)).line;
+    (lines.position(span.start).line, last)
 }
 
 /// The codes of a suppression, comma- or blank-separated.

@@ -63,7 +63,10 @@ fn a_markdown_file_with_json_terraform_and_shell_blocks_reports_each_at_its_line
 
 #[test]
 fn blocks_of_restructured_text_map_to_the_document() {
-    let (found, _) = check(&["fixtures/rst/grid-table/policies.rst", "fixtures/rst/runbook/ses-authorization.rst"]);
+    let (found, _) = check(&[
+        "fixtures/rst/grid-table/policies.rst",
+        "fixtures/rst/runbook/ses-authorization.rst",
+    ]);
     let cell = "block 2 (line 16, grid-table cell)";
     let places = places(&found);
     // A `.. code-block::` inside a grid-table cell, and a policy that is a cell of its own: at
@@ -113,7 +116,11 @@ fn every_shell_quoting_is_read_at_its_place() {
     let line = text.lines().nth(26).unwrap();
     let column: usize = 350;
     // The key's span opens at its quote, written `\"` in the file.
-    assert!(line[column - 1..].starts_with("\\\"AWS:SourceAccount\\\""), "{}", &line[column - 1..]);
+    assert!(
+        line[column - 1..].starts_with("\\\"AWS:SourceAccount\\\""),
+        "{}",
+        &line[column - 1..]
+    );
 }
 
 #[test]
@@ -133,7 +140,9 @@ fn a_file_a_call_names_is_linted_as_an_identity_policy_under_the_call() {
         places(&found),
         [place("SES007", 8, 18, label), place("SES015", 9, 19, label)]
     );
-    assert!(found.iter().all(|d| d.path == "fixtures/shell/file-reference/legacy-policy.json"));
+    assert!(found
+        .iter()
+        .all(|d| d.path == "fixtures/shell/file-reference/legacy-policy.json"));
     assert_eq!(code, Some(1));
     // A walk finds the script with an extension and its file.
     let report = run("fixtures/shell/file-reference");
@@ -143,7 +152,10 @@ fn a_file_a_call_names_is_linted_as_an_identity_policy_under_the_call() {
         .map(|f| (f.path.as_str(), f.findings.len()))
         .collect();
     assert_eq!(files, [("fixtures/shell/file-reference/policy.json", 1)]);
-    assert_eq!(report.files[0].findings[0].policy, "aws sesv2 create-email-identity-policy --policy-name cognito");
+    assert_eq!(
+        report.files[0].findings[0].policy,
+        "aws sesv2 create-email-identity-policy --policy-name cognito"
+    );
     // attach-policy.sh, legacy-policy.json (alone: `deploy` has no extension and is not walked)
     // and policy.json, counted once.
     assert_eq!(report.files_scanned(), 3);
@@ -166,7 +178,14 @@ fn a_missing_file_reference_is_not_a_problem_of_the_run() {
 
 #[test]
 fn what_is_no_policy_stays_silent() {
-    for dir in ["markdown/silent", "rst/silent", "shell/silent", "markdown/clean", "rst/clean", "shell/clean"] {
+    for dir in [
+        "markdown/silent",
+        "rst/silent",
+        "shell/silent",
+        "markdown/clean",
+        "rst/clean",
+        "shell/clean",
+    ] {
         let report: RunReport = run(&format!("fixtures/{dir}"));
         assert_eq!(report.findings().count(), 0, "{dir}");
         assert!(report.files_scanned() > 0, "{dir}: read, not passed over");
@@ -222,7 +241,11 @@ fn suppressions_in_documents_and_scripts() {
     // Without the comments, the findings are there.
     let text = std::fs::read_to_string(root().join("fixtures/shell/suppressed/legacy-pool.sh")).unwrap();
     let bare = text.replace("seslint:ignore", "note:");
-    let report = seslint::lint_bytes("legacy-pool.sh", bare.as_bytes(), &seslint::rules::RuleSet::builtin().unwrap());
+    let report = seslint::lint_bytes(
+        "legacy-pool.sh",
+        bare.as_bytes(),
+        &seslint::rules::RuleSet::builtin().unwrap(),
+    );
     let codes: Vec<&str> = report.findings.iter().map(|f| f.code.as_str()).collect();
     assert_eq!(codes, ["COG001", "COG008"]);
 }

@@ -733,7 +733,12 @@ fn quoted_call(style: usize, policy: &str) -> String {
         1 => {
             let escaped: String = policy
                 .chars()
-                .flat_map(|c| matches!(c, '"' | '\\' | '$' | '`').then_some('\\').into_iter().chain([c]))
+                .flat_map(|c| {
+                    matches!(c, '"' | '\\' | '$' | '`')
+                        .then_some('\\')
+                        .into_iter()
+                        .chain([c])
+                })
                 .collect();
             format!("{call}\"{escaped}\"\n")
         }

@@ -68,8 +68,21 @@ fn by_content(text: &str) -> Option<Language> {
     }
 }
 
+/// The documents of a document's code blocks, which `blocks` finds; nothing, without parsing,
+/// when the document names nothing a policy is made of.
+pub fn read_document(text: &str, blocks: fn(&str) -> Vec<Block>) -> Vec<PolicyDocument> {
+    if !may_hold_policy(text) {
+        return Vec::new();
+    }
+    blocks(text)
+        .iter()
+        .enumerate()
+        .flat_map(|(index, block)| read(block, index + 1))
+        .collect()
+}
+
 /// The documents of the `number`th block (1-based), with spans and labels in the document.
-pub fn read(block: &Block, number: usize) -> Vec<PolicyDocument> {
+fn read(block: &Block, number: usize) -> Vec<PolicyDocument> {
     let text = block.text.text.as_str();
     let language = by_name(&block.language).or_else(|| by_content(text));
     let mut documents = match language {
@@ -117,7 +130,8 @@ pub fn may_hold_policy(text: &str) -> bool {
 /// `ses:` action or a Cognito principal. Only then is a block that does not parse reported.
 pub fn evidently_policy(text: &str) -> bool {
     let bytes = text.as_bytes();
-    let statement = memchr::memmem::find(bytes, b"Statement").is_some() || memchr::memmem::find(bytes, b"statement").is_some();
+    let statement =
+        memchr::memmem::find(bytes, b"Statement").is_some() || memchr::memmem::find(bytes, b"statement").is_some();
     let ses_action = memchr::memmem::find_iter(bytes, b"ses:")
         .chain(memchr::memmem::find_iter(bytes, b"SES:"))
         .any(|at| at == 0 || !bytes[at - 1].is_ascii_alphanumeric());
@@ -131,9 +145,13 @@ mod tests {
     #[test]
     fn evidently_a_policy() {
         assert!(evidently_policy(r#"{"Statement": [{"Action": "ses:SendEmail", ...}]}"#));
-        assert!(evidently_policy(r#"{"Statement": [{"Principal": {"Service": "email.cognito-idp.amazonaws.com"}, ...]}"#));
+        assert!(evidently_policy(
+            r#"{"Statement": [{"Principal": {"Service": "email.cognito-idp.amazonaws.com"}, ...]}"#
+        ));
         assert!(!evidently_policy(r#"{"Statement": [{"Action": "s3:GetObject", ...}]}"#));
-        assert!(!evidently_policy(r#"{"steps": ["uses: actions/checkout"], "Statement": 1"#));
+        assert!(!evidently_policy(
+            r#"{"steps": ["uses: actions/checkout"], "Statement": 1"#
+        ));
         assert!(!evidently_policy(r#"{"Action": "ses:SendEmail""#));
     }
 
@@ -147,7 +165,10 @@ mod tests {
             by_content("$ aws ses put-identity-policy --policy '{}'"),
             Some(Language::Shell)
         );
-        assert_eq!(by_content("resource \"aws_ses_identity_policy\" \"p\" {}"), Some(Language::Terraform));
+        assert_eq!(
+            by_content("resource \"aws_ses_identity_policy\" \"p\" {}"),
+            Some(Language::Terraform)
+        );
         assert_eq!(by_content("npm install"), None);
     }
 }

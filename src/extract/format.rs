@@ -214,10 +214,7 @@ mod tests {
     #[test]
     fn content_decides_without_an_extension() {
         assert_eq!(format("policy", "\u{feff}\n  {\"Statement\": []}"), Format::Json);
-        assert_eq!(
-            format("deploy", "#!/usr/bin/env -S bash -e\naws ses"),
-            Format::Shell
-        );
+        assert_eq!(format("deploy", "#!/usr/bin/env -S bash -e\naws ses"), Format::Shell);
         assert_eq!(format("deploy", "#!/bin/sh\n"), Format::Shell);
         assert_eq!(format("README.MD", ""), Format::Markdown);
         assert_eq!(format("index.rst", ""), Format::ReStructuredText);

@@ -17,14 +17,7 @@ use super::embedded::Decoded;
 
 /// The documents of every code block.
 pub fn extract(text: &str) -> Vec<PolicyDocument> {
-    if !block::may_hold_policy(text) {
-        return Vec::new();
-    }
-    blocks(text)
-        .iter()
-        .enumerate()
-        .flat_map(|(index, block)| block::read(block, index + 1))
-        .collect()
+    block::read_document(text, blocks)
 }
 
 /// The code blocks of a document, in order.

@@ -19,14 +19,7 @@ const MAX_DEPTH: usize = 4;
 
 /// The documents of every code block and literal block.
 pub fn extract(text: &str) -> Vec<PolicyDocument> {
-    if !block::may_hold_policy(text) {
-        return Vec::new();
-    }
-    blocks(text)
-        .iter()
-        .enumerate()
-        .flat_map(|(index, block)| block::read(block, index + 1))
-        .collect()
+    block::read_document(text, blocks)
 }
 
 /// The code blocks of a document, in order.
@@ -59,10 +52,7 @@ fn lines_of(text: &str) -> Vec<Line> {
         }
     }
     if start < text.len() {
-        lines.push(Line {
-            start,
-            end: text.len(),
-        });
+        lines.push(Line { start, end: text.len() });
     }
     lines
 }
@@ -99,7 +89,9 @@ fn blocks_in(source: &Decoded, depth: usize, found: &mut Vec<Block>) {
         };
         let (body, next) = indented_body(source, &lines, i + 1, base, is_directive);
         if let Some(body) = body {
-            let start = source.span(Span::new(lines[i].start + base, lines[i].start + base)).start;
+            let start = source
+                .span(Span::new(lines[i].start + base, lines[i].start + base))
+                .start;
             found.push(Block {
                 span: Span::new(start, body.whole.end.max(start)),
                 text: body,
@@ -117,13 +109,24 @@ fn blocks_in(source: &Decoded, depth: usize, found: &mut Vec<Block>) {
 fn code_directive(content: &str) -> Option<String> {
     let rest = content.strip_prefix("..")?.trim_start();
     let (name, argument) = rest.split_once("::")?;
-    matches!(name.trim(), "code-block" | "code" | "sourcecode")
-        .then(|| argument.split_whitespace().next().unwrap_or_default().to_ascii_lowercase())
+    matches!(name.trim(), "code-block" | "code" | "sourcecode").then(|| {
+        argument
+            .split_whitespace()
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase()
+    })
 }
 
 /// The block indented under line `from - 1` (indented more than `base`), after its blank lines
 /// (and, for a directive, its `:option:` lines); the index of the line after it.
-fn indented_body(source: &Decoded, lines: &[Line], from: usize, base: usize, directive: bool) -> (Option<Decoded>, usize) {
+fn indented_body(
+    source: &Decoded,
+    lines: &[Line],
+    from: usize,
+    base: usize,
+    directive: bool,
+) -> (Option<Decoded>, usize) {
     let text = source.text.as_str();
     let line = |i: usize| text[lines[i].start..lines[i].end].trim_end_matches('\r');
     let blank = |i: usize| line(i).trim().is_empty();
@@ -262,7 +265,12 @@ mod tests {
         assert_eq!(
             summary(text),
             [
-                (".. code-block:: json".into(), "json".into(), "{\"Sid\": \"a\",\n  \"x\": 1}\n".into(), 4),
+                (
+                    ".. code-block:: json".into(),
+                    "json".into(),
+                    "{\"Sid\": \"a\",\n  \"x\": 1}\n".into(),
+                    4
+                ),
                 ("::".into(), "".into(), "aws ses list-identities\n".into(), 10),
                 (".. code:: JSON".into(), "json".into(), "{}\n".into(), 16),
             ]
@@ -288,7 +296,14 @@ mod tests {
 
     #[test]
     fn hostile_input_ends() {
-        for text in ["::", "+-", "+--+\n|", ".. code-block::", "+--+--+\n| é| x|\n+--+\n", "a::\n\n   \n"] {
+        for text in [
+            "::",
+            "+-",
+            "+--+\n|",
+            ".. code-block::",
+            "+--+--+\n| é| x|\n+--+\n",
+            "a::\n\n   \n",
+        ] {
             let _ = blocks(text);
         }
     }

@@ -92,7 +92,7 @@ pub fn call_spans(text: &str) -> Vec<Span> {
                 _ => None,
             });
             let first = words.next()?;
-            let last = words.last().unwrap_or(first);
+            let last = words.next_back().unwrap_or(first);
             Some(Span::new(first.start, last.end))
         })
         .collect()
@@ -141,7 +141,9 @@ fn call(command: &[Token]) -> Option<Call> {
             _ => None,
         })
         .collect();
-    let aws = words.iter().position(|w| w.text() == "aws" || w.text().ends_with("/aws"))?;
+    let aws = words
+        .iter()
+        .position(|w| w.text() == "aws" || w.text().ends_with("/aws"))?;
     let rest = &words[aws + 1..];
     let service = rest.iter().position(|w| w.text() == "ses" || w.text() == "sesv2")?;
     let operation = rest[service + 1..].iter().find(|w| !w.text().starts_with('-'))?;
@@ -197,10 +199,13 @@ fn written_files<'h>(commands: &[Vec<Token>], heredocs: &'h [Heredoc]) -> HashMa
         }) else {
             continue;
         };
-        let target = command.iter().enumerate().find_map(|(i, t)| match (t, command.get(i + 1)) {
-            (Token::Redirect, Some(Token::Word(w))) => Some(w.text().to_string()),
-            _ => None,
-        });
+        let target = command
+            .iter()
+            .enumerate()
+            .find_map(|(i, t)| match (t, command.get(i + 1)) {
+                (Token::Redirect, Some(Token::Word(w))) => Some(w.text().to_string()),
+                _ => None,
+            });
         let target = target.or_else(|| {
             // `tee FILE`: the first word after `tee` that is not an option.
             (first == Some("tee"))
@@ -549,7 +554,9 @@ impl<'a> Lexer<'a> {
             Token::Heredoc(index) => Some(*index),
             _ => None,
         })?;
-        let mut body = cat.then(|| self.heredocs.get(index).map(|h| h.body.clone())).flatten()?;
+        let mut body = cat
+            .then(|| self.heredocs.get(index).map(|h| h.body.clone()))
+            .flatten()?;
         // A command substitution drops the trailing line breaks of what it prints.
         body.truncate(body.text.trim_end_matches('\n').len());
         Some(body)
@@ -705,7 +712,10 @@ mod tests {
         assert_eq!(
             values(script),
             [
-                ("aws ses put-identity-policy --policy-name n".into(), "{\"a\": \"$B\"}".into()),
+                (
+                    "aws ses put-identity-policy --policy-name n".into(),
+                    "{\"a\": \"$B\"}".into()
+                ),
                 (
                     "aws sesv2 create-email-identity-policy --policy-name m".into(),
                     "{\"a\": \"${ACCOUNT}\"}".into()
@@ -753,7 +763,19 @@ mod tests {
 
     #[test]
     fn hostile_input_ends() {
-        for script in ["$(", "$(((", "\"$(cat <<EOF", "'", "$'\\x", "<<", "${", "`", "\\", "cat <<-", "$'\\u{"] {
+        for script in [
+            "$(",
+            "$(((",
+            "\"$(cat <<EOF",
+            "'",
+            "$'\\x",
+            "<<",
+            "${",
+            "`",
+            "\\",
+            "cat <<-",
+            "$'\\u{",
+        ] {
             let text = format!("aws ses put-identity-policy --policy {script}");
             let _ = extract(&text, None);
         }
