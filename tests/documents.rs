@@ -291,3 +291,34 @@ fn placeholders_in_a_documented_call_stay_placeholders() {
     );
     assert_eq!(code, Some(1));
 }
+
+#[test]
+fn every_form_of_block_is_read_as_what_it_holds() {
+    let (found, _) = check(&[
+        "fixtures/markdown/forms/design-notes.md",
+        "fixtures/rst/forms/setup.rst",
+    ]);
+    assert_eq!(
+        places(&found),
+        [
+            place("COG008", 17, 36, "block 1 (line 7, ```)"),
+            place("COG005", 32, 9, "block 2 (line 25, indented)"),
+            place("COG001", 47, 22, "block 3 (line 40, ```tf): aws_ses_identity_policy.partner_mail"),
+            place("COG013", 86, 26, "block 4 (line 72, ```yaml): MailRole.AssumeRolePolicyDocument"),
+            place("SES003", 104, 36, "block 5 (line 101, ~~~jsonc): Policies.partner-mail"),
+            place(
+                "COG004",
+                10,
+                71,
+                "block 1 (line 6, .. sourcecode:: console): aws sesv2 create-email-identity-policy --policy-name partner-mail"
+            ),
+            place(
+                "COG002",
+                28,
+                73,
+                "block 2 (line 19, .. code-block:: terraform): aws_sesv2_email_identity_policy.partner_mail"
+            ),
+            place("COG010", 50, 58, "block 3 (line 44, ::)"),
+        ]
+    );
+}

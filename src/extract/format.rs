@@ -218,6 +218,9 @@ mod tests {
         assert_eq!(format("deploy", "#!/bin/sh\n"), Format::Shell);
         assert_eq!(format("README.MD", ""), Format::Markdown);
         assert_eq!(format("index.rst", ""), Format::ReStructuredText);
+        assert_eq!(format("notes.mdx", ""), Format::Markdown);
+        assert_eq!(format("setup.bash", ""), Format::Shell);
+        assert_eq!(format("setup.zsh", "{"), Format::Shell);
         assert_eq!(format("run", "#!/usr/bin/python3\n"), Format::Other);
         assert_eq!(format("Dockerfile", "FROM debian"), Format::Other);
         assert_eq!(format("-", ""), Format::Other);
