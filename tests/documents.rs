@@ -322,3 +322,33 @@ fn every_form_of_block_is_read_as_what_it_holds() {
         ]
     );
 }
+
+#[test]
+fn crlf_documents_and_scripts_report_at_the_same_places() {
+    let rules = seslint::rules::RuleSet::builtin().unwrap();
+    let places = |name: &str, text: &str| -> Vec<(String, usize, usize)> {
+        let report = seslint::lint_bytes(name, text.as_bytes(), &rules);
+        let lines = seslint::source::LineIndex::new(text);
+        report
+            .findings
+            .iter()
+            .map(|f| {
+                let at = lines.position(f.span.start);
+                (f.code.clone(), at.line, at.column)
+            })
+            .collect()
+    };
+    for fixture in [
+        "fixtures/markdown/runbook/mail-runbook.md",
+        "fixtures/markdown/forms/design-notes.md",
+        "fixtures/rst/grid-table/policies.rst",
+        "fixtures/rst/forms/setup.rst",
+        "fixtures/shell/quoting/setup-mail.sh",
+    ] {
+        let text = std::fs::read_to_string(root().join(fixture)).unwrap();
+        let crlf = text.replace('\n', "\r\n");
+        let lf = places(fixture, &text);
+        assert!(!lf.is_empty(), "{fixture}");
+        assert_eq!(lf, places(fixture, &crlf), "{fixture}");
+    }
+}

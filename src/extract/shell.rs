@@ -283,6 +283,19 @@ impl<'a> Lexer<'a> {
         &self.text[self.pos..]
     }
 
+    /// The length of a line continuation (`\` at a line's end, also before a CRLF line break of a
+    /// script checked out on Windows) at the current position, or 0.
+    fn continuation(&self) -> usize {
+        let rest = self.rest();
+        if rest.starts_with("\\\n") {
+            2
+        } else if rest.starts_with("\\\r\n") {
+            3
+        } else {
+            0
+        }
+    }
+
     /// Commands up to the end of the text, or, in a command substitution, to its `)`.
     fn commands(&mut self, substitution: bool) -> Vec<Vec<Token>> {
         let mut commands = Vec::new();
@@ -295,8 +308,8 @@ impl<'a> Lexer<'a> {
                     at_word_start = true;
                     continue;
                 }
-                '\\' if self.rest().starts_with("\\\n") => {
-                    self.pos += 2;
+                '\\' if self.continuation() > 0 => {
+                    self.pos += self.continuation();
                     continue;
                 }
                 '\n' => {
@@ -367,10 +380,10 @@ impl<'a> Lexer<'a> {
             let at = self.pos;
             match c {
                 ' ' | '\t' | '\r' | '\n' | ';' | '&' | '|' | '<' | '>' | '(' | ')' => break,
+                '\\' if self.continuation() > 0 => self.pos += self.continuation(),
                 '\\' => {
                     let next = self.rest()[1..].chars().next();
                     match next {
-                        Some('\n') => self.pos += 2,
                         Some(n) => {
                             self.pos += 1 + n.len_utf8();
                             value.push_char(n, Span::new(at, self.pos));
@@ -412,10 +425,10 @@ impl<'a> Lexer<'a> {
                     self.pos += 1;
                     return;
                 }
+                '\\' if self.continuation() > 0 => self.pos += self.continuation(),
                 '\\' => {
                     let next = self.rest()[1..].chars().next();
                     match next {
-                        Some('\n') => self.pos += 2,
                         Some(n @ ('"' | '\\' | '$' | '`')) => {
                             self.pos += 2;
                             value.push_char(n, Span::new(at, self.pos));
