@@ -352,3 +352,26 @@ fn crlf_documents_and_scripts_report_at_the_same_places() {
         assert_eq!(lf, places(fixture, &crlf), "{fixture}");
     }
 }
+
+#[test]
+fn a_baseline_survives_lines_added_above_a_block() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(root().join("fixtures/markdown/runbook/mail-runbook.md")).unwrap();
+    std::fs::write(dir.path().join("runbook.md"), &text).unwrap();
+    seslint(dir.path())
+        .args(["check", "--write-baseline", "baseline.json", "runbook.md"])
+        .assert()
+        .code(0);
+    // Every block now opens on another line, and its label says so.
+    std::fs::write(dir.path().join("runbook.md"), format!("# Intro\n\nMore prose.\n\n{text}")).unwrap();
+    let (report, _, code) = json_report(seslint(dir.path()).args([
+        "check",
+        "--format",
+        "json",
+        "--baseline",
+        "baseline.json",
+        "runbook.md",
+    ]));
+    assert_eq!(diagnostics(&report), []);
+    assert_eq!(code, Some(0));
+}
