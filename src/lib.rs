@@ -167,7 +167,9 @@ pub fn run(paths: &[PathBuf], options: &Options, rules: &RuleSet) -> Result<RunR
             .map_err(|e| IoError::read(Subject::StandardInput, None, e))?;
         let name = options.stdin_filename.clone().unwrap_or_else(|| "-".into());
         // What standard input names (`file://`) is relative to an unknown directory: not followed.
-        all.add(PathBuf::from(&name), lint::lint_read(&name, &bytes, rules, true).0);
+        let (outcome, aside) = lint::lint_read(&name, &bytes, rules, true);
+        all.add(PathBuf::from(&name), outcome);
+        all.report.unread.extend(aside.unread);
     }
     for part in gathered.into_inner().unwrap_or_else(|p| p.into_inner()) {
         all.merge(part);

@@ -20,6 +20,15 @@ use crate::source::Span;
 use crate::suppress;
 use crate::{FileReport, Options, RunReport, UnreadFile};
 
+/// What reading a file gives besides its outcome: the files it names as its policies (a
+/// script's `file://`), and, when part of it is in a form seslint does not read that may hold an
+/// SES policy (a code block in another language), the file for the closing note.
+#[derive(Default)]
+pub(crate) struct Aside {
+    pub(crate) referenced: Vec<ReferencedFile>,
+    pub(crate) unread: Option<UnreadFile>,
+}
+
 /// What looking at one file gave.
 pub(crate) enum Outcome {
     Linted(FileReport),
@@ -134,10 +143,11 @@ impl discover::Sink for Gatherer<'_> {
             return;
         }
         match lint_file(&candidate, self.rules, self.options.max_file_size, &mut self.scratch) {
-            Ok((outcome, referenced)) => {
+            Ok((outcome, aside)) => {
                 self.local.add(candidate.path, outcome);
                 self.local
-                    .lint_referenced(referenced, self.rules, self.options.max_file_size);
+                    .lint_referenced(aside.referenced, self.rules, self.options.max_file_size);
+                self.local.report.unread.extend(aside.unread);
             }
             Err(problem) => self.local.report.problems.push(problem),
         }
@@ -166,13 +176,13 @@ impl RunReport {
 }
 
 /// Looks at one file by its format; `scratch` is the thread's read buffer, reused file after file.
-/// Also gives the files it names as its policies.
+/// Also gives what reading it gave aside.
 fn lint_file(
     candidate: &Candidate,
     rules: &RuleSet,
     max_size: u64,
     scratch: &mut Vec<u8>,
-) -> Result<(Outcome, Vec<ReferencedFile>), WalkProblem> {
+) -> Result<(Outcome, Aside), WalkProblem> {
     let passed_over = |format: Option<&'static str>| {
         let file = UnreadFile {
             path: candidate.display.clone(),
@@ -193,29 +203,36 @@ fn lint_file(
             } else {
                 passed_over(Some(kind.name()))
             };
-            return Ok((outcome, Vec::new()));
+            return Ok((outcome, Aside::default()));
         }
-        Some(Format::Other) => return Ok((passed_over(None), Vec::new())),
+        Some(Format::Other) => return Ok((passed_over(None), Aside::default())),
         _ => {}
     }
     Ok(if read_into(&candidate.path, &candidate.display, max_size, scratch)? {
         lint_read(&candidate.display, scratch, rules, candidate.explicit)
     } else {
-        (Outcome::PassedOver(None), Vec::new())
+        (Outcome::PassedOver(None), Aside::default())
     })
 }
 
-/// Lints a file read into memory, by its format, with the files it names as its policies.
-/// `explicit`: named by the user, so that passing it over is worth a note.
-pub(crate) fn lint_read(path: &str, bytes: &[u8], rules: &RuleSet, explicit: bool) -> (Outcome, Vec<ReferencedFile>) {
+/// Lints a file read into memory, by its format, with what reading it gave aside. `explicit`:
+/// named by the user, so that passing it over is worth a note.
+pub(crate) fn lint_read(path: &str, bytes: &[u8], rules: &RuleSet, explicit: bool) -> (Outcome, Aside) {
     let format = match format::of(Path::new(path), bytes) {
         Format::Template if !extract::is_template(path, bytes) => Format::Unread(format::Unread::Yaml),
         format => format,
     };
     let outcome = match format {
         format if format.is_read() => {
-            let (report, referenced) = lint_text(path, bytes, rules);
-            return (Outcome::Linted(report), referenced);
+            let (report, extracted) = lint_text(path, bytes, rules);
+            let aside = Aside {
+                referenced: extracted.referenced,
+                unread: extracted.unread.map(|format| UnreadFile {
+                    path: path.to_string(),
+                    format: Some(format),
+                }),
+            };
+            return (Outcome::Linted(report), aside);
         }
         Format::Unread(kind) => {
             let file = UnreadFile {
@@ -233,12 +250,12 @@ pub(crate) fn lint_read(path: &str, bytes: &[u8], rules: &RuleSet, explicit: boo
             format: None,
         })),
     };
-    (outcome, Vec::new())
+    (outcome, Aside::default())
 }
 
-/// Lints the text of a file in a format seslint reads; also gives the files it names as its
-/// policies.
-fn lint_text(path: &str, bytes: &[u8], rules: &RuleSet) -> (FileReport, Vec<ReferencedFile>) {
+/// Lints the text of a file in a format seslint reads; also gives what extracting it gave
+/// besides its documents.
+fn lint_text(path: &str, bytes: &[u8], rules: &RuleSet) -> (FileReport, Extracted) {
     let (text, extracted): (Cow<str>, Extracted) = match std::str::from_utf8(bytes) {
         Ok(text) => (Cow::Borrowed(text), extract::extract(Path::new(path), text)),
         Err(error) => {
@@ -248,13 +265,13 @@ fn lint_text(path: &str, bytes: &[u8], rules: &RuleSet) -> (FileReport, Vec<Refe
                 text,
                 Extracted {
                     documents,
-                    referenced: Vec::new(),
+                    ..Extracted::default()
                 },
             )
         }
     };
     let report = file_report(path, &text, &extracted.documents, rules);
-    (report, extracted.referenced)
+    (report, extracted)
 }
 
 /// Runs the rules over a file's documents.

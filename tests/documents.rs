@@ -363,7 +363,11 @@ fn a_baseline_survives_lines_added_above_a_block() {
         .assert()
         .code(0);
     // Every block now opens on another line, and its label says so.
-    std::fs::write(dir.path().join("runbook.md"), format!("# Intro\n\nMore prose.\n\n{text}")).unwrap();
+    std::fs::write(
+        dir.path().join("runbook.md"),
+        format!("# Intro\n\nMore prose.\n\n{text}"),
+    )
+    .unwrap();
     let (report, _, code) = json_report(seslint(dir.path()).args([
         "check",
         "--format",
@@ -374,4 +378,26 @@ fn a_baseline_survives_lines_added_above_a_block() {
     ]));
     assert_eq!(diagnostics(&report), []);
     assert_eq!(code, Some(0));
+}
+
+#[test]
+fn a_block_in_a_language_seslint_does_not_read_is_named_in_the_closing_note() {
+    let dir = root().join("fixtures/markdown/unread");
+    let (report, _, code) = json_report(seslint(&dir).args(["check", "--format", "json", "."]));
+    assert_eq!(diagnostics(&report), []);
+    assert_eq!(code, Some(0));
+    assert_eq!(
+        report["summary"]["unread"],
+        serde_json::json!([{"path": "cdk-notes.md", "format": "a code block in a language seslint does not read"}])
+    );
+    seslint(&dir)
+        .arg(".")
+        .assert()
+        .code(0)
+        .stderr(predicates::str::contains(
+            "cdk-notes.md (a code block in a language seslint does not read)",
+        ));
+    // Documents whose blocks are all read are not named.
+    let (report, _, _) = json_report(seslint(root()).args(["check", "--format", "json", "fixtures/markdown/runbook"]));
+    assert!(report["summary"].get("unread").is_none(), "{report}");
 }

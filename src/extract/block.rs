@@ -14,8 +14,11 @@ use crate::policy::PolicyDocument;
 use crate::source::Span;
 
 use super::embedded::Decoded;
-use super::unit::UnitText;
-use super::{cloudformation, json_file, shell, terraform};
+use super::unit::{Extracted, UnitText};
+use super::{cloudformation, format, json_file, shell, terraform};
+
+/// The closing note's name for a document's code block that seslint does not read.
+const UNREAD_BLOCK: &str = "a code block in a language seslint does not read";
 
 /// One code block of a document.
 pub struct Block {
@@ -69,22 +72,37 @@ fn by_content(text: &str) -> Option<Language> {
 }
 
 /// The documents of a document's code blocks, which `blocks` finds; nothing, without parsing,
-/// when the document names nothing a policy is made of.
-pub fn read_document(text: &str, blocks: fn(&str) -> Vec<Block>) -> Vec<PolicyDocument> {
-    if !may_hold_policy(text) {
-        return Vec::new();
+/// when the document names nothing a policy is made of. A block marked with a language seslint
+/// does not read (TypeScript, Python; not plain text) that mentions what an SES identity policy is made of is named in
+/// the closing note, so that "no findings" never means "not looked at".
+pub fn read_document(text: &str, blocks: fn(&str) -> Vec<Block>) -> Extracted {
+    let mut out = Extracted::default();
+    if !may_hold_policy(text) && !format::may_hold_ses_policy(text.as_bytes()) {
+        return out;
     }
-    blocks(text)
-        .iter()
-        .enumerate()
-        .flat_map(|(index, block)| read(block, index + 1))
-        .collect()
+    for (index, block) in blocks(text).iter().enumerate() {
+        let block_text = block.text.text.as_str();
+        let plain = matches!(
+            block.language.as_str(),
+            "" | "text" | "txt" | "plain" | "plaintext" | "none" | "output" | "log"
+        );
+        if !plain && language(block).is_none() && format::may_hold_ses_policy(block_text.as_bytes()) {
+            out.unread = Some(UNREAD_BLOCK);
+        }
+        out.documents.extend(read(block, index + 1));
+    }
+    out
+}
+
+/// What a block holds, by its language or else its content.
+fn language(block: &Block) -> Option<Language> {
+    by_name(&block.language).or_else(|| by_content(&block.text.text))
 }
 
 /// The documents of the `number`th block (1-based), with spans and labels in the document.
 fn read(block: &Block, number: usize) -> Vec<PolicyDocument> {
     let text = block.text.text.as_str();
-    let language = by_name(&block.language).or_else(|| by_content(text));
+    let language = language(block);
     let mut documents = match language {
         Some(Language::Json) => json_file::extract(text),
         Some(Language::Terraform) => {

@@ -9,14 +9,14 @@
 
 use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
 
-use crate::policy::PolicyDocument;
 use crate::source::{LineIndex, Span};
 
 use super::block::{self, Block};
 use super::embedded::Decoded;
+use super::unit::Extracted;
 
 /// The documents of every code block.
-pub fn extract(text: &str) -> Vec<PolicyDocument> {
+pub fn extract(text: &str) -> Extracted {
     block::read_document(text, blocks)
 }
 

@@ -47,15 +47,14 @@ pub fn extract_group(dir: &Path, unit: &UnitText) -> Extracted {
 
 /// The documents of one file, and the files it names as policies (a script's `file://`).
 pub fn extract(path: &Path, text: &str) -> Extracted {
-    let documents = match format::of(path, text.as_bytes()) {
+    match format::of(path, text.as_bytes()) {
         Format::Markdown => markdown::extract(text),
         Format::ReStructuredText => rst::extract(text),
-        Format::Shell => return shell::extract(text, Some(path.parent().unwrap_or(Path::new("")))),
-        _ => extract_data(path, text),
-    };
-    Extracted {
-        documents,
-        referenced: Vec::new(),
+        Format::Shell => shell::extract(text, Some(path.parent().unwrap_or(Path::new("")))),
+        _ => Extracted {
+            documents: extract_data(path, text),
+            ..Extracted::default()
+        },
     }
 }
 

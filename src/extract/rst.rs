@@ -8,17 +8,17 @@
 //! without their borders) whose spans land on the file; each block is read by `block.rs`. This
 //! is a small reader of our own: directives other than code blocks are only looked into.
 
-use crate::policy::PolicyDocument;
 use crate::source::{LineIndex, Span};
 
 use super::block::{self, Block};
 use super::embedded::Decoded;
+use super::unit::Extracted;
 
 /// How deep tables inside table cells are looked into.
 const MAX_DEPTH: usize = 4;
 
 /// The documents of every code block and literal block.
-pub fn extract(text: &str) -> Vec<PolicyDocument> {
+pub fn extract(text: &str) -> Extracted {
     block::read_document(text, blocks)
 }
 

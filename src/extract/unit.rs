@@ -46,6 +46,10 @@ pub struct Extracted {
     /// Files the unit names as policies (`file(...)`, `templatefile(...)`), to be linted in its
     /// context: with its label and hint.
     pub referenced: Vec<ReferencedFile>,
+    /// A part of the unit in a form seslint does not read that mentions what SES identity
+    /// policies are made of (a document's code block in another language), named in the
+    /// closing note as this format.
+    pub unread: Option<&'static str>,
 }
 
 /// A policy file named by a unit.
