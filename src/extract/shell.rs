@@ -525,9 +525,11 @@ impl<'a> Lexer<'a> {
             self.depth += 1;
             let commands = self.commands(true);
             self.depth -= 1;
-            match self.printed_heredoc(&commands) {
-                Some(body) => value.append(body),
-                None => unknown(value, self.pos, "_"),
+            match (self.printed_heredoc(&commands), printed_file(&commands)) {
+                (Some(body), _) => value.append(body),
+                // `$(cat policy.json)`, `$(< policy.json)`: the file, as `file://` names it.
+                (None, Some(path)) => value.push_opaque(&format!("file://{path}"), Span::new(at, self.pos)),
+                (None, None) => unknown(value, self.pos, "_"),
             }
         } else if rest.starts_with('{') {
             let len = balanced(rest, '{', '}');
@@ -663,6 +665,20 @@ impl<'a> Lexer<'a> {
     }
 }
 
+/// The file a substitution's only command prints whole: `cat FILE` or `< FILE`.
+fn printed_file(commands: &[Vec<Token>]) -> Option<&str> {
+    let [command] = commands else {
+        return None;
+    };
+    let path = match command.as_slice() {
+        [Token::Word(cat), Token::Word(path)] if cat.text() == "cat" => path,
+        [Token::Redirect, Token::Word(path)] => path,
+        _ => return None,
+    };
+    let path = path.text();
+    (!path.starts_with('-') && !path.contains("${")).then_some(path)
+}
+
 /// The byte length of the bracketed text at the start of `text` (`(...)` or `{...}`, nested),
 /// or all of it when unclosed.
 fn balanced(text: &str, open: char, close: char) -> usize {
@@ -748,6 +764,13 @@ mod tests {
             [
                 ("aws ses put-identity-policy".into(), "{\"x\": \"$Y\"}".into()),
                 ("aws sesv2 create-email-identity-policy".into(), "file:p.json".into()),
+            ]
+        );
+        assert_eq!(
+            values("aws ses put-identity-policy --policy \"$(cat ./p.json)\"\naws ses put-identity-policy --policy \"$(< q.json)\"\n"),
+            [
+                ("aws ses put-identity-policy".into(), "file:./p.json".into()),
+                ("aws ses put-identity-policy".into(), "file:q.json".into()),
             ]
         );
         let extracted = extract(script, None);
