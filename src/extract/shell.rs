@@ -5,9 +5,9 @@
 //! `update-email-identity-policy` put an SES identity policy by their nature, whatever it holds,
 //! so their `--policy` is linted as one. The value may be quoted in any of the shell's ways
 //! (`'...'`, `"..."` with escapes, `$'...'`), be a heredoc (`"$(cat <<'EOF' ... EOF)"`), span
-//! lines joined with `\`, or name a file (`file://policy.json`): one the script writes with
-//! `cat > policy.json <<EOF` is read from the script, any other is linted on its own in the
-//! call's context. Shell variables and command substitutions are unknown values (written
+//! lines joined with `\`, or name a file (`file://policy.json`, `"$(cat policy.json)"`): one the
+//! script writes with `cat > policy.json <<EOF` is read from the script, any other is linted on
+//! its own in the call's context. Shell variables and command substitutions are unknown values (written
 //! `${NAME}`, as Terraform's are). This is a small lexer of our own, not a shell: it knows
 //! words, quotes, expansions, comments, operators and heredocs, and nothing runs.
 
