@@ -30,7 +30,8 @@ fn write(target: &str, text: &str) {
 }
 
 fn main() {
-    // Read at run time: a build script compiled in another checkout must read this one's rules.
+    // Read when the script runs, not when it is compiled: a build script compiled in one checkout
+    // (a shared or copied target directory) must embed the rules of the checkout it builds.
     let manifest = env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
     let dir = Path::new(&manifest).join("rules");
     // (file name, the rule as written, the rule without its documentation)

@@ -65,6 +65,7 @@ fn parsers(c: &mut Criterion) {
 /// The statements of the policies a file holds, as seslint extracts them.
 fn statements(path: &str, text: &str) -> u64 {
     seslint::extract::extract(std::path::Path::new(path), text)
+        .documents
         .iter()
         .map(|d| d.statements().count() as u64)
         .sum()

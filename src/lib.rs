@@ -166,7 +166,10 @@ pub fn run(paths: &[PathBuf], options: &Options, rules: &RuleSet) -> Result<RunR
             .read_to_end(&mut bytes)
             .map_err(|e| IoError::read(Subject::StandardInput, None, e))?;
         let name = options.stdin_filename.clone().unwrap_or_else(|| "-".into());
-        all.add(PathBuf::from(&name), lint::lint_read(&name, &bytes, rules, true));
+        // What standard input names (`file://`) is relative to an unknown directory: not followed.
+        let (outcome, aside) = lint::lint_read(&name, &bytes, rules, true);
+        all.add(PathBuf::from(&name), outcome);
+        all.report.unread.extend(aside.unread);
     }
     for part in gathered.into_inner().unwrap_or_else(|p| p.into_inner()) {
         all.merge(part);
@@ -195,6 +198,7 @@ pub fn run(paths: &[PathBuf], options: &Options, rules: &RuleSet) -> Result<RunR
         }
         all.report.problems.extend(module.problems);
     }
+    all.claim();
     let mut report = all.report;
     report.files = all.linted.into_iter().map(|(_, file)| file).collect();
     report.files.sort_by(|a, b| a.path.cmp(&b.path));
@@ -206,7 +210,7 @@ pub fn run(paths: &[PathBuf], options: &Options, rules: &RuleSet) -> Result<RunR
 /// Lints one file's bytes; `path` is the name to report, and with the bytes decides the format
 /// ([`format::of`]). A file in a format seslint does not read gives an empty report.
 pub fn lint_bytes(path: &str, bytes: &[u8], rules: &RuleSet) -> FileReport {
-    match lint::lint_read(path, bytes, rules, true) {
+    match lint::lint_read(path, bytes, rules, true).0 {
         Outcome::Linted(report) => report,
         Outcome::Unread(_) | Outcome::PassedOver(_) => lint::finish_report(path, "", Vec::new(), 0, rules),
     }

@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use crate::discover::{self, Candidate, Problem, WalkProblem};
 use crate::extract;
 use crate::extract::format::{self, Format};
-use crate::extract::unit::UnitText;
+use crate::extract::unit::{Extracted, ReferencedFile, UnitText};
 use crate::finding::Finding;
 use crate::input::{read_file, read_into, scan, unreadable_file};
 use crate::policy::PolicyDocument;
@@ -19,6 +19,15 @@ use crate::rules::{self, RuleSet};
 use crate::source::Span;
 use crate::suppress;
 use crate::{FileReport, Options, RunReport, UnreadFile};
+
+/// What reading a file gives besides its outcome: the files it names as its policies (a
+/// script's `file://`), and, when part of it is in a form seslint does not read that may hold an
+/// SES policy (a code block in another language), the file for the closing note.
+#[derive(Default)]
+pub(crate) struct Aside {
+    pub(crate) referenced: Vec<ReferencedFile>,
+    pub(crate) unread: Option<UnreadFile>,
+}
 
 /// What looking at one file gave.
 pub(crate) enum Outcome {
@@ -42,6 +51,9 @@ pub(crate) struct Gathered {
     clean_policy_files: Vec<(PathBuf, usize)>,
     /// Files read with their directory's, once the walk is over.
     pub(crate) grouped: Vec<Candidate>,
+    /// Policy files that files linted on their own name (a script's `file://`), linted in their
+    /// context: they replace what linting them on their own gave (see [`Gathered::claim`]).
+    referenced: Vec<(PathBuf, FileReport)>,
 }
 
 impl Gathered {
@@ -63,12 +75,39 @@ impl Gathered {
         self.linted.extend(other.linted);
         self.clean_policy_files.extend(other.clean_policy_files);
         self.grouped.extend(other.grouped);
+        self.referenced.extend(other.referenced);
         let report = other.report;
         self.report.problems.extend(report.problems);
         self.report.unread.extend(report.unread);
         self.report.passed_over.extend(report.passed_over);
         self.report.clean_files += report.clean_files;
         self.report.clean_policies += report.clean_policies;
+    }
+
+    /// Lints the files that files linted on their own name as policies.
+    fn lint_referenced(&mut self, referenced: Vec<ReferencedFile>, rules: &RuleSet, max_size: u64) {
+        for file in referenced {
+            let path = file.path.clone();
+            match lint_referenced(file, rules, max_size) {
+                Ok(Some(report)) => self.referenced.push((path, report)),
+                Ok(None) => {}
+                Err(problem) => self.report.problems.push(problem),
+            }
+        }
+    }
+
+    /// Puts the reports of referenced files in place of what linting them on their own gave
+    /// (once the walk is over); a file several files name is reported once.
+    pub(crate) fn claim(&mut self) {
+        let mut referenced = std::mem::take(&mut self.referenced);
+        referenced.sort_by(|a, b| a.0.cmp(&b.0));
+        referenced.dedup_by(|a, b| a.0 == b.0);
+        for (path, _) in &referenced {
+            self.unclaim(path);
+        }
+        for (path, file) in referenced {
+            self.add(path, Outcome::Linted(file));
+        }
     }
 
     /// Forgets what linting `path` on its own gave: a module linted it as its policy.
@@ -104,7 +143,12 @@ impl discover::Sink for Gatherer<'_> {
             return;
         }
         match lint_file(&candidate, self.rules, self.options.max_file_size, &mut self.scratch) {
-            Ok(outcome) => self.local.add(candidate.path, outcome),
+            Ok((outcome, aside)) => {
+                self.local.add(candidate.path, outcome);
+                self.local
+                    .lint_referenced(aside.referenced, self.rules, self.options.max_file_size);
+                self.local.report.unread.extend(aside.unread);
+            }
             Err(problem) => self.local.report.problems.push(problem),
         }
     }
@@ -132,12 +176,13 @@ impl RunReport {
 }
 
 /// Looks at one file by its format; `scratch` is the thread's read buffer, reused file after file.
+/// Also gives what reading it gave aside.
 fn lint_file(
     candidate: &Candidate,
     rules: &RuleSet,
     max_size: u64,
     scratch: &mut Vec<u8>,
-) -> Result<Outcome, WalkProblem> {
+) -> Result<(Outcome, Aside), WalkProblem> {
     let passed_over = |format: Option<&'static str>| {
         let file = UnreadFile {
             path: candidate.display.clone(),
@@ -153,33 +198,42 @@ fn lint_file(
                 format: Some(kind.name()),
             };
             let unreadable = |e: std::io::Error| unreadable_file(&candidate.display, e);
-            return Ok(
-                if scan(&candidate.path, format::may_hold_ses_policy).map_err(unreadable)? {
-                    Outcome::Unread(unread)
-                } else {
-                    passed_over(Some(kind.name()))
-                },
-            );
+            let outcome = if scan(&candidate.path, format::may_hold_ses_policy).map_err(unreadable)? {
+                Outcome::Unread(unread)
+            } else {
+                passed_over(Some(kind.name()))
+            };
+            return Ok((outcome, Aside::default()));
         }
-        Some(Format::Other) => return Ok(passed_over(None)),
+        Some(Format::Other) => return Ok((passed_over(None), Aside::default())),
         _ => {}
     }
     Ok(if read_into(&candidate.path, &candidate.display, max_size, scratch)? {
         lint_read(&candidate.display, scratch, rules, candidate.explicit)
     } else {
-        Outcome::PassedOver(None)
+        (Outcome::PassedOver(None), Aside::default())
     })
 }
 
-/// Lints a file read into memory, by its format. `explicit`: named by the user, so that passing
-/// it over is worth a note.
-pub(crate) fn lint_read(path: &str, bytes: &[u8], rules: &RuleSet, explicit: bool) -> Outcome {
+/// Lints a file read into memory, by its format, with what reading it gave aside. `explicit`:
+/// named by the user, so that passing it over is worth a note.
+pub(crate) fn lint_read(path: &str, bytes: &[u8], rules: &RuleSet, explicit: bool) -> (Outcome, Aside) {
     let format = match format::of(Path::new(path), bytes) {
         Format::Template if !extract::is_template(path, bytes) => Format::Unread(format::Unread::Yaml),
         format => format,
     };
-    match format {
-        Format::Json | Format::Terraform | Format::Template => Outcome::Linted(lint_text(path, bytes, rules)),
+    let outcome = match format {
+        format if format.is_read() => {
+            let (report, extracted) = lint_text(path, bytes, rules);
+            let aside = Aside {
+                referenced: extracted.referenced,
+                unread: extracted.unread.map(|format| UnreadFile {
+                    path: path.to_string(),
+                    format: Some(format),
+                }),
+            };
+            return (Outcome::Linted(report), aside);
+        }
         Format::Unread(kind) => {
             let file = UnreadFile {
                 path: path.to_string(),
@@ -191,24 +245,33 @@ pub(crate) fn lint_read(path: &str, bytes: &[u8], rules: &RuleSet, explicit: boo
                 Outcome::PassedOver(explicit.then_some(file))
             }
         }
-        Format::Other => Outcome::PassedOver(explicit.then(|| UnreadFile {
+        _ => Outcome::PassedOver(explicit.then(|| UnreadFile {
             path: path.to_string(),
             format: None,
         })),
-    }
+    };
+    (outcome, Aside::default())
 }
 
-/// Lints the text of a file in a format seslint reads.
-fn lint_text(path: &str, bytes: &[u8], rules: &RuleSet) -> FileReport {
-    let (text, documents): (Cow<str>, Vec<PolicyDocument>) = match std::str::from_utf8(bytes) {
+/// Lints the text of a file in a format seslint reads; also gives what extracting it gave
+/// besides its documents.
+fn lint_text(path: &str, bytes: &[u8], rules: &RuleSet) -> (FileReport, Extracted) {
+    let (text, extracted): (Cow<str>, Extracted) = match std::str::from_utf8(bytes) {
         Ok(text) => (Cow::Borrowed(text), extract::extract(Path::new(path), text)),
         Err(error) => {
             let text = String::from_utf8_lossy(bytes);
             let documents = extract::not_utf8(bytes, &text, error);
-            (text, documents)
+            (
+                text,
+                Extracted {
+                    documents,
+                    ..Extracted::default()
+                },
+            )
         }
     };
-    file_report(path, &text, &documents, rules)
+    let report = file_report(path, &text, &extracted.documents, rules);
+    (report, extracted)
 }
 
 /// Runs the rules over a file's documents.
@@ -229,8 +292,8 @@ pub(crate) fn finish_report(
     policies: usize,
     rules: &RuleSet,
 ) -> FileReport {
-    if suppress::has_comments(path) {
-        suppress::apply(text, &mut findings, &rules.deselected);
+    if let Some(syntax) = suppress::syntax(path, text) {
+        suppress::apply(syntax, text, &mut findings, &rules.deselected);
     }
     findings.sort_by(|a, b| (a.span.start, &a.code, a.span.end).cmp(&(b.span.start, &b.code, b.span.end)));
     // Only findings need the text (to render it): a clean file's is not kept, nor even copied.
@@ -308,29 +371,43 @@ pub(crate) fn lint_group(dir: &Path, candidates: &[Candidate], rules: &RuleSet, 
         if module.claimed.contains(&referenced.path) {
             continue;
         }
-        let display = discover::display(&referenced.path);
-        match read_file(&referenced.path, &display, max_size) {
+        let path = referenced.path.clone();
+        match lint_referenced(referenced, rules, max_size) {
+            Ok(Some(file)) => module.files.push((path.clone(), file)),
             Ok(None) => {}
-            Ok(Some(bytes)) => {
-                let text = String::from_utf8_lossy(&bytes);
-                let path = referenced.path.clone();
-                let documents = extract::extract_referenced(&text, referenced);
-                let file = file_report(&display, &text, &documents, rules);
-                module.files.push((path.clone(), file));
-                module.claimed.push(path);
-                continue;
-            }
-            Err(problem) => module.problems.push(WalkProblem {
-                problem: Problem::NamedBy {
-                    label: referenced.label.clone(),
-                    problem: Box::new(problem.problem),
-                },
-                ..problem
-            }),
+            Err(problem) => module.problems.push(problem),
         }
-        module.claimed.push(referenced.path);
+        module.claimed.push(path);
     }
     module
+}
+
+/// Lints a file that a unit names as its policy (`file(...)`, `file://`), in the unit's
+/// context; nothing when it is too large to hold one, or is not there and need not be.
+fn lint_referenced(
+    referenced: ReferencedFile,
+    rules: &RuleSet,
+    max_size: u64,
+) -> Result<Option<FileReport>, WalkProblem> {
+    if !referenced.required && !referenced.path.is_file() {
+        return Ok(None);
+    }
+    let display = discover::display(&referenced.path);
+    match read_file(&referenced.path, &display, max_size) {
+        Ok(None) => Ok(None),
+        Ok(Some(bytes)) => {
+            let text = String::from_utf8_lossy(&bytes);
+            let documents = extract::extract_referenced(&text, referenced);
+            Ok(Some(file_report(&display, &text, &documents, rules)))
+        }
+        Err(problem) => Err(WalkProblem {
+            problem: Problem::NamedBy {
+                label: referenced.label.clone(),
+                problem: Box::new(problem.problem),
+            },
+            ..problem
+        }),
+    }
 }
 
 /// How one rule example behaved: as it says (`passed`), with the findings it gave.

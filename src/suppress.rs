@@ -1,11 +1,17 @@
 //! Inline suppressions: `# seslint:ignore CODE[,CODE] -- reason` in files that have comments
-//! (Terraform: `#` and `//`).
+//! (Terraform: `#` and `//`; shell: `#`), and, in documents, a comment before a code block:
+//! `<!-- seslint:ignore CODE -- reason -->` in Markdown, `.. seslint:ignore CODE -- reason` in
+//! reStructuredText.
 //!
 //! A suppression covers findings that start on its own line; one alone on its line also covers
-//! the next line. A suppression that covers no finding is itself reported (SUP001, info), so
-//! that stale ones get cleaned up.
+//! the next line, and a document's comment the whole code block that follows it. A suppression
+//! that covers no finding is itself reported (SUP001, info), so that stale ones get cleaned up.
+
+use std::path::Path;
 
 use crate::codes::{matches, UNUSED_SUPPRESSION};
+use crate::extract::format::{self, Format};
+use crate::extract::{markdown, rst, shell};
 use crate::finding::Finding;
 use crate::source::{LineIndex, Span};
 
@@ -23,12 +29,121 @@ pub struct Suppression {
     pub span: Span,
 }
 
-/// Whether a file's format has comments that can hold suppressions.
-pub fn has_comments(path: &str) -> bool {
-    path.to_ascii_lowercase().ends_with(".tf")
+/// How a format writes the comments that hold suppressions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Syntax {
+    /// `#` and `//` line comments (Terraform).
+    Line,
+    /// `#` line comments; one alone on its line before an AWS CLI call covers the whole call.
+    Shell,
+    /// `<!-- ... -->` before a code block.
+    Markdown,
+    /// `.. ...` before a code block.
+    ReStructuredText,
 }
 
-/// The suppressions in a text.
+/// The comment syntax of a file's format, when its comments can hold suppressions (JSON has
+/// none).
+pub fn syntax(path: &str, text: &str) -> Option<Syntax> {
+    let lower = path.to_ascii_lowercase();
+    if lower.ends_with(".tf") {
+        return Some(Syntax::Line);
+    }
+    match format::of(Path::new(path), text.as_bytes()) {
+        Format::Shell => Some(Syntax::Shell),
+        Format::Markdown => Some(Syntax::Markdown),
+        Format::ReStructuredText => Some(Syntax::ReStructuredText),
+        _ => None,
+    }
+}
+
+/// The suppressions of a text in the given syntax.
+pub fn parse_in(syntax: Syntax, text: &str) -> Vec<Suppression> {
+    // Most files have none: their blocks and calls are not looked for again.
+    if memchr::memmem::find(text.as_bytes(), MARKER.as_bytes()).is_none() {
+        return Vec::new();
+    }
+    match syntax {
+        Syntax::Line => parse(text),
+        Syntax::Shell => {
+            let lines = LineIndex::new(text);
+            let calls: Vec<(usize, usize)> = shell::call_spans(text)
+                .into_iter()
+                .map(|span| line_range(&lines, span))
+                .collect();
+            let mut found = parse(text);
+            for suppression in &mut found {
+                let (line, next) = suppression.lines;
+                if let Some((_, last)) = calls.iter().find(|(first, _)| next > line && *first == next) {
+                    suppression.lines.1 = *last;
+                }
+            }
+            found
+        }
+        Syntax::Markdown => before_blocks(text, "<!--", markdown::blocks(text).iter().map(|b| b.span)),
+        Syntax::ReStructuredText => before_blocks(text, "..", rst::blocks(text).iter().map(|b| b.span)),
+    }
+}
+
+/// Suppressions in a document's comments (lines that open with `opener`, after any `>` quote
+/// markers and indentation): each covers its own line and, when a code block starts on the next
+/// line that is not blank, all of that block; otherwise the next line.
+fn before_blocks(text: &str, opener: &str, blocks: impl Iterator<Item = Span>) -> Vec<Suppression> {
+    let lines = LineIndex::new(text);
+    let spans: Vec<Span> = blocks.collect();
+    let blocks: Vec<(usize, usize)> = spans.iter().map(|span| line_range(&lines, *span)).collect();
+    let all: Vec<&str> = text.split('\n').collect();
+    let mut found = Vec::new();
+    let mut line_start = 0;
+    for (index, line) in all.iter().enumerate() {
+        let content = line.trim_start_matches(['>', ' ', '\t']);
+        let at = line.len() - content.len();
+        // A comment shown in a code block is the block's text, not the document's comment.
+        let in_block = spans
+            .iter()
+            .any(|span| span.start < line_start && line_start < span.end);
+        if let Some(after_opener) = content.strip_prefix(opener).filter(|_| !in_block) {
+            let after = after_opener.trim_start();
+            if let Some(codes_text) = after.strip_prefix(MARKER) {
+                let marker_at = at + opener.len() + (after_opener.len() - after.len());
+                let codes_text = codes_text.split("--").next().unwrap_or_default();
+                let number = index + 1;
+                let next = (index + 1..all.len())
+                    .find(|&k| !all[k].trim_start_matches(['>', ' ', '\t']).trim().is_empty())
+                    .map_or(number + 1, |k| k + 1);
+                let last = blocks
+                    .iter()
+                    .find(|(first, _)| *first == next)
+                    .map_or(number + 1, |(_, last)| *last);
+                let end = line_start + marker_at + MARKER.len() + codes_text.trim_end().len();
+                found.push(Suppression {
+                    codes: codes(codes_text),
+                    lines: (number, last),
+                    span: Span::new(line_start + marker_at, end),
+                });
+            }
+        }
+        line_start += line.len() + 1;
+    }
+    found
+}
+
+/// The first and the last line (1-based) of a span.
+fn line_range(lines: &LineIndex, span: Span) -> (usize, usize) {
+    let last = lines.position(span.end.saturating_sub(1).max(span.start)).line;
+    (lines.position(span.start).line, last)
+}
+
+/// The codes of a suppression, comma- or blank-separated.
+fn codes(text: &str) -> Vec<String> {
+    text.split([',', ' ', '\t', '\r'])
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// The suppressions in the line comments of a text.
 pub fn parse(text: &str) -> Vec<Suppression> {
     let mut found = Vec::new();
     let mut line_start = 0;
@@ -36,17 +151,11 @@ pub fn parse(text: &str) -> Vec<Suppression> {
         if let Some(at) = comment_marker(line) {
             let after = &line[at + MARKER.len()..];
             let codes_text = after.split("--").next().unwrap_or_default();
-            let codes: Vec<String> = codes_text
-                .split([',', ' ', '\t', '\r'])
-                .map(str::trim)
-                .filter(|c| !c.is_empty())
-                .map(str::to_string)
-                .collect();
             let alone = line[..at].trim_start().starts_with('#') || line[..at].trim_start().starts_with("//");
             let number = index + 1;
             let end = line_start + at + MARKER.len() + codes_text.trim_end().len();
             found.push(Suppression {
-                codes,
+                codes: codes(codes_text),
                 lines: (number, if alone { number + 1 } else { number }),
                 span: Span::new(line_start + at, end),
             });
@@ -82,8 +191,8 @@ fn marker_after(line: &str, from: usize) -> Option<usize> {
 /// Drops the findings the text's suppressions cover and adds one SUP001 finding per suppression
 /// that covers none. A suppression naming a rule that did not run (`deselected`) may still be
 /// needed: it is not reported.
-pub fn apply(text: &str, findings: &mut Vec<Finding>, deselected: &[String]) {
-    let suppressions = parse(text);
+pub fn apply(syntax: Syntax, text: &str, findings: &mut Vec<Finding>, deselected: &[String]) {
+    let suppressions = parse_in(syntax, text);
     if suppressions.is_empty() {
         return;
     }

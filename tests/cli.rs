@@ -89,7 +89,8 @@ fn json_output_follows_the_contract() {
     for key in ["files_scanned", "policies_checked", "errors", "warnings", "infos"] {
         assert!(summary[key].is_u64(), "summary.{key}");
     }
-    assert_eq!(summary["files_scanned"], 2);
+    // The two policies and the directory's README.md (Markdown, read for code blocks).
+    assert_eq!(summary["files_scanned"], 3);
     let first = &report["diagnostics"][0];
     let keys: Vec<&str> = first.as_object().unwrap().keys().map(String::as_str).collect();
     assert_eq!(
@@ -285,7 +286,8 @@ fn custom_rules_run_beside_the_built_in_ones() {
 fn unrelated_json_gives_nothing_but_is_counted() {
     let report = json_output(seslint().args(["check", "--format", "json", "fixtures/unrelated"]));
     assert_eq!(codes(&report), Vec::<String>::new());
-    assert_eq!(report["summary"]["files_scanned"], 5);
+    // The five JSON files and the directory's README.md.
+    assert_eq!(report["summary"]["files_scanned"], 6);
 }
 
 #[test]

@@ -404,3 +404,82 @@ fn hostile_yaml_templates_are_reported_and_the_run_goes_on() {
     );
     assert_eq!(code, Some(1));
 }
+
+/// Documents and scripts broken on purpose: unterminated fences, quotes, heredocs and
+/// substitutions, deep quotes and tables, lines of megabytes. seslint ends, reports what is
+/// evidently a policy, and lints the rest.
+#[test]
+fn hostile_documents_and_scripts_end_and_the_run_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = bad_policy();
+    let call = |policy: &str| format!("aws ses put-identity-policy --identity x --policy-name p --policy '{policy}'\n");
+    let files: Vec<(&str, String)> = vec![
+        // A fence never closed runs to the end of the document: the policy is still read.
+        ("unclosed-fence.md", format!("# x\n\n```json\n{policy}")),
+        // Block quotes 5,000 deep around a fence (the parser may stop nesting: no hang, no panic),
+        // and 8 deep, read.
+        ("deep-quotes.md", format!("{}```json\n{policy}\n```\n", "> ".repeat(5_000))),
+        ("quotes.md", format!("{0}```json\n{0}{1}\n{0}```\n", "> ".repeat(8), policy.replace('\n', &format!("\n{}", "> ".repeat(8))))),
+        // A 5 MB line in a code block.
+        ("long-line.md", format!("```json\n{{\"Statement\": \"{}\"}}\n```\n", "s".repeat(5 << 20))),
+        // Quotes, heredocs and substitutions never closed.
+        ("unclosed-quote.sh", format!("{}aws ses put-identity-policy --policy \"{{\\\"Statement\\\": [", call(&policy))),
+        ("unclosed-heredoc.sh", format!("{}cat > p.json <<EOF\n{{\"Statement\": [\naws ses put-identity-policy --policy file://p.json\n", call(&policy))),
+        ("deep-substitutions.sh", format!("{}aws ses put-identity-policy --policy {}", call(&policy), "\"$(".repeat(100_000))),
+        ("many-heredocs.sh", format!("{}cat {}\n", call(&policy), "<<EOF ".repeat(50_000))),
+        ("long-line.sh", format!("{}aws ses put-identity-policy --policy '{{\"Sid\": \"{}\"}}'\n", call(&policy), "q".repeat(5 << 20))),
+        ("ansi-c.sh", format!("{}aws ses put-identity-policy --policy $'{}\\x", call(&policy), "\\u{".repeat(10_000))),
+        // A grid table of 2,000 columns, and tables nested in cells.
+        ("wide-table.rst", format!("{}\n{}\n{}\n", "+-".repeat(2_000) + "+", "|x".repeat(2_000) + "|", "+-".repeat(2_000) + "+")),
+        ("nested-tables.rst", "+--------------------+\n| +----------------+ |\n| | +------------+ | |\n| | | +--------+ | | |\n| | | | {\"Statement\": \"ses:x\" | | |\n| | | +--------+ | | |\n".repeat(200)),
+        ("unclosed-directive.rst", format!(".. code-block:: json\n\n   {}", policy.replace('\n', "\n   "))),
+    ];
+    for (name, text) in &files {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    let (report, stderr, code) = json_run(seslint(dir.path()).args(["--format", "json", "."]));
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let found = diagnostics(&report);
+    let fires = |file: &str| found.iter().any(|(p, r, _)| p == file && r == "COG001");
+    for file in [
+        "unclosed-fence.md",
+        "quotes.md",
+        "unclosed-quote.sh",
+        "unclosed-heredoc.sh",
+        "deep-substitutions.sh",
+        "many-heredocs.sh",
+        "long-line.sh",
+        "ansi-c.sh",
+        "unclosed-directive.rst",
+    ] {
+        assert!(fires(file), "{file}: {found:?}");
+    }
+    assert_eq!(report["summary"]["files_scanned"], files.len());
+    assert_eq!(code, Some(1));
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+    /// Any soup of the tokens these readers care about, as Markdown, reStructuredText or shell:
+    /// no panic, and every finding's span lies in the text on character boundaries.
+    #[test]
+    fn documents_and_scripts_never_panic(
+        parts in proptest::collection::vec(proptest::sample::select(vec![
+            "```", "~~~", "json", "sh", "hcl", "\n", "    ", "> ", "- ", "1. ", ".. code-block:: json", "::",
+            "+--+--+", "| ", " |", "<!-- seslint:ignore COG001 -->", "# seslint:ignore SES", "aws ses put-identity-policy",
+            "aws sesv2 create-email-identity-policy", "--policy", " ", "'", "\"", "\\", "$'", "$(", ")", "${", "}", "$X",
+            "`", "<<EOF", "<<-'EOF'", "EOF", "file://p.json", "{\"Statement\": [", "{\"Effect\": \"Allow\"",
+            "\"Principal\": {\"Service\": \"cognito-idp.amazonaws.com\"}", "\"Action\": \"ses:*\"", "]}", "é", "\t", "\r\n",
+        ]), 0..60),
+        name in proptest::sample::select(vec!["doc.md", "doc.rst", "run.sh"]),
+    ) {
+        let text: String = parts.concat();
+        let rules = seslint::rules::RuleSet::builtin().unwrap();
+        let report = seslint::lint_bytes(name, text.as_bytes(), &rules);
+        for finding in &report.findings {
+            proptest::prop_assert!(finding.span.end <= text.len());
+            proptest::prop_assert!(text.is_char_boundary(finding.span.start) && text.is_char_boundary(finding.span.end));
+        }
+    }
+}

@@ -723,3 +723,64 @@ fn seeds_satisfy_the_properties() {
         check_positions(file).unwrap();
     }
 }
+
+/// The `--policy` of an AWS CLI call, quoted the `style` way: single quotes, double quotes with
+/// escapes, a quoted heredoc in a command substitution, `$'...'`.
+fn quoted_call(style: usize, policy: &str) -> String {
+    let call = "aws ses put-identity-policy --identity example.com --policy-name p \\\n  --policy ";
+    match style {
+        0 => format!("{call}'{}'\n", policy.replace('\'', "'\\''")),
+        1 => {
+            let escaped: String = policy
+                .chars()
+                .flat_map(|c| {
+                    matches!(c, '"' | '\\' | '$' | '`')
+                        .then_some('\\')
+                        .into_iter()
+                        .chain([c])
+                })
+                .collect();
+            format!("{call}\"{escaped}\"\n")
+        }
+        2 => format!("{call}\"$(cat <<'EOF'\n{policy}\nEOF\n)\"\n"),
+        _ => format!("{call}$'{}'\n", policy.replace('\\', "\\\\").replace('\'', "\\'")),
+    }
+}
+
+proptest! {
+    #![proptest_config(config(64))]
+
+    /// A policy (a mutated fixture) reads the same in every shell quoting, in a script and in a
+    /// Markdown shell block: the same findings, code and message.
+    #[test]
+    fn a_policy_reads_the_same_in_every_quoting(input in mutated(4)) {
+        let Ok(policy) = std::str::from_utf8(&input.bytes) else {
+            return Ok(());
+        };
+        // JSON seeds (a Terraform file's `#` comments would be the script's), text the wrappers
+        // can hold as it is.
+        let plain = input.seed.name.ends_with(".json")
+            && !policy.contains(['\0', '\r'])
+            && !policy.contains("seslint:ignore")
+            && !policy.contains("```")
+            && !policy.split('\n').any(|line| line == "EOF");
+        if !plain {
+            return Ok(());
+        }
+        // `$(...)` drops the trailing line breaks of what it prints; quotes keep them.
+        let policy = policy.trim_end_matches('\n');
+        let findings = |name: &str, text: &str| -> Vec<(String, String)> {
+            lint_bytes(name, text.as_bytes(), &RULES)
+                .findings
+                .into_iter()
+                .map(|f| (f.code, f.message))
+                .collect()
+        };
+        let first = findings("run.sh", &quoted_call(0, policy));
+        for style in 1..4 {
+            prop_assert_eq!(&first, &findings("run.sh", &quoted_call(style, policy)), "quoting {}", style);
+        }
+        let block = format!("# Setup\n\n```sh\n{}```\n", quoted_call(0, policy));
+        prop_assert_eq!(&first, &findings("doc.md", &block), "in a Markdown block");
+    }
+}

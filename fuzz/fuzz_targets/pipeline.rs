@@ -15,8 +15,9 @@ use seslint::RunReport;
 use seslint_fuzz::{check_report, rules};
 
 /// Names that pick each reader, one whose content decides (`policy`: JSON structure or a `#!`
-/// line), and formats seslint only sniffs (`ci.yml`, `stack.ts`), which must give no finding.
-const NAMES: [&str; 8] = [
+/// line), formats seslint only sniffs (`ci.yml`, `stack.ts`), which must give no finding, and
+/// documents and scripts (last, so that the seeds' selectors keep their names).
+const NAMES: [&str; 11] = [
     "policy.json",
     "main.tf",
     "main.tf.json",
@@ -25,6 +26,9 @@ const NAMES: [&str; 8] = [
     "policy",
     "ci.yml",
     "stack.ts",
+    "doc.md",
+    "doc.rst",
+    "run.sh",
 ];
 
 fuzz_target!(|data: &[u8]| {

@@ -1,5 +1,7 @@
 //! Text decoded out of a container (a JSON string literal, a YAML scalar, the parts of a
-//! CloudFormation `Fn::Join`), with the place in the file of every decoded byte.
+//! CloudFormation `Fn::Join`, a code block of a Markdown or reStructuredText document stripped of
+//! its container's indentation and markers, a shell word stripped of its quotes and escapes),
+//! with the place in the file of every decoded byte: the one offset map of the extractors.
 //!
 //! A policy inside a CDK custom resource sits two levels deep: a JSON string (the policy) inside
 //! a JSON string (the SDK call) inside the template, whose own string may be split across the
@@ -10,14 +12,27 @@
 use crate::json;
 use crate::source::Span;
 
-/// Decoded text and, for each of its bytes, the bytes of the file it came from.
+/// Decoded text and, for each of its bytes, the bytes of the file it came from: runs of text
+/// that are the file's own bytes (mapped byte for byte) and runs that stand as a whole for a
+/// piece of the file (an escape, an intrinsic, a shell variable). Its size follows the number of
+/// runs, not of bytes: a code block of a large README costs a run per line.
 #[derive(Debug, Default, Clone)]
 pub struct Decoded {
     pub text: String,
-    starts: Vec<usize>,
-    ends: Vec<usize>,
+    /// In the order of `text`; a run lasts until the next one starts.
+    runs: Vec<Run>,
     /// The whole source the text was decoded from.
     pub whole: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Run {
+    /// Where the run starts in the decoded text.
+    at: usize,
+    /// The bytes of the file it came from.
+    from: Span,
+    /// The file's own bytes, one for one; else the run stands as a whole for `from`.
+    verbatim: bool,
 }
 
 /// Decoded text larger than this is not mapped (a policy is at most a few KB; a hostile file
@@ -72,48 +87,99 @@ impl Decoded {
         out
     }
 
-    /// Appends `c`, which came from `from`.
-    pub fn push_char(&mut self, c: char, from: Span) {
-        self.text.push(c);
-        for _ in 0..c.len_utf8() {
-            self.starts.push(from.start);
-            self.ends.push(from.end);
+    fn push_run(&mut self, text: &str, from: Span, verbatim: bool) {
+        if text.is_empty() {
+            return;
         }
+        let at = self.text.len();
+        self.text.push_str(text);
+        if let Some(last) = self.runs.last_mut() {
+            let continues = if verbatim {
+                last.verbatim && last.from.end == from.start
+            } else {
+                !last.verbatim && last.from == from
+            };
+            if continues {
+                last.from.end = from.end;
+                return;
+            }
+        }
+        self.runs.push(Run { at, from, verbatim });
     }
 
-    /// Appends text that stands for all of `from` (an intrinsic's value).
+    /// Appends `c`, which came from `from`.
+    pub fn push_char(&mut self, c: char, from: Span) {
+        let verbatim = from.len() == c.len_utf8();
+        self.push_run(c.encode_utf8(&mut [0; 4]), from, verbatim);
+    }
+
+    /// Appends `text`, which is the file's own bytes from `at` on (a line of a code block without
+    /// its indentation).
+    pub fn push_source(&mut self, text: &str, at: usize) {
+        self.push_run(text, Span::new(at, at + text.len()), true);
+    }
+
+    /// Appends text that stands for all of `from` (an intrinsic's value, a shell variable).
     pub fn push_opaque(&mut self, text: &str, from: Span) {
-        for c in text.chars() {
-            self.push_char(c, from);
-        }
+        self.push_run(text, from, false);
+    }
+
+    /// Keeps the first `len` bytes of the text (a character boundary).
+    pub fn truncate(&mut self, len: usize) {
+        self.text.truncate(len);
+        self.runs.retain(|run| run.at < len);
     }
 
     pub fn append(&mut self, other: Decoded) {
-        self.text.push_str(&other.text);
-        self.starts.extend(other.starts);
-        self.ends.extend(other.ends);
+        for (i, run) in other.runs.iter().enumerate() {
+            let end = other.runs.get(i + 1).map_or(other.text.len(), |next| next.at);
+            self.push_run(&other.text[run.at..end], run.from, run.verbatim);
+        }
+    }
+
+    /// The file bytes of the decoded byte at `at` (which must be in the text).
+    fn byte(&self, at: usize) -> Span {
+        let index = self.runs.partition_point(|run| run.at <= at).saturating_sub(1);
+        match self.runs.get(index) {
+            Some(run) if run.verbatim => {
+                let start = (run.from.start + at - run.at).min(run.from.end);
+                Span::new(start, (start + 1).min(run.from.end))
+            }
+            Some(run) => run.from,
+            None => Span::new(self.whole.end, self.whole.end),
+        }
     }
 
     /// The file span of a span of the decoded text.
     pub fn span(&self, inner: Span) -> Span {
-        let Some(&start) = self.starts.get(inner.start) else {
+        if inner.start >= self.text.len() {
             return Span::new(self.whole.end, self.whole.end);
-        };
+        }
+        let start = self.byte(inner.start).start;
         if inner.is_empty() {
             return Span::new(start, start);
         }
-        let end = self.ends.get(inner.end - 1).copied().unwrap_or(self.whole.end);
+        let end = if inner.end > self.text.len() {
+            self.whole.end
+        } else {
+            self.byte(inner.end - 1).end
+        };
         Span::new(start, end.max(start))
     }
 
     /// A sub-level: the JSON string literal at `literal` of this text, decoded again, with its
     /// bytes mapped to the file.
     pub fn inner_literal(&self, literal: Span) -> Decoded {
-        let inner = Decoded::json_literal(&self.text, literal);
-        let mut out = Decoded::new(self.span(literal));
-        for (i, c) in inner.text.char_indices() {
-            let here = inner.span(Span::new(i, i + c.len_utf8()));
-            out.push_char(c, self.span(here));
+        Decoded::json_literal(&self.text, literal).through(self)
+    }
+
+    /// This text, decoded out of `outer`'s text, with its bytes mapped through `outer` to the
+    /// file (a block inside a grid-table cell, a policy inside a shell block).
+    pub fn through(&self, outer: &Decoded) -> Decoded {
+        let mut out = Decoded::new(outer.span(self.whole));
+        for (i, c) in self.text.char_indices() {
+            let here = self.span(Span::new(i, i + c.len_utf8()));
+            out.push_char(c, outer.span(here));
         }
         out
     }

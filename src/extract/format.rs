@@ -5,7 +5,7 @@
 //! like an SES identity policy in a format seslint does not read.
 //!
 //! A file is read by what it is: a file named on the command line is not parsed as JSON just
-//! because it was named (a pre-commit hook names every staged YAML and Markdown file). Formats
+//! because it was named (a pre-commit hook names every staged YAML and TypeScript file). Formats
 //! seslint reads go to their extractor; a format it does not read yet gives no finding, and when
 //! its bytes mention what SES identity policies are made of, the run names it in a closing note
 //! ([`may_hold_ses_policy`]), so that "no findings" never means "not looked at".
@@ -23,6 +23,12 @@ pub enum Format {
     /// template (SAM, Serverless); other YAML (a workflow, a manifest) is only sniffed, as
     /// [`Unread::Yaml`].
     Template,
+    /// A Markdown document: its code blocks.
+    Markdown,
+    /// A reStructuredText document: its literal and code blocks, also in grid-table cells.
+    ReStructuredText,
+    /// A shell script: its AWS CLI calls that put an SES identity policy.
+    Shell,
     /// A format seslint does not read yet: only sniffed for SES policies.
     Unread(Unread),
     /// Anything else (a lock file, an image, a TOML file): not looked at.
@@ -35,9 +41,6 @@ pub enum Unread {
     /// YAML that is not a CloudFormation template.
     Yaml,
     JavaScript,
-    Markdown,
-    ReStructuredText,
-    Shell,
 }
 
 impl Unread {
@@ -46,9 +49,6 @@ impl Unread {
         match self {
             Unread::Yaml => "YAML (not a CloudFormation template)",
             Unread::JavaScript => "TypeScript/JavaScript",
-            Unread::Markdown => "Markdown",
-            Unread::ReStructuredText => "reStructuredText",
-            Unread::Shell => "shell",
         }
     }
 }
@@ -65,9 +65,9 @@ pub fn by_name(path: &Path) -> Option<Format> {
         "json" => Format::Json,
         "yaml" | "yml" | "template" => Format::Template,
         "ts" | "mts" | "cts" | "tsx" | "js" | "mjs" | "cjs" | "jsx" => Format::Unread(Unread::JavaScript),
-        "md" | "markdown" | "mdx" => Format::Unread(Unread::Markdown),
-        "rst" => Format::Unread(Unread::ReStructuredText),
-        "sh" | "bash" | "zsh" => Format::Unread(Unread::Shell),
+        "md" | "markdown" | "mdx" => Format::Markdown,
+        "rst" => Format::ReStructuredText,
+        "sh" | "bash" | "zsh" => Format::Shell,
         _ => Format::Other,
     };
     Some(format)
@@ -81,7 +81,7 @@ pub fn of(path: &Path, bytes: &[u8]) -> Format {
     }
     let text = strip_bom(bytes);
     if is_shell_script(text) {
-        return Format::Unread(Unread::Shell);
+        return Format::Shell;
     }
     match text.iter().find(|b| !b.is_ascii_whitespace()) {
         Some(b'{' | b'[') => Format::Json,
@@ -89,12 +89,16 @@ pub fn of(path: &Path, bytes: &[u8]) -> Format {
     }
 }
 
+impl Format {
+    /// Whether seslint reads the format (a template only when it is one).
+    pub fn is_read(self) -> bool {
+        !matches!(self, Format::Unread(_) | Format::Other)
+    }
+}
+
 /// Whether a walked file is worth opening: formats seslint reads, and the ones it sniffs.
 pub fn is_walked(path: &Path) -> bool {
-    matches!(
-        by_name(path),
-        Some(Format::Json | Format::Terraform | Format::Template | Format::Unread(_))
-    )
+    by_name(path).is_some_and(|format| format != Format::Other)
 }
 
 /// The bytes after a UTF-8 byte order mark, if the text starts with one.
@@ -210,11 +214,13 @@ mod tests {
     #[test]
     fn content_decides_without_an_extension() {
         assert_eq!(format("policy", "\u{feff}\n  {\"Statement\": []}"), Format::Json);
-        assert_eq!(
-            format("deploy", "#!/usr/bin/env -S bash -e\naws ses"),
-            Format::Unread(Unread::Shell)
-        );
-        assert_eq!(format("deploy", "#!/bin/sh\n"), Format::Unread(Unread::Shell));
+        assert_eq!(format("deploy", "#!/usr/bin/env -S bash -e\naws ses"), Format::Shell);
+        assert_eq!(format("deploy", "#!/bin/sh\n"), Format::Shell);
+        assert_eq!(format("README.MD", ""), Format::Markdown);
+        assert_eq!(format("index.rst", ""), Format::ReStructuredText);
+        assert_eq!(format("notes.mdx", ""), Format::Markdown);
+        assert_eq!(format("setup.bash", ""), Format::Shell);
+        assert_eq!(format("setup.zsh", "{"), Format::Shell);
         assert_eq!(format("run", "#!/usr/bin/python3\n"), Format::Other);
         assert_eq!(format("Dockerfile", "FROM debian"), Format::Other);
         assert_eq!(format("-", ""), Format::Other);

@@ -7,16 +7,20 @@
 //! label saying where in the container the policy lives and a context hint when the container
 //! says what kind of policy it is.
 
+mod block;
 mod cli_export;
 mod cloudformation;
 mod embedded;
 pub mod format;
 mod hcl;
 mod json_file;
+pub mod markdown;
 mod plan;
 mod policy_document;
 mod pools;
+pub mod rst;
 mod shared;
+pub mod shell;
 mod terraform;
 mod terraform_pools;
 pub mod unit;
@@ -41,8 +45,21 @@ pub fn extract_group(dir: &Path, unit: &UnitText) -> Extracted {
     terraform::extract_module(dir, unit)
 }
 
-/// The documents of one file.
-pub fn extract(path: &Path, text: &str) -> Vec<PolicyDocument> {
+/// The documents of one file, and the files it names as policies (a script's `file://`).
+pub fn extract(path: &Path, text: &str) -> Extracted {
+    match format::of(path, text.as_bytes()) {
+        Format::Markdown => markdown::extract(text),
+        Format::ReStructuredText => rst::extract(text),
+        Format::Shell => shell::extract(text, Some(path.parent().unwrap_or(Path::new("")))),
+        _ => Extracted {
+            documents: extract_data(path, text),
+            ..Extracted::default()
+        },
+    }
+}
+
+/// The documents of a data file: JSON, Terraform, a template.
+fn extract_data(path: &Path, text: &str) -> Vec<PolicyDocument> {
     if reads_with_its_directory(path) {
         let dir = path.parent().unwrap_or(Path::new("."));
         let unit = UnitText::new(vec![(path.to_path_buf(), text.to_string())]);

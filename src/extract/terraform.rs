@@ -104,7 +104,12 @@ pub fn extract_module(dir: &Path, module: &UnitText) -> Extracted {
                 }
                 PolicyValue::File(path) => {
                     if let Some(path) = resolve(dir, &path) {
-                        out.referenced.push(ReferencedFile { path, label, hint });
+                        out.referenced.push(ReferencedFile {
+                            path,
+                            label,
+                            hint,
+                            required: true,
+                        });
                     }
                 }
                 PolicyValue::Unknown => {}

@@ -46,6 +46,10 @@ pub struct Extracted {
     /// Files the unit names as policies (`file(...)`, `templatefile(...)`), to be linted in its
     /// context: with its label and hint.
     pub referenced: Vec<ReferencedFile>,
+    /// A part of the unit in a form seslint does not read that mentions what SES identity
+    /// policies are made of (a document's code block in another language), named in the
+    /// closing note as this format.
+    pub unread: Option<&'static str>,
 }
 
 /// A policy file named by a unit.
@@ -53,4 +57,8 @@ pub struct ReferencedFile {
     pub path: PathBuf,
     pub label: String,
     pub hint: ContextHint,
+    /// Whether a missing file is a problem of the run: Terraform's `file(...)` is relative to
+    /// the module and must be there; a script's `file://` path is relative to where the script
+    /// runs, which may not be its directory.
+    pub required: bool,
 }
