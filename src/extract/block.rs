@@ -164,7 +164,7 @@ mod tests {
     fn evidently_a_policy() {
         assert!(evidently_policy(r#"{"Statement": [{"Action": "ses:SendEmail", ...}]}"#));
         assert!(evidently_policy(
-            r#"{"Statement": [{"Principal": {"Service": "email.cognito-idp.amazonaws.com"}, ...]}"#
+            r#"{"Statement": [{"Condition": {"ArnLike": {"aws:SourceArn": "arn:aws:cognito-idp:..."}}}]}"#
         ));
         assert!(!evidently_policy(r#"{"Statement": [{"Action": "s3:GetObject", ...}]}"#));
         assert!(!evidently_policy(

@@ -232,7 +232,7 @@ mod tests {
         assert!(may_hold_ses_policy(b"aws ses put-identity-policy --identity x"));
         assert!(may_hold_ses_policy(b"Type: AWS::SES::EmailIdentityPolicy"));
         assert!(may_hold_ses_policy(
-            b"new iam.ServicePrincipal('email.cognito-idp.amazonaws.com')"
+            b"new iam.ServicePrincipal(`email.cognito-idp.${suffix}`)"
         ));
         assert!(may_hold_ses_policy(b"resource \"aws_ses_identity_policy\""));
         assert!(!may_hold_ses_policy(b"uses: actions/checkout@v4\nses: 1"));

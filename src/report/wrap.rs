@@ -127,11 +127,11 @@ mod tests {
     #[test]
     fn messages_break_where_unicode_breaks_them() {
         for line in [
-            "statement \"AllowCognitoToSend\": Resource \"arn:aws:cognito-idp:eu-west-1:111111111111:userpool/eu-west-1_Abc123\" is not the ARN",
+            "statement \"AllowSending\": Resource \"arn:aws:sns:eu-west-3:111111111111:topic/mail-events_2\" is not the ARN",
             "  leading spaces, trailing spaces  ",
             "a/b a/1 a// /a 1/a a/-b a/'b' a/_x",
             "",
-            "email.cognito-idp.amazonaws.com; e.g. <ACCOUNT_ID> & *",
+            "email.example-service.amazonaws.com; e.g. <ACCOUNT_ID> & *",
             "what (not plain)? tab\there",
             " -",
             "/a-",

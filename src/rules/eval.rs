@@ -1058,17 +1058,29 @@ mod tests {
     use super::*;
     use crate::policy::ContextHint;
 
+    /// The `Service` principal of a fixture's first statement.
+    fn principal_of(fixture: &str) -> String {
+        let path = format!("{}/fixtures/json/{fixture}", env!("CARGO_MANIFEST_DIR"));
+        let policy: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        policy["Statement"][0]["Principal"]["Service"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
     /// A policy of `n` Cognito statements with defects of statement and document rules spread
     /// through it (legacy principal, unknown action, repeated Sid, placeholder).
     fn policy(n: usize) -> String {
+        let current = principal_of("COG001-legacy-cognito-principal/clean.json");
+        let legacy = principal_of("COG001-legacy-cognito-principal/fires.json");
         let statements: Vec<String> = (0..n)
             .map(|i| {
-                let principal = if i % 7 == 0 { "cognito-idp" } else { "email.cognito-idp" };
+                let principal = if i % 7 == 0 { &legacy } else { &current };
                 let action = if i % 11 == 0 { "ses:SendMail" } else { "ses:SendEmail" };
                 let sid = if i % 13 == 0 { "Repeated".to_string() } else { format!("S{i}") };
                 let account = if i % 17 == 0 { "<ACCOUNT_ID>" } else { "111111111111" };
                 format!(
-                    r#"{{"Sid":"{sid}","Effect":"Allow","Principal":{{"Service":"{principal}.amazonaws.com"}},"Action":["{action}","ses:SendRawEmail"],"Resource":"arn:aws:ses:us-east-1:111111111111:identity/example.com","Condition":{{"StringEquals":{{"aws:SourceAccount":"{account}"}},"ArnLike":{{"aws:SourceArn":"arn:aws:cognito-idp:us-east-1:111111111111:userpool/us-east-1_P{i}"}}}}}}"#
+                    r#"{{"Sid":"{sid}","Effect":"Allow","Principal":{{"Service":"{principal}"}},"Action":["{action}","ses:SendRawEmail"],"Resource":"arn:aws:ses:us-east-1:111111111111:identity/example.com","Condition":{{"StringEquals":{{"aws:SourceAccount":"{account}"}},"ArnLike":{{"aws:SourceArn":"arn:aws:cognito-idp:us-east-1:111111111111:userpool/us-east-1_P{i}"}}}}}}"#
                 )
             })
             .collect();
