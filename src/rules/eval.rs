@@ -969,7 +969,7 @@ fn extract_field(text: &str, extract: &Extract) -> Option<String> {
             };
             Some(fields[index].to_string())
         }
-        Extract::Capture(pattern) => pattern.regex()?.captures(text)?.get(1).map(|m| m.as_str().to_string()),
+        Extract::Capture(pattern) => pattern.first_group(text).map(str::to_string),
     }
 }
 

@@ -21,19 +21,22 @@ const SLOTS: usize = 4096;
 
 #[derive(Clone, Copy)]
 struct Slot {
-    /// The pattern's id; 0 for an empty slot (ids start at 1).
-    pattern: u32,
+    /// What was asked: a pattern's id and the question; 0 for an empty slot (ids start at 1).
+    key: u32,
     len: u8,
-    answer: bool,
+    answer: u64,
     text: [u8; TEXT],
 }
 
 const EMPTY: Slot = Slot {
-    pattern: 0,
+    key: 0,
     len: 0,
-    answer: false,
+    answer: 0,
     text: [0; TEXT],
 };
+
+/// Pattern ids are below this bit; it marks the question "where is the first group?".
+const GROUP: u32 = 1 << 31;
 
 thread_local! {
     static TABLE: RefCell<Vec<Slot>> = const { RefCell::new(Vec::new()) };
@@ -42,22 +45,38 @@ thread_local! {
 /// The answer of `search` for pattern `pattern` (a non-zero id, unique per compiled pattern) on
 /// `text`, from the memo when it holds it.
 pub fn answer(pattern: u32, text: &str, search: impl FnOnce() -> bool) -> bool {
-    if text.len() > TEXT || pattern == 0 {
-        return search();
+    remember(pattern, false, text, || u64::from(search())) != 0
+}
+
+/// The byte range of the first group of pattern `pattern` in `text`, as `group` finds it (a
+/// capture search costs several times a match), from the memo when it holds it.
+pub fn group(pattern: u32, text: &str, group: impl FnOnce() -> Option<(usize, usize)>) -> Option<(usize, usize)> {
+    let found = remember(pattern, true, text, || match group() {
+        // Offsets within a slot's text fit in 32 bits; 0 stands for no group.
+        Some((start, end)) => ((start as u64 + 1) << 32) | end as u64,
+        None => 0,
+    });
+    (found != 0).then(|| (((found >> 32) - 1) as usize, (found & u64::from(u32::MAX)) as usize))
+}
+
+/// `compute`'s answer to a question (`group` or not) about pattern `pattern` on `text`.
+fn remember(pattern: u32, group: bool, text: &str, compute: impl FnOnce() -> u64) -> u64 {
+    if text.len() > TEXT || pattern == 0 || pattern >= GROUP {
+        return compute();
     }
-    let at = slot_of(pattern, text.as_bytes());
-    // The search runs regex code only, never this memo: the borrow is held across it.
+    let key = if group { pattern | GROUP } else { pattern };
+    let at = slot_of(key, text.as_bytes());
+    // The computation runs regex code only, never this memo: the borrow is held across it.
     TABLE.with_borrow_mut(|table| {
         if table.is_empty() {
             table.resize(SLOTS, EMPTY);
         }
         let slot = &mut table[at];
-        if slot.pattern == pattern && usize::from(slot.len) == text.len() && &slot.text[..text.len()] == text.as_bytes()
-        {
+        if slot.key == key && usize::from(slot.len) == text.len() && &slot.text[..text.len()] == text.as_bytes() {
             return slot.answer;
         }
-        let answer = search();
-        slot.pattern = pattern;
+        let answer = compute();
+        slot.key = key;
         slot.len = text.len() as u8;
         slot.answer = answer;
         slot.text[..text.len()].copy_from_slice(text.as_bytes());
@@ -87,6 +106,17 @@ mod tests {
         assert!(ask("arn:aws:ses:us-east-1:111111111111:identity/example.com", false));
         assert!(!ask("arn:aws:ses:us-east-1:111111111111:identity/example.org", false));
         assert_eq!(searches, 2);
+    }
+
+    #[test]
+    fn groups_are_remembered_apart_from_matches() {
+        let text = "arn:aws:cognito-idp:eu-west-3:111111111111:userpool/x";
+        assert_eq!(group(11, text, || Some((20, 29))), Some((20, 29)));
+        assert_eq!(group(11, text, || None), Some((20, 29)));
+        assert!(!answer(11, text, || false));
+        assert_eq!(group(12, text, || None), None);
+        assert_eq!(group(12, text, || Some((0, 3))), None);
+        assert_eq!(group(13, text, || Some((0, 0))), Some((0, 0)));
     }
 
     #[test]

@@ -107,6 +107,15 @@ impl Pattern {
     pub fn is_match(&self, text: &str) -> bool {
         memo::answer(self.0.id, text, || self.regex().is_some_and(|r| r.is_match(text)))
     }
+
+    /// The text of the first capture group in `text`.
+    pub fn first_group<'t>(&self, text: &'t str) -> Option<&'t str> {
+        let found = memo::group(self.0.id, text, || {
+            let group = self.regex()?.captures(text)?.get(1)?;
+            Some((group.start(), group.end()))
+        });
+        found.and_then(|(start, end)| text.get(start..end))
+    }
 }
 
 fn build(pattern: &str) -> Result<Regex, String> {
