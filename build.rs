@@ -30,7 +30,10 @@ fn write(target: &str, text: &str) {
 }
 
 fn main() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+    // Read at run time, not baked in when the script is compiled: a build script compiled in
+    // one checkout and reused by another (a shared target directory) reads its own rules.
+    let manifest = env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let dir = Path::new(&manifest).join("rules");
     // (file name, the rule as written, the rule without its documentation)
     let mut rules = String::from("&[\n");
     for name in toml_files(&dir) {

@@ -66,6 +66,10 @@ pub fn extract(path: &Path, text: &str) -> Vec<PolicyDocument> {
 pub fn extract_referenced(text: &str, file: ReferencedFile) -> Vec<PolicyDocument> {
     let whole = Span::new(0, text.len());
     terraform::document_in_template(text, whole, file.label, file.hint)
+        .map(|document| PolicyDocument {
+            syntax: crate::fix::Syntax::Json(vec![crate::fix::Layer::Heredoc]),
+            ..document
+        })
         .into_iter()
         .collect()
 }

@@ -24,6 +24,8 @@ use super::{
     AppliesTo, ArnField, Check, Clause, Compare, Extract, Quantifier, Rule, RuleSet, Side, Target, Test, Unit,
 };
 use crate::finding::Finding;
+use crate::fix::rule::{FixRule, From as FixFrom, Source};
+use crate::fix::{Fix, Syntax};
 use crate::policy::{is_cognito_statement, Context, Kind, NodeId, NodeRef, PolicyDocument, Tree};
 use crate::source::Span;
 use crate::unknown::{self, is_partly_unknown, UNKNOWN};
@@ -40,6 +42,7 @@ pub fn check_document<'a>(rules: &'a RuleSet, document: &'a PolicyDocument, text
         document,
         text,
         tree: document.canonical.as_ref(),
+        given: &rules.given,
         facts: None,
         cache: Cache::default(),
         out: Vec::new(),
@@ -240,6 +243,8 @@ struct Run<'a> {
     document: &'a PolicyDocument,
     text: &'a str,
     tree: Option<&'a Tree>,
+    /// Facts given on the command line, for fixes.
+    given: &'a Value,
     /// The document's facts as a tree, made when a clause first reads them.
     facts: Option<Tree>,
     cache: Cache,
@@ -406,6 +411,7 @@ impl<'a> Run<'a> {
                                 .map(|s| format!("; did you mean {}?", json_string(s)));
                         }
                         let finding = self.finding(rule, check, span, &facts, Vec::new());
+                        let finding = self.with_fix(finding, check, unit, Some(&node));
                         self.push(tag, finding);
                     }
                 }
@@ -418,6 +424,7 @@ impl<'a> Run<'a> {
                         let span = self.span_of(&node);
                         let facts = self.node_facts(unit, &node, span);
                         let finding = self.finding(rule, check, span, &facts, Vec::new());
+                        let finding = self.with_fix(finding, check, unit, Some(&node));
                         self.push(tag, finding);
                     }
                 }
@@ -520,6 +527,7 @@ impl<'a> Run<'a> {
                     .map(|t| t.render(&|v| self.lookup(v, &facts)));
                 let related = vec![(self.span_of(right), label.unwrap_or_default())];
                 let finding = self.finding(rule, check, left_span, &facts, related);
+                let finding = self.with_fix(finding, check, unit, Some(left));
                 self.push(tag, finding);
             }
         }
@@ -572,7 +580,102 @@ impl<'a> Run<'a> {
             ..Facts::default()
         };
         let finding = self.finding(rule, check, span, &facts, Vec::new());
+        let finding = self.with_fix(finding, check, unit, None);
         self.push(tag, finding);
+    }
+
+    /// The finding with its check's fix, when the fix fits here.
+    fn with_fix(&mut self, mut finding: Finding, check: &'a Check, unit: NodeRef<'a>, node: Option<&Tested<'a>>) -> Finding {
+        if let Some(fix) = &check.fix {
+            finding.fix = self.fix(fix, unit, node);
+        }
+        finding
+    }
+
+    fn fix(&mut self, fix: &'a FixRule, unit: NodeRef<'a>, node: Option<&Tested<'a>>) -> Option<Fix> {
+        if self.document.syntax == Syntax::Opaque {
+            return None;
+        }
+        let tree = unit.tree();
+        let target = match &fix.at {
+            Some(path) => tree.node(*path.select(tree, unit.id()).first()?),
+            None => node.map_or(unit, |n| n.node),
+        };
+        let text = node.and_then(|n| n.tested.as_str()).map(str::to_string);
+        if text.as_deref().is_some_and(is_partly_unknown) {
+            return None;
+        }
+        let parent_key = target
+            .parent()
+            .and_then(|p| p.written_key().or(p.key()))
+            .map(str::to_string);
+        let named: Vec<(&str, Option<String>)> = fix
+            .values
+            .iter()
+            .map(|(name, sources)| (name.as_str(), self.fix_value(sources, unit)))
+            .collect();
+        let lookup = |variable: &str| -> Option<String> {
+            match variable {
+                "text" => text.clone(),
+                "text_trimmed" => text.as_deref().map(|t| t.trim().to_string()),
+                "text_suffix" => text.as_deref().and_then(|t| t.split_once(':')).map(|(_, rest)| rest.to_string()),
+                "parent_key" => parent_key.clone(),
+                other => named.iter().find(|(n, _)| *n == other).and_then(|(_, v)| v.clone()),
+            }
+        };
+        let op = fix.op(target, &lookup)?;
+        let edits = crate::fix::write::edits(&op, &self.document.syntax, self.text)?;
+        Some(Fix {
+            applicability: fix.applicability,
+            description: crate::fix::describe(&op),
+            edits,
+        })
+    }
+
+    /// A fix's named value: from the first source that finds exactly one (`None` when none
+    /// does, or the first that finds any finds several).
+    fn fix_value(&mut self, sources: &'a [Source], unit: NodeRef<'a>) -> Option<String> {
+        for source in sources {
+            let found: Vec<String> = match &source.from {
+                FixFrom::Literal(literal) => vec![literal.clone()],
+                FixFrom::Path(path) => {
+                    let tree = unit.tree();
+                    path.select(tree, unit.id())
+                        .into_iter()
+                        .filter_map(|id| tree.node(id).as_str().map(str::to_string))
+                        .collect()
+                }
+                FixFrom::Fact(path) => {
+                    if self.facts.is_none() {
+                        self.facts = Some(Tree::from_value(&self.document.facts));
+                    }
+                    let given = Tree::from_value(self.given);
+                    let mut found = Vec::new();
+                    for tree in self.facts.iter().chain([&given]) {
+                        found.extend(
+                            path.select(tree, 0)
+                                .into_iter()
+                                .filter_map(|id| tree.node(id).as_str().map(str::to_string)),
+                        );
+                        if !found.is_empty() {
+                            break;
+                        }
+                    }
+                    found
+                }
+            };
+            let mapped: std::collections::BTreeSet<String> = found
+                .iter()
+                .filter(|v| !is_partly_unknown(v))
+                .filter_map(|v| source.map(v))
+                .collect();
+            match mapped.len() {
+                0 => continue,
+                1 => return mapped.into_iter().next(),
+                _ => return None,
+            }
+        }
+        None
     }
 
     /// Where to point for a node: at itself when it fits on one line; a container over several
@@ -723,6 +826,7 @@ impl<'a> Run<'a> {
             label: check.label.as_ref().map(|t| t.render(&lookup)),
             related,
             location: self.stable_location(&facts.pointer),
+            fix: None,
         }
     }
 

@@ -152,6 +152,8 @@ pub struct Check {
     pub supersedes: Vec<String>,
     /// Nodes shown beside each finding, with their label (`related`, `related-label`).
     pub related: Option<(Path, Option<Template>)>,
+    /// How to fix a finding of this check.
+    pub fix: Option<crate::fix::rule::FixRule>,
 }
 
 #[derive(Debug)]
@@ -222,6 +224,9 @@ pub struct RuleSet {
     pub deselected: Vec<String>,
     /// Every distinct regular expression of the set, once (they compile on first use).
     pub patterns: Vec<Pattern>,
+    /// Facts given on the command line for fixes (`--account`, `--user-pool-arn`), read by a
+    /// fix's `fact` sources after the document's own facts.
+    pub given: serde_json::Value,
 }
 
 /// The regular expressions and paths of one load, by text: rules that spell a pattern the same
@@ -357,6 +362,7 @@ impl RuleSet {
             rules,
             deselected: Vec::new(),
             patterns,
+            given: serde_json::Value::Null,
         })
     }
 
@@ -610,6 +616,10 @@ fn compile_check(
             Some(related) => Some((path(related)?, spec.related_label.as_ref().map(template).transpose()?)),
             None => None,
         },
+        fix: spec
+            .fix
+            .map(|fix| crate::fix::rule::compile(fix, &path, fail, tables))
+            .transpose()?,
     })
 }
 

@@ -1,0 +1,143 @@
+//! Fixes: the edits a finding carries so that `seslint check --fix` can rewrite exactly the
+//! bytes that are wrong and leave every other byte alone.
+//!
+//! A rule declares its fix as data (`fix = { ... }` on a check, compiled in `rule.rs`); the
+//! evaluator turns it into an [`Op`] on the canonical tree (replace a value, rename a key, add an
+//! item or a member, move a member); `write.rs` serialises the op in the syntax the document is
+//! written in ([`Syntax`]: JSON, JSON inside string literals, Terraform `jsonencode` HCL,
+//! `aws_iam_policy_document` blocks, YAML) as byte [`Edit`]s of the file. `apply.rs` applies the
+//! edits of a run, pass after pass; `diff.rs` shows them as a unified diff.
+
+pub mod apply;
+pub mod diff;
+pub mod rule;
+pub mod write;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::policy::NodeRef;
+use crate::source::Span;
+
+/// Whether a fix keeps what the policy means (`safe`, applied by `--fix`) or may change it
+/// (`unsafe`, applied only with `--unsafe-fixes`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Applicability {
+    Safe,
+    Unsafe,
+}
+
+impl Applicability {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Applicability::Safe => "safe",
+            Applicability::Unsafe => "unsafe",
+        }
+    }
+}
+
+/// Replace the bytes of `span` with `text` (an insertion when the span is empty).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Edit {
+    pub span: Span,
+    pub text: String,
+}
+
+/// A finding's fix: edits of its file that are applied together.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fix {
+    pub applicability: Applicability,
+    /// What the fix does, for people (`set the value to "2012-10-17"`).
+    pub description: String,
+    /// Non-overlapping, in file order.
+    pub edits: Vec<Edit>,
+}
+
+impl Fix {
+    /// The smallest span that holds every edit.
+    pub fn extent(&self) -> Span {
+        let start = self.edits.iter().map(|e| e.span.start).min().unwrap_or(0);
+        let end = self.edits.iter().map(|e| e.span.end).max().unwrap_or(0);
+        Span::new(start, end)
+    }
+}
+
+/// How a document's policy is written in its file, which decides how an edit is serialised.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Syntax {
+    /// No writer knows this container (text joined from `Fn::Join` parts, a referenced
+    /// template): findings carry no fix.
+    #[default]
+    Opaque,
+    /// JSON text, directly in the file (no layer) or inside string literals, outermost first
+    /// (a CLI export: one JSON string; CDK output: a JSON string in a JSON string).
+    Json(Vec<Layer>),
+    /// Terraform HCL expressions: `jsonencode({...})`.
+    Hcl,
+    /// A Terraform `data "aws_iam_policy_document"`: `statement`, `principals`, `condition` blocks.
+    PolicyDocument,
+    /// A YAML mapping (a CloudFormation template's `PolicyDocument`).
+    Yaml,
+}
+
+/// A string literal around JSON text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layer {
+    /// A JSON string literal (`\"`, `\\`, `\n`).
+    JsonString,
+    /// A quoted Terraform string: JSON's escapes, and `${` / `%{` doubled.
+    HclString,
+    /// A Terraform heredoc: text as is, `${` / `%{` doubled.
+    Heredoc,
+}
+
+/// A change to the canonical tree, before it is written in the document's syntax.
+#[derive(Debug, Clone)]
+pub enum Op<'t> {
+    /// Replace a node's value (with `key`: rename its member too).
+    Replace {
+        node: NodeRef<'t>,
+        key: Option<String>,
+        value: Option<Value>,
+    },
+    /// Add an item at the end of a list (a single value becomes a list of two).
+    Append { list: NodeRef<'t>, value: Value },
+    /// Add `path[0]` to an object, nesting the rest of `path` around `value` (the object is the
+    /// deepest one of the path that exists); `first`: before the other members.
+    Insert {
+        object: NodeRef<'t>,
+        path: Vec<String>,
+        value: Value,
+        first: bool,
+    },
+    /// Move a member of a condition operator to the operator `to` (renaming the operator when
+    /// the member is its only one).
+    Move { member: NodeRef<'t>, to: String },
+}
+
+/// A short description of an op, for the report.
+pub fn describe(op: &Op) -> String {
+    let json = |v: &Value| v.to_string();
+    match op {
+        Op::Replace {
+            key: Some(key),
+            value: Some(value),
+            ..
+        } => format!("replace the member with {}: {}", json(&Value::String(key.clone())), json(value)),
+        Op::Replace { key: Some(key), .. } => format!("rename the key to {}", json(&Value::String(key.clone()))),
+        Op::Replace { value: Some(value), .. } => format!("set the value to {}", json(value)),
+        Op::Replace { .. } => "no change".into(),
+        Op::Append { value, .. } => format!("add {}", json(value)),
+        Op::Insert { path, value, .. } => {
+            let mut nested = value.clone();
+            for key in path.iter().rev() {
+                let mut object = serde_json::Map::new();
+                object.insert(key.clone(), nested);
+                nested = Value::Object(object);
+            }
+            format!("add {}", json(&nested).trim_start_matches('{').trim_end_matches('}'))
+        }
+        Op::Move { to, .. } => format!("move the key under {}", json(&Value::String(to.clone()))),
+    }
+}
