@@ -15,7 +15,8 @@ pub fn unified(path: &str, before: &str, after: &str) -> String {
     let old: Vec<&str> = before.split_inclusive('\n').collect();
     let new: Vec<&str> = after.split_inclusive('\n').collect();
     let ops = line_ops(&old, &new);
-    let mut out = format!("--- a/{path}\n+++ b/{path}\n");
+    let sep = if path.starts_with('/') { "" } else { "/" };
+    let mut out = format!("--- a{sep}{path}\n+++ b{sep}{path}\n");
     // Hunks: runs of changes with their context, merged when their contexts meet.
     let changes: Vec<usize> = ops.iter().enumerate().filter(|(_, op)| !matches!(op, Line::Same(..))).map(|(i, _)| i).collect();
     let mut i = 0;

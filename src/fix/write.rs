@@ -46,6 +46,27 @@ impl Writer<'_> {
         self.text.get(span.start..span.end).unwrap_or_default()
     }
 
+    /// A node's value span without what YAML's spans run on to: the line breaks, blank lines and
+    /// comment lines before the next member.
+    fn value_span(&self, node: NodeRef) -> Span {
+        let span = node.value_span();
+        if *self.syntax != Syntax::Yaml {
+            return span;
+        }
+        let mut written = self.source(span);
+        loop {
+            let trimmed = written.trim_end();
+            let last_line = &trimmed[trimmed.rfind('\n').map_or(0, |i| i + 1)..];
+            if last_line.trim_start().starts_with('#') && trimmed.contains('\n') {
+                written = &trimmed[..trimmed.len() - last_line.len()];
+            } else {
+                written = trimmed;
+                break;
+            }
+        }
+        Span::new(span.start, span.start + written.len())
+    }
+
     fn replace(&self, node: NodeRef, key: Option<&str>, value: Option<&Value>) -> Option<Vec<Edit>> {
         let mut edits = Vec::new();
         if let Some(key) = key {
@@ -56,7 +77,7 @@ impl Writer<'_> {
             });
         }
         if let Some(value) = value {
-            let span = node.value_span();
+            let span = self.value_span(node);
             if span.is_empty() {
                 return None;
             }
@@ -88,17 +109,17 @@ impl Writer<'_> {
     }
 
     fn append(&self, list: NodeRef, value: &Value) -> Option<Vec<Edit>> {
-        let span = list.value_span();
+        let span = self.value_span(list);
         let written = self.source(span);
         let items: Vec<NodeRef> = list.children().collect();
         // A single value read as a list of one: it becomes a list of two.
-        let single = items.len() == 1 && items[0].value_span() == span;
+        let single = items.len() == 1 && items[0].value_span() == list.value_span();
         if single || (items.is_empty() && !written.starts_with(['[', '-'])) {
             let mut values: Vec<Value> = items.iter().map(|i| i.to_value()).collect();
             values.push(value.clone());
             return self.replace(list, None, Some(&Value::Array(values)));
         }
-        let Some(last) = items.iter().max_by_key(|i| i.value_span().end) else {
+        let Some(last) = items.iter().max_by_key(|i| self.value_span(**i).end) else {
             // An empty list: the item goes inside the brackets.
             if !written.starts_with('[') {
                 return None;
@@ -111,7 +132,7 @@ impl Writer<'_> {
             };
             return Some(vec![insertion(span.start + 1, text)]);
         };
-        let at = last.value_span().end;
+        let at = self.value_span(*last).end;
         let multiline = written.contains('\n');
         let separator = |comma: &str| {
             if multiline {
@@ -149,7 +170,17 @@ impl Writer<'_> {
         let written = self.source(span);
         let members: Vec<NodeRef> = object.children().filter(|c| c.key_span().is_some()).collect();
         let block_yaml = *self.syntax == Syntax::Yaml && !written.starts_with('{');
+        // Nested objects of a multi-line JSON object are laid out like it, one member a line.
+        let pretty = matches!(self.syntax, Syntax::Json(layers) if layers.is_empty()) && written.contains('\n');
         let member = match self.syntax {
+            Syntax::Json(_) if pretty => {
+                let line_of = |at: usize| self.indent(at);
+                let inner = members.first().and_then(|m| m.key_span()).map(|s| line_of(s.start));
+                let outer = line_of(span.start);
+                let inner = inner.unwrap_or_else(|| format!("{outer}  "));
+                let unit = inner.strip_prefix(outer.as_str()).filter(|u| !u.is_empty()).unwrap_or("  ");
+                format!("{}: {}", json(&Value::String(key.clone())), json_pretty(&nested, &inner, unit))
+            }
             Syntax::Json(_) => format!("{}: {}", json(&Value::String(key.clone())), json(&nested)),
             Syntax::Hcl => format!("{} = {}", hcl_key(key, false), hcl(&nested)?),
             Syntax::Yaml if block_yaml => {
@@ -165,7 +196,7 @@ impl Writer<'_> {
             _ => &[],
         };
         let multiline = written.contains('\n') || block_yaml;
-        let Some(last) = members.iter().max_by_key(|m| m.value_span().end) else {
+        let Some(last) = members.iter().max_by_key(|m| self.value_span(**m).end) else {
             if !written.starts_with('{') {
                 return None;
             }
@@ -187,7 +218,7 @@ impl Writer<'_> {
             };
             return Some(insertion(head.start, escape(&format!("{member}{separator}"), layers)));
         }
-        let mut at = last.value_span().end;
+        let mut at = self.value_span(*last).end;
         if block_yaml || *self.syntax == Syntax::Hcl {
             // After what ends the last member's line (a comment), never inside the value.
             at = self.end_of_content(at);
@@ -264,7 +295,7 @@ impl Writer<'_> {
         let block_yaml = *self.syntax == Syntax::Yaml && !self.source(operator.value_span()).starts_with('{');
         let removed = if block_yaml {
             let start = self.line_start(key_span.start);
-            let end = self.end_of_content(member.value_span().end);
+            let end = self.end_of_content(self.value_span(member).end);
             let end = end + self.newline_len(end);
             Span::new(start, end)
         } else if index > 0 {
@@ -371,6 +402,22 @@ pub fn json(value: &Value) -> String {
                 .join(", ")
         ),
         other => other.to_string(),
+    }
+}
+
+/// JSON with each object's members on their own lines, `indent` the line the value starts on
+/// and `unit` one level of indentation (lists of strings stay on one line); new lines are `\n`.
+fn json_pretty(value: &Value, indent: &str, unit: &str) -> String {
+    match value {
+        Value::Object(members) if !members.is_empty() => {
+            let inner = format!("{indent}{unit}");
+            let lines: Vec<String> = members
+                .iter()
+                .map(|(k, v)| format!("{inner}{}: {}", Value::String(k.clone()), json_pretty(v, &inner, unit)))
+                .collect();
+            format!("{{\n{}\n{indent}}}", lines.join(",\n"))
+        }
+        other => json(other),
     }
 }
 
