@@ -118,7 +118,7 @@ pub enum Op<'t> {
 
 /// A short description of an op, for the report.
 pub fn describe(op: &Op) -> String {
-    let json = |v: &Value| v.to_string();
+    let json = write::json;
     match op {
         Op::Replace {
             key: Some(key),
@@ -130,13 +130,13 @@ pub fn describe(op: &Op) -> String {
         Op::Replace { .. } => "no change".into(),
         Op::Append { value, .. } => format!("add {}", json(value)),
         Op::Insert { path, value, .. } => {
-            let mut nested = value.clone();
-            for key in path.iter().rev() {
+            let nested = path.iter().skip(1).rev().fold(value.clone(), |inner, key| {
                 let mut object = serde_json::Map::new();
-                object.insert(key.clone(), nested);
-                nested = Value::Object(object);
-            }
-            format!("add {}", json(&nested).trim_start_matches('{').trim_end_matches('}'))
+                object.insert(key.clone(), inner);
+                Value::Object(object)
+            });
+            let key = path.first().cloned().unwrap_or_default();
+            format!("add {}: {}", json(&Value::String(key)), json(&nested))
         }
         Op::Move { to, .. } => format!("move the key under {}", json(&Value::String(to.clone()))),
     }
