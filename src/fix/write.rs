@@ -286,7 +286,10 @@ impl Writer<'_> {
         if operator.child_ids().len() == 1 {
             return self.replace(operator, Some(to), None);
         }
-        if matches!(self.syntax, Syntax::PolicyDocument | Syntax::Opaque) {
+        if *self.syntax == Syntax::PolicyDocument {
+            return self.retest_condition_block(member, to);
+        }
+        if *self.syntax == Syntax::Opaque {
             return None;
         }
         let siblings: Vec<NodeRef> = operator.children().collect();
@@ -294,10 +297,11 @@ impl Writer<'_> {
         let key_span = member.key_span()?;
         let block_yaml = *self.syntax == Syntax::Yaml && !self.source(operator.value_span()).starts_with('{');
         let removed = if block_yaml {
+            // From the line break before the member to the end of its value: what follows (a
+            // member added to the operator it moves to) goes where it was.
             let start = self.line_start(key_span.start);
-            let end = self.end_of_content(self.value_span(member).end);
-            let end = end + self.newline_len(end);
-            Span::new(start, end)
+            let start = start - usize::from(start > 0) - usize::from(start > 1 && self.text.as_bytes()[start - 2] == b'\r');
+            Span::new(start, self.end_of_content(self.value_span(member).end))
         } else if index > 0 {
             Span::new(siblings[index - 1].value_span().end, member.value_span().end)
         } else {
@@ -323,6 +327,50 @@ impl Writer<'_> {
             },
             added,
         ])
+    }
+
+    /// In an `aws_iam_policy_document`, each condition key has a block of its own: its `test`
+    /// becomes `to` (the operator object merges the blocks that share a test).
+    fn retest_condition_block(&self, member: NodeRef, to: &str) -> Option<Vec<Edit>> {
+        let variable = member.key_span()?;
+        let before = &self.text[..variable.start];
+        let open = before.rfind("condition")?;
+        let brace = open + "condition".len() + before[open + "condition".len()..].find('{')?;
+        if !self.text[open + "condition".len()..brace].trim().is_empty() {
+            return None;
+        }
+        let mut depth = 0usize;
+        let mut close = None;
+        for (i, c) in self.text[brace..].char_indices() {
+            match c {
+                '{' => depth += 1,
+                '}' => {
+                    depth = depth.checked_sub(1)?;
+                    if depth == 0 {
+                        close = Some(brace + i);
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        let block = &self.text[brace..close?];
+        let test = block.find("test")?;
+        let rest = &block[test + 4..];
+        let equals = rest.find('=')?;
+        if !rest[..equals].trim().is_empty() {
+            return None;
+        }
+        let quote = equals + 1 + rest[equals + 1..].find('"')?;
+        if !rest[equals + 1..quote].trim().is_empty() {
+            return None;
+        }
+        let end = quote + 1 + rest[quote + 1..].find('"')? + 1;
+        let start = brace + test + 4 + quote;
+        Some(vec![Edit {
+            span: Span::new(start, brace + test + 4 + end),
+            text: hcl(&Value::String(to.to_string()))?,
+        }])
     }
 
     fn line_start(&self, at: usize) -> usize {
@@ -351,15 +399,6 @@ impl Writer<'_> {
             Some(_) => "\n",
             None if self.text.contains("\r\n") => "\r\n",
             None => "\n",
-        }
-    }
-
-    fn newline_len(&self, at: usize) -> usize {
-        let rest = &self.text[at.min(self.text.len())..];
-        if rest.starts_with("\r\n") {
-            2
-        } else {
-            usize::from(rest.starts_with('\n'))
         }
     }
 

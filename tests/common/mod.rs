@@ -134,3 +134,4 @@ macro_rules! assert_renders_as_snapshotted {
         );
     }};
 }
+pub mod containers;

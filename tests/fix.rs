@@ -1,0 +1,157 @@
+//! `seslint check --fix`, `--unsafe-fixes` and `--diff` as users meet them: every fixable rule
+//! fixed in every container form (the rule no longer fires, the file still parses, only the
+//! lines the fix names change, a second run changes nothing), bytes outside the edits kept (a
+//! byte order mark, CRLF), the diff and the fixed files as snapshots, standard input, exit
+//! codes and file permissions.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use common::containers::forms;
+use common::{fixture, json_report};
+use serde_json::Value;
+
+/// The pool the unsafe fixes are given (`--user-pool-arn`): the account and region of the
+/// fixtures.
+const POOL: &str = "arn:aws:cognito-idp:eu-west-1:111111111111:userpool/eu-west-1_Abc123";
+
+/// The rules that declare a fix.
+const FIXABLE: [&str; 10] = [
+    "SES003", "SES011", "SES013", "SES016", "COG001", "COG003", "COG004", "COG005", "COG006", "COG007",
+];
+
+fn seslint(dir: &Path) -> assert_cmd::Command {
+    common::seslint(dir)
+}
+
+/// `check --isolated ARGS FILE` in `dir`, JSON report.
+fn lint(dir: &Path, file: &str, select: &str) -> (Value, Option<i32>) {
+    let (report, _, code) = json_report(seslint(dir).args([
+        "check",
+        "--isolated",
+        "--format",
+        "json",
+        "--select",
+        select,
+        "--unsafe-fixes",
+        "--user-pool-arn",
+        POOL,
+        file,
+    ]));
+    (report, code)
+}
+
+fn fix(dir: &Path, file: &str, select: &str) -> std::process::Output {
+    seslint(dir)
+        .args(["check", "--isolated", "--fix", "--unsafe-fixes", "--user-pool-arn", POOL, "--select", select, file])
+        .output()
+        .unwrap()
+}
+
+fn rules_of(report: &Value) -> Vec<String> {
+    report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["rule"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// The 1-based line numbers of `before` that `after` no longer has as they were.
+fn removed_lines(before: &str, after: &str) -> Vec<usize> {
+    let diff = seslint::fix::diff::unified("x", before, after);
+    let mut removed = Vec::new();
+    let mut line = 0;
+    for row in diff.lines().skip(2) {
+        if let Some(header) = row.strip_prefix("@@ -") {
+            line = header.split([',', ' ']).next().unwrap().parse::<usize>().unwrap();
+        } else if row.starts_with('-') {
+            removed.push(line);
+            line += 1;
+        } else if row.starts_with(' ') {
+            line += 1;
+        }
+    }
+    removed
+}
+
+/// The lines the fixes of a report's findings of `rule` touch (their edits' first to last line).
+fn fixed_lines(report: &Value, rule: &str) -> Vec<(usize, usize)> {
+    let mut lines = Vec::new();
+    for d in report["diagnostics"].as_array().unwrap() {
+        if d["rule"] != rule {
+            continue;
+        }
+        for edit in d["fix"]["edits"].as_array().into_iter().flatten() {
+            let line = |k: &str| edit[k]["line"].as_u64().unwrap() as usize;
+            lines.push((line("start"), line("end")));
+        }
+    }
+    lines
+}
+
+#[test]
+fn every_fixable_rule_is_fixed_in_every_container() {
+    let mut fixed: BTreeSet<(&str, &str)> = BTreeSet::new();
+    let mut all_forms: BTreeSet<&str> = BTreeSet::new();
+    for rule in FIXABLE {
+        let dir = std::fs::read_dir(fixture("json"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| p.file_name().unwrap().to_string_lossy().starts_with(rule))
+            .unwrap();
+        let mut firing: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("fires"))
+            .collect();
+        firing.sort();
+        // The rule, and the rules that say the file no longer parses.
+        let select = format!("{rule},SES001,SES002,SRC001");
+        for path in firing {
+            let policy = std::fs::read_to_string(&path).unwrap();
+            for form in forms(&policy) {
+                all_forms.insert(form.name);
+                let what = format!("{rule} {} as {}", path.file_name().unwrap().to_string_lossy(), form.name);
+                let tmp = tempfile::tempdir().unwrap();
+                let file = tmp.path().join(form.file);
+                std::fs::write(&file, &form.text).unwrap();
+                let (before, _) = lint(tmp.path(), form.file, &select);
+                let fires = rules_of(&before);
+                assert!(!fires.iter().any(|r| r != rule), "{what}: the form does not parse: {before:#}");
+                if fires.is_empty() {
+                    // This form cannot say this defect (a policy document always has a Version).
+                    continue;
+                }
+                let output = fix(tmp.path(), form.file, rule);
+                let text = std::fs::read_to_string(&file).unwrap();
+                let (after, _) = lint(tmp.path(), form.file, &select);
+                if !rules_of(&after).is_empty() {
+                    panic!("{what}: still fires after --fix: {after:#}\n{text}\n{}", String::from_utf8_lossy(&output.stderr));
+                }
+                fixed.insert((rule, form.name));
+                // Only lines a fix names change (a later pass may fix one more place of the rule).
+                let touched = fixed_lines(&before, rule);
+                for line in removed_lines(&form.text, &text) {
+                    assert!(
+                        touched.iter().any(|&(from, to)| from <= line && line <= to) || touched.len() < fires.len(),
+                        "{what}: line {line} changed, outside the fixes {touched:?}:\n{text}"
+                    );
+                }
+                // A second run changes nothing.
+                let again = fix(tmp.path(), form.file, rule);
+                assert_eq!(std::fs::read_to_string(&file).unwrap(), text, "{what}: a second --fix changed the file");
+                assert!(String::from_utf8_lossy(&again.stderr).contains("fixed 0 findings"), "{what}");
+            }
+        }
+    }
+    let missing: Vec<String> = FIXABLE
+        .iter()
+        .flat_map(|rule| all_forms.iter().map(move |form| (*rule, *form)))
+        .filter(|pair| !fixed.contains(pair))
+        .map(|(rule, form)| format!("{rule} in {form}"))
+        .collect();
+    assert!(missing.is_empty(), "never fixed: {missing:?}");
+}
