@@ -155,3 +155,145 @@ fn every_fixable_rule_is_fixed_in_every_container() {
         .collect();
     assert!(missing.is_empty(), "never fixed: {missing:?}");
 }
+
+/// A copy of `fixtures/fix/NAME` in a fresh directory: (directory, relative path).
+fn copy(name: &str) -> (tempfile::TempDir, String) {
+    let tmp = tempfile::tempdir().unwrap();
+    let from = fixture("fix").join(name);
+    let to = tmp.path().join(name);
+    std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+    std::fs::copy(&from, &to).unwrap();
+    (tmp, name.to_string())
+}
+
+#[test]
+fn fixing_keeps_the_byte_order_mark_crlf_and_tabs() {
+    let (tmp, name) = copy("bom-crlf-tabs.json");
+    let before = std::fs::read(tmp.path().join(&name)).unwrap();
+    seslint(tmp.path()).args(["check", "--isolated", "--fix", &name]).assert().code(0);
+    let after = std::fs::read(tmp.path().join(&name)).unwrap();
+    assert!(after.starts_with(b"\xef\xbb\xbf{\r\n\t\"Version\""), "the mark and the first line stay");
+    let text = String::from_utf8(after).unwrap();
+    assert_eq!(text.matches('\n').count(), text.matches("\r\n").count(), "every line ends in CRLF");
+    assert_eq!(before.ends_with(b"}\r\n"), text.ends_with("}\r\n"));
+    insta::assert_snapshot!("fixed_bom_crlf_tabs", text.replace('\r', "␍").replace('\u{feff}', "<BOM>"));
+}
+
+#[test]
+fn diff_shows_the_fixes_and_writes_nothing() {
+    let (tmp, name) = copy("template.yaml");
+    let before = std::fs::read_to_string(tmp.path().join(&name)).unwrap();
+    let output = seslint(tmp.path())
+        .args(["check", "--isolated", "--diff", &name])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1), "fixes would change the file");
+    assert_eq!(std::fs::read_to_string(tmp.path().join(&name)).unwrap(), before, "--diff writes nothing");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("would fix 2 findings (1 file)"), "{stderr}");
+    insta::assert_snapshot!("diff_template_safe", String::from_utf8_lossy(&output.stdout));
+    let unsafe_diff = seslint(tmp.path())
+        .args(["check", "--isolated", "--diff", "--unsafe-fixes", "--user-pool-arn"])
+        .arg("arn:aws:cognito-idp:eu-north-1:888899990000:userpool/eu-north-1_H4rb0r")
+        .arg(&name)
+        .output()
+        .unwrap();
+    insta::assert_snapshot!("diff_template_unsafe", String::from_utf8_lossy(&unsafe_diff.stdout));
+}
+
+#[test]
+fn the_regional_principal_comes_from_the_region_table() {
+    let (tmp, name) = copy("alternate-region/main.tf");
+    seslint(tmp.path()).args(["check", "--isolated", "--fix", &name]).assert().code(0);
+    let text = std::fs::read_to_string(tmp.path().join(&name)).unwrap();
+    assert!(text.contains(r#""Principal": {"Service": "cognito-idp.me-central-1.amazonaws.com"}"#), "{text}");
+}
+
+#[test]
+fn exit_status_reflects_what_is_left() {
+    // Safe fixes (SES003, COG001) leave the unsafe findings (COG003 ses:*, COG005, COG006): exit 1.
+    let (tmp, name) = copy("template.yaml");
+    let (report, stderr, code) = json_report(seslint(tmp.path()).args(["check", "--isolated", "--fix", "--format", "json", &name]));
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("fixed 2 findings (1 file)"), "{stderr}");
+    let mut left = rules_of(&report);
+    left.sort();
+    assert_eq!(left, ["COG003", "COG005", "COG006"]);
+    // The unsafe ones with the pool known: nothing is left, exit 0.
+    seslint(tmp.path())
+        .args(["check", "--isolated", "--fix", "--unsafe-fixes", "--user-pool-arn"])
+        .arg("arn:aws:cognito-idp:eu-north-1:888899990000:userpool/eu-north-1_H4rb0r")
+        .arg(&name)
+        .assert()
+        .code(0);
+    insta::assert_snapshot!("fixed_template", std::fs::read_to_string(tmp.path().join(&name)).unwrap());
+}
+
+#[test]
+fn fix_with_standard_input_prints_the_fixed_text() {
+    let policy = std::fs::read_to_string(fixture("fix/bom-crlf-tabs.json")).unwrap();
+    let output = seslint(root_dir())
+        .args(["check", "--isolated", "--fix", "-", "--stdin-filename", "policy.json"])
+        .write_stdin(policy.clone())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let fixed = String::from_utf8(output.stdout).unwrap();
+    assert!(fixed.starts_with('\u{feff}'));
+    assert!(fixed.contains("\"Version\": \"2012-10-17\",\r\n"));
+    assert!(!fixed.contains("\"diagnostics\""));
+}
+
+fn root_dir() -> &'static Path {
+    common::root()
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fixed_file_keeps_its_permissions() {
+    use std::os::unix::fs::PermissionsExt;
+    let (tmp, name) = copy("bom-crlf-tabs.json");
+    let path = tmp.path().join(&name);
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
+    seslint(tmp.path()).args(["check", "--isolated", "--fix", &name]).assert().code(0);
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o640);
+    // Nothing is left beside it (the temporary file was renamed).
+    let entries: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().collect();
+    assert_eq!(entries.len(), 1);
+}
+
+#[test]
+fn json_output_carries_the_fix() {
+    let (report, _, _) = json_report(seslint(root_dir()).args([
+        "check",
+        "--isolated",
+        "--format",
+        "json",
+        "--select",
+        "SES003",
+        "fixtures/fix/bom-crlf-tabs.json",
+    ]));
+    let fix = &report["diagnostics"][0]["fix"];
+    assert_eq!(fix["applicability"], "safe");
+    assert_eq!(fix["description"], "set the value to \"2012-10-17\"");
+    assert_eq!(fix["edits"][0]["text"], "\"2012-10-17\"");
+    assert_eq!(fix["edits"][0]["start"]["line"], 2);
+    assert_eq!(fix["edits"][0]["span"]["length"], 12);
+}
+
+#[test]
+fn malformed_fix_inputs_are_errors() {
+    for args in [
+        ["--user-pool-arn", "arn:aws:cognito-identity:eu-west-1:111111111111:identitypool/eu-west-1:1"],
+        ["--user-pool-arn", "arn:aws:cognito-idp:eu-west-1:11111:userpool/eu-west-1_A"],
+        ["--account", "12345"],
+    ] {
+        seslint(root_dir())
+            .args(["check", "--isolated", "--fix"])
+            .args(args)
+            .arg("fixtures/fix/template.yaml")
+            .assert()
+            .code(2);
+    }
+}

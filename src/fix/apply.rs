@@ -26,9 +26,9 @@ pub fn allowed(fix: &Fix, unsafe_fixes: bool) -> bool {
     fix.applicability == Applicability::Safe || unsafe_fixes
 }
 
-/// The edits of one pass over a file: the allowed fixes of its findings, in file order, each
-/// one whose bytes do not overlap (or touch) an earlier one's.
-pub fn pick(findings: &[Finding], unsafe_fixes: bool) -> Vec<Edit> {
+/// The edits of one pass over a file, and how many fixes they make: the allowed fixes of its
+/// findings, in file order, each one whose bytes do not overlap (or touch) an earlier one's.
+pub fn pick(findings: &[Finding], unsafe_fixes: bool) -> (Vec<Edit>, usize) {
     let mut fixes: Vec<&Fix> = findings
         .iter()
         .filter_map(|f| f.fix.as_ref())
@@ -37,6 +37,7 @@ pub fn pick(findings: &[Finding], unsafe_fixes: bool) -> Vec<Edit> {
     fixes.sort_by_key(|fix| (fix.extent().start, fix.extent().end));
     let mut taken: Vec<Edit> = Vec::new();
     let mut claimed: Vec<(usize, usize)> = Vec::new();
+    let mut count = 0;
     for fix in fixes {
         let clashes = fix.edits.iter().any(|e| {
             claimed
@@ -46,13 +47,14 @@ pub fn pick(findings: &[Finding], unsafe_fixes: bool) -> Vec<Edit> {
         if clashes {
             continue;
         }
+        count += 1;
         for edit in &fix.edits {
             claimed.push((edit.span.start, edit.span.end));
             taken.push(edit.clone());
         }
     }
     taken.sort_by_key(|e| (e.span.start, e.span.end));
-    taken
+    (taken, count)
 }
 
 /// `text` with `edits` (sorted, apart) applied; every other byte is kept.
@@ -114,7 +116,7 @@ pub fn fix_run(
         }
         let mut progressed = false;
         for file in &report.files {
-            let edits = pick(&file.findings, unsafe_fixes);
+            let (edits, fixes) = pick(&file.findings, unsafe_fixes);
             if edits.is_empty() {
                 continue;
             }
@@ -134,7 +136,7 @@ pub fn fix_run(
             if after == now {
                 continue;
             }
-            applied += edits.len();
+            applied += fixes;
             progressed = true;
             let before = texts.remove(&file.path).map_or(now, |(before, _)| before);
             texts.insert(file.path.clone(), (before, after));
@@ -171,7 +173,7 @@ pub fn fix_text(
     for _ in 0..MAX_PASSES {
         let mut report = crate::lint_bytes(name, now.as_bytes(), rules);
         settle(&mut report);
-        let edits = pick(&report.findings, unsafe_fixes);
+        let (edits, _) = pick(&report.findings, unsafe_fixes);
         let after = apply(&now, &edits);
         if edits.is_empty() || after == now {
             return (now, report);
@@ -248,7 +250,8 @@ mod tests {
             fix: Some(fix),
         };
         let findings = [finding(fix(5, 9)), finding(fix(0, 6)), finding(fix(12, 13))];
-        let picked = pick(&findings, false);
+        let (picked, count) = pick(&findings, false);
+        assert_eq!(count, 2);
         assert_eq!(picked, vec![edit(0, 6, "x"), edit(12, 13, "x")]);
     }
 }

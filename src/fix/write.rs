@@ -550,6 +550,19 @@ fn yaml_replacement(value: &Value, written: &str, column: usize) -> Option<Strin
             let newline = if written.contains("\r\n") { "\r\n" } else { "\n" };
             Some(format!("- {}", lines.join(&format!("{newline}{}- ", " ".repeat(column)))))
         }
+        // A scalar or flow sequence becomes a flow sequence whose items keep its quotes.
+        Value::Array(items) => {
+            let first = written.trim_start_matches('[').trim_start();
+            let quoted = first.starts_with(['"', '\'']);
+            let items = items
+                .iter()
+                .map(|item| match item {
+                    Value::String(s) if quoted => yaml_scalar(s, first),
+                    other => Some(yaml_flow(other)),
+                })
+                .collect::<Option<Vec<_>>>()?;
+            Some(format!("[{}]", items.join(", ")))
+        }
         other => Some(yaml_flow(other)),
     }
 }
