@@ -44,6 +44,9 @@ enum Command {
         #[arg(value_name = "DIR")]
         dirs: Vec<PathBuf>,
     },
+    /// Print the identity policy a Cognito user pool needs to send email through an SES
+    /// identity (following the region table: the principal, the identity regions allowed).
+    Generate(GenerateArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions {
         #[arg(value_enum)]
@@ -62,6 +65,30 @@ struct RuleArgs {
     /// Ignore every configuration file.
     #[arg(long, conflicts_with = "config")]
     isolated: bool,
+}
+
+#[derive(clap::Args)]
+struct GenerateArgs {
+    /// The SES identity's ARN: arn:aws:ses:REGION:ACCOUNT:identity/NAME.
+    #[arg(long, value_name = "ARN")]
+    identity_arn: String,
+    /// The user pool's ARN: arn:aws:cognito-idp:REGION:ACCOUNT:userpool/POOL_ID.
+    #[arg(long, value_name = "ARN")]
+    user_pool_arn: String,
+    /// What to print: the policy JSON, Terraform, a CloudFormation template, or the AWS CLI call.
+    #[arg(long, value_enum, default_value_t = GenerateFormat::Json)]
+    format: GenerateFormat,
+    /// A directory of extra rule files (*.toml) whose data tables are read too; repeatable.
+    #[arg(long = "rules", value_name = "DIR")]
+    rule_dirs: Vec<PathBuf>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum GenerateFormat {
+    Json,
+    Terraform,
+    Cloudformation,
+    Cli,
 }
 
 #[derive(clap::Args)]
@@ -169,8 +196,9 @@ enum ColorChoice {
     Never,
 }
 
-const SUBCOMMANDS: [&str; 10] = [
+const SUBCOMMANDS: [&str; 11] = [
     "check",
+    "generate",
     "rules",
     "explain",
     "completions",
@@ -220,6 +248,7 @@ fn main() -> ExitCode {
             load(&rules, Overrides::default()).and_then(|(_, set)| explain(&set, &code))
         }
         Command::TestRules { dirs } => test_rules(&dirs),
+        Command::Generate(args) => generate(&args),
         Command::Completions { shell } => {
             let mut out = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "seslint", &mut out);
@@ -384,6 +413,25 @@ fn check(args: CheckArgs) -> Result<u8, LoadError> {
     }
     let failed = report.findings().any(|(_, f)| f.severity >= settings.fail_on);
     Ok(u8::from(failed))
+}
+
+/// `seslint generate`: the policy on stdout, notes on stderr; a bad or mismatched ARN is an error
+/// (exit 2) that says what to change.
+fn generate(args: &GenerateArgs) -> Result<u8, LoadError> {
+    let tables = seslint::rules::table::Tables::load(&args.rule_dirs)?;
+    let generated = seslint::generate::policy(&args.identity_arn, &args.user_pool_arn, &tables)
+        .map_err(|message| LoadError::new(format!("cannot generate the policy: {message}")))?;
+    for note in &generated.notes {
+        eprintln!("seslint: note: {note}");
+    }
+    let output = match args.format {
+        GenerateFormat::Json => seslint::generate::Output::Json,
+        GenerateFormat::Terraform => seslint::generate::Output::Terraform,
+        GenerateFormat::Cloudformation => seslint::generate::Output::CloudFormation,
+        GenerateFormat::Cli => seslint::generate::Output::Cli,
+    };
+    print_out(&generated.render(output));
+    Ok(0)
 }
 
 /// The facts `--account` and `--user-pool-arn` give fixes; a malformed one is an error.
