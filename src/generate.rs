@@ -18,10 +18,14 @@ impl UserPoolArn {
     pub fn parse(text: &str) -> Result<UserPoolArn, String> {
         let fields: Vec<&str> = text.splitn(6, ':').collect();
         let [arn, partition, service, region, account, resource] = fields[..] else {
-            return Err(format!("{text:?} is not an ARN: expected arn:aws:cognito-idp:REGION:ACCOUNT:userpool/POOL_ID"));
+            return Err(format!(
+                "{text:?} is not an ARN: expected arn:aws:cognito-idp:REGION:ACCOUNT:userpool/POOL_ID"
+            ));
         };
         if arn != "arn" || partition.is_empty() {
-            return Err(format!("{text:?} is not an ARN: expected arn:aws:cognito-idp:REGION:ACCOUNT:userpool/POOL_ID"));
+            return Err(format!(
+                "{text:?} is not an ARN: expected arn:aws:cognito-idp:REGION:ACCOUNT:userpool/POOL_ID"
+            ));
         }
         if service == "cognito-identity" {
             return Err(format!(
@@ -30,12 +34,16 @@ impl UserPoolArn {
         }
         let id = resource.strip_prefix("userpool/").unwrap_or_default();
         if service != "cognito-idp" || id.is_empty() {
-            return Err(format!("{text:?} is not a user pool ARN: expected arn:{partition}:cognito-idp:REGION:ACCOUNT:userpool/POOL_ID"));
+            return Err(format!(
+                "{text:?} is not a user pool ARN: expected arn:{partition}:cognito-idp:REGION:ACCOUNT:userpool/POOL_ID"
+            ));
         }
         check_account(account, text)?;
         check_region(region, text)?;
         if id.contains(['*', '?']) {
-            return Err(format!("{text:?} names no single user pool: write the pool's ID, without wildcards"));
+            return Err(format!(
+                "{text:?} names no single user pool: write the pool's ID, without wildcards"
+            ));
         }
         Ok(UserPoolArn {
             partition: partition.into(),
@@ -50,12 +58,17 @@ fn check_account(account: &str, text: &str) -> Result<(), String> {
     if account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()) {
         Ok(())
     } else {
-        Err(format!("{text:?}: the account {account:?} is not a 12-digit account ID"))
+        Err(format!(
+            "{text:?}: the account {account:?} is not a 12-digit account ID"
+        ))
     }
 }
 
 fn check_region(region: &str, text: &str) -> Result<(), String> {
-    let ok = !region.is_empty() && region.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    let ok = !region.is_empty()
+        && region
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
     if ok {
         Ok(())
     } else {
@@ -92,7 +105,9 @@ impl IdentityArn {
         check_account(account, text)?;
         check_region(region, text)?;
         if name.contains(['*', '?']) {
-            return Err(format!("{text:?} names no single identity: write the domain or the address"));
+            return Err(format!(
+                "{text:?} names no single identity: write the domain or the address"
+            ));
         }
         Ok(IdentityArn {
             partition: partition.into(),
@@ -134,7 +149,11 @@ pub fn policy(identity: &str, pool: &str, tables: &Tables) -> Result<Generated, 
             identity.account, pool.account, pool.account
         ));
     }
-    let table = |name: &str| tables.get(name).ok_or_else(|| format!("the rules have no data table `{name}`"));
+    let table = |name: &str| {
+        tables
+            .get(name)
+            .ok_or_else(|| format!("the rules have no data table `{name}`"))
+    };
     let principals = table("cognito-email-principal")?;
     let regions = table("cognito-ses-identity-regions")?;
     let mut notes = Vec::new();
@@ -261,8 +280,9 @@ impl Generated {
     }
 }
 
-/// `jsonencode` HCL for a JSON value, objects one member a line at `indent`.
-fn hcl(value: &serde_json::Value, indent: &str) -> String {
+/// `jsonencode` HCL for a JSON value, objects one member a line at `indent` (lists of strings
+/// on one line).
+pub fn hcl(value: &serde_json::Value, indent: &str) -> String {
     use serde_json::Value;
     match value {
         Value::Object(members) => {
@@ -271,7 +291,11 @@ fn hcl(value: &serde_json::Value, indent: &str) -> String {
                 .iter()
                 .map(|(k, v)| {
                     let bare = k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-                    let key = if bare { k.clone() } else { Value::String(k.clone()).to_string() };
+                    let key = if bare {
+                        k.clone()
+                    } else {
+                        Value::String(k.clone()).to_string()
+                    };
                     format!("{indent}{key} = {}", hcl(v, &inner))
                 })
                 .collect();
@@ -281,10 +305,16 @@ fn hcl(value: &serde_json::Value, indent: &str) -> String {
         Value::Array(items) => {
             let all_strings = items.iter().all(Value::is_string);
             if all_strings {
-                format!("[{}]", items.iter().map(|i| hcl(i, indent)).collect::<Vec<_>>().join(", "))
+                format!(
+                    "[{}]",
+                    items.iter().map(|i| hcl(i, indent)).collect::<Vec<_>>().join(", ")
+                )
             } else {
                 let close = &indent[..indent.len().saturating_sub(2)];
-                let lines: Vec<String> = items.iter().map(|i| format!("{indent}{},", hcl(i, &format!("{indent}  ")))).collect();
+                let lines: Vec<String> = items
+                    .iter()
+                    .map(|i| format!("{indent}{},", hcl(i, &format!("{indent}  "))))
+                    .collect();
                 format!("[\n{}\n{close}]", lines.join("\n"))
             }
         }

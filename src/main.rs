@@ -439,7 +439,9 @@ fn given_facts(args: &CheckArgs) -> Result<serde_json::Value, LoadError> {
     let mut given = serde_json::Map::new();
     if let Some(account) = &args.account {
         if account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(LoadError::new(format!("--account {account:?} is not a 12-digit account ID")));
+            return Err(LoadError::new(format!(
+                "--account {account:?} is not a 12-digit account ID"
+            )));
         }
         given.insert("account".into(), account.clone().into());
     }
@@ -461,7 +463,9 @@ fn given_facts(args: &CheckArgs) -> Result<serde_json::Value, LoadError> {
 /// `--fix -`: the fixed text of standard input on standard output, the summary on stderr.
 fn fix_stdin(args: &CheckArgs, settings: &Settings, rules: &RuleSet) -> Result<u8, LoadError> {
     if args.paths.len() > 1 {
-        return Err(LoadError::new("with --fix or --diff, `-` (standard input) must be the only path"));
+        return Err(LoadError::new(
+            "with --fix or --diff, `-` (standard input) must be the only path",
+        ));
     }
     let mut bytes = Vec::new();
     std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes)

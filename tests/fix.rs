@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use common::containers::forms;
-use common::{fixture, json_report};
+use common::{codes, fixture, json_report};
 use serde_json::Value;
 
 /// The pool the unsafe fixes are given (`--user-pool-arn`): the account and region of the
@@ -45,18 +45,19 @@ fn lint(dir: &Path, file: &str, select: &str) -> (Value, Option<i32>) {
 
 fn fix(dir: &Path, file: &str, select: &str) -> std::process::Output {
     seslint(dir)
-        .args(["check", "--isolated", "--fix", "--unsafe-fixes", "--user-pool-arn", POOL, "--select", select, file])
+        .args([
+            "check",
+            "--isolated",
+            "--fix",
+            "--unsafe-fixes",
+            "--user-pool-arn",
+            POOL,
+            "--select",
+            select,
+            file,
+        ])
         .output()
         .unwrap()
-}
-
-fn rules_of(report: &Value) -> Vec<String> {
-    report["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["rule"].as_str().unwrap().to_string())
-        .collect()
 }
 
 /// The 1-based line numbers of `before` that `after` no longer has as they were.
@@ -114,13 +115,20 @@ fn every_fixable_rule_is_fixed_in_every_container() {
             let policy = std::fs::read_to_string(&path).unwrap();
             for form in forms(&policy) {
                 all_forms.insert(form.name);
-                let what = format!("{rule} {} as {}", path.file_name().unwrap().to_string_lossy(), form.name);
+                let what = format!(
+                    "{rule} {} as {}",
+                    path.file_name().unwrap().to_string_lossy(),
+                    form.name
+                );
                 let tmp = tempfile::tempdir().unwrap();
                 let file = tmp.path().join(form.file);
                 std::fs::write(&file, &form.text).unwrap();
                 let (before, _) = lint(tmp.path(), form.file, &select);
-                let fires = rules_of(&before);
-                assert!(!fires.iter().any(|r| r != rule), "{what}: the form does not parse: {before:#}");
+                let fires = codes(&before);
+                assert!(
+                    !fires.iter().any(|r| r != rule),
+                    "{what}: the form does not parse: {before:#}"
+                );
                 if fires.is_empty() {
                     // This form cannot say this defect (a policy document always has a Version).
                     continue;
@@ -128,8 +136,11 @@ fn every_fixable_rule_is_fixed_in_every_container() {
                 let output = fix(tmp.path(), form.file, rule);
                 let text = std::fs::read_to_string(&file).unwrap();
                 let (after, _) = lint(tmp.path(), form.file, &select);
-                if !rules_of(&after).is_empty() {
-                    panic!("{what}: still fires after --fix: {after:#}\n{text}\n{}", String::from_utf8_lossy(&output.stderr));
+                if !codes(&after).is_empty() {
+                    panic!(
+                        "{what}: still fires after --fix: {after:#}\n{text}\n{}",
+                        String::from_utf8_lossy(&output.stderr)
+                    );
                 }
                 fixed.insert((rule, form.name));
                 // Only lines a fix names change (a later pass may fix one more place of the rule).
@@ -142,8 +153,15 @@ fn every_fixable_rule_is_fixed_in_every_container() {
                 }
                 // A second run changes nothing.
                 let again = fix(tmp.path(), form.file, rule);
-                assert_eq!(std::fs::read_to_string(&file).unwrap(), text, "{what}: a second --fix changed the file");
-                assert!(String::from_utf8_lossy(&again.stderr).contains("fixed 0 findings"), "{what}");
+                assert_eq!(
+                    std::fs::read_to_string(&file).unwrap(),
+                    text,
+                    "{what}: a second --fix changed the file"
+                );
+                assert!(
+                    String::from_utf8_lossy(&again.stderr).contains("fixed 0 findings"),
+                    "{what}"
+                );
             }
         }
     }
@@ -170,13 +188,26 @@ fn copy(name: &str) -> (tempfile::TempDir, String) {
 fn fixing_keeps_the_byte_order_mark_crlf_and_tabs() {
     let (tmp, name) = copy("bom-crlf-tabs.json");
     let before = std::fs::read(tmp.path().join(&name)).unwrap();
-    seslint(tmp.path()).args(["check", "--isolated", "--fix", &name]).assert().code(0);
+    seslint(tmp.path())
+        .args(["check", "--isolated", "--fix", &name])
+        .assert()
+        .code(0);
     let after = std::fs::read(tmp.path().join(&name)).unwrap();
-    assert!(after.starts_with(b"\xef\xbb\xbf{\r\n\t\"Version\""), "the mark and the first line stay");
+    assert!(
+        after.starts_with(b"\xef\xbb\xbf{\r\n\t\"Version\""),
+        "the mark and the first line stay"
+    );
     let text = String::from_utf8(after).unwrap();
-    assert_eq!(text.matches('\n').count(), text.matches("\r\n").count(), "every line ends in CRLF");
+    assert_eq!(
+        text.matches('\n').count(),
+        text.matches("\r\n").count(),
+        "every line ends in CRLF"
+    );
     assert_eq!(before.ends_with(b"}\r\n"), text.ends_with("}\r\n"));
-    insta::assert_snapshot!("fixed_bom_crlf_tabs", text.replace('\r', "␍").replace('\u{feff}', "<BOM>"));
+    insta::assert_snapshot!(
+        "fixed_bom_crlf_tabs",
+        text.replace('\r', "␍").replace('\u{feff}', "<BOM>")
+    );
 }
 
 #[test]
@@ -188,7 +219,11 @@ fn diff_shows_the_fixes_and_writes_nothing() {
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(1), "fixes would change the file");
-    assert_eq!(std::fs::read_to_string(tmp.path().join(&name)).unwrap(), before, "--diff writes nothing");
+    assert_eq!(
+        std::fs::read_to_string(tmp.path().join(&name)).unwrap(),
+        before,
+        "--diff writes nothing"
+    );
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("would fix 2 findings (1 file)"), "{stderr}");
     insta::assert_snapshot!("diff_template_safe", String::from_utf8_lossy(&output.stdout));
@@ -204,19 +239,26 @@ fn diff_shows_the_fixes_and_writes_nothing() {
 #[test]
 fn the_regional_principal_comes_from_the_region_table() {
     let (tmp, name) = copy("alternate-region/main.tf");
-    seslint(tmp.path()).args(["check", "--isolated", "--fix", &name]).assert().code(0);
+    seslint(tmp.path())
+        .args(["check", "--isolated", "--fix", &name])
+        .assert()
+        .code(0);
     let text = std::fs::read_to_string(tmp.path().join(&name)).unwrap();
-    assert!(text.contains(r#""Principal": {"Service": "cognito-idp.me-central-1.amazonaws.com"}"#), "{text}");
+    assert!(
+        text.contains(r#""Principal": {"Service": "cognito-idp.me-central-1.amazonaws.com"}"#),
+        "{text}"
+    );
 }
 
 #[test]
 fn exit_status_reflects_what_is_left() {
     // Safe fixes (SES003, COG001) leave the unsafe findings (COG003 ses:*, COG005, COG006): exit 1.
     let (tmp, name) = copy("template.yaml");
-    let (report, stderr, code) = json_report(seslint(tmp.path()).args(["check", "--isolated", "--fix", "--format", "json", &name]));
+    let (report, stderr, code) =
+        json_report(seslint(tmp.path()).args(["check", "--isolated", "--fix", "--format", "json", &name]));
     assert_eq!(code, Some(1), "{stderr}");
     assert!(stderr.contains("fixed 2 findings (1 file)"), "{stderr}");
-    let mut left = rules_of(&report);
+    let mut left = codes(&report);
     left.sort();
     assert_eq!(left, ["COG003", "COG005", "COG006"]);
     // The unsafe ones with the pool known: nothing is left, exit 0.
@@ -226,7 +268,10 @@ fn exit_status_reflects_what_is_left() {
         .arg(&name)
         .assert()
         .code(0);
-    insta::assert_snapshot!("fixed_template", std::fs::read_to_string(tmp.path().join(&name)).unwrap());
+    insta::assert_snapshot!(
+        "fixed_template",
+        std::fs::read_to_string(tmp.path().join(&name)).unwrap()
+    );
 }
 
 #[test]
@@ -255,7 +300,10 @@ fn a_fixed_file_keeps_its_permissions() {
     let (tmp, name) = copy("bom-crlf-tabs.json");
     let path = tmp.path().join(&name);
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
-    seslint(tmp.path()).args(["check", "--isolated", "--fix", &name]).assert().code(0);
+    seslint(tmp.path())
+        .args(["check", "--isolated", "--fix", &name])
+        .assert()
+        .code(0);
     let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o640);
     // Nothing is left beside it (the temporary file was renamed).
@@ -276,7 +324,7 @@ fn json_output_carries_the_fix() {
     ]));
     let fix = &report["diagnostics"][0]["fix"];
     assert_eq!(fix["applicability"], "safe");
-    assert_eq!(fix["description"], "set the value to \"2012-10-17\"");
+    assert_eq!(fix["description"], "replace \"2008-10-17\" with \"2012-10-17\"");
     assert_eq!(fix["edits"][0]["text"], "\"2012-10-17\"");
     assert_eq!(fix["edits"][0]["start"]["line"], 2);
     assert_eq!(fix["edits"][0]["span"]["length"], 12);
@@ -285,8 +333,14 @@ fn json_output_carries_the_fix() {
 #[test]
 fn malformed_fix_inputs_are_errors() {
     for args in [
-        ["--user-pool-arn", "arn:aws:cognito-identity:eu-west-1:111111111111:identitypool/eu-west-1:1"],
-        ["--user-pool-arn", "arn:aws:cognito-idp:eu-west-1:11111:userpool/eu-west-1_A"],
+        [
+            "--user-pool-arn",
+            "arn:aws:cognito-identity:eu-west-1:111111111111:identitypool/eu-west-1:1",
+        ],
+        [
+            "--user-pool-arn",
+            "arn:aws:cognito-idp:eu-west-1:11111:userpool/eu-west-1_A",
+        ],
         ["--account", "12345"],
     ] {
         seslint(root_dir())

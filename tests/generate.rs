@@ -47,13 +47,24 @@ fn every_region_of_the_table_in_every_format_passes_every_rule() {
             ] {
                 let text = generated.render(output);
                 let found = findings(name, &text, &rules);
-                assert!(found.is_empty(), "{pool_region} -> {identity_region} as {name}: {found:?}\n{text}");
+                assert!(
+                    found.is_empty(),
+                    "{pool_region} -> {identity_region} as {name}: {found:?}\n{text}"
+                );
                 let report = seslint::lint_bytes(name, text.as_bytes(), &rules);
-                assert!(report.policies >= 1, "{name} holds the policy (a template: in Create and Update)");
+                assert!(
+                    report.policies >= 1,
+                    "{name} holds the policy (a template: in Create and Update)"
+                );
             }
             // The command line's --policy argument.
             let cli = generated.render(Output::Cli);
-            let argument = cli.split("--policy '").nth(1).unwrap().trim_end().trim_end_matches('\'');
+            let argument = cli
+                .split("--policy '")
+                .nth(1)
+                .unwrap()
+                .trim_end()
+                .trim_end_matches('\'');
             assert!(findings("policy.json", argument, &rules).is_empty(), "{cli}");
             checked += 1;
         }
@@ -66,12 +77,18 @@ fn each_kind_of_region_gets_its_principal() {
     let tables = Tables::load(&[]).unwrap();
     let principal = |pool_region: &str, identity_region: &str| {
         let generated = policy(&identity(identity_region), &pool(pool_region), &tables).unwrap();
-        generated.document["Statement"][0]["Principal"]["Service"].as_str().unwrap().to_string()
+        generated.document["Statement"][0]["Principal"]["Service"]
+            .as_str()
+            .unwrap()
+            .to_string()
     };
     // In-Region only, backwards compatible, Alternate Region.
     assert_eq!(principal("eu-west-3", "eu-west-3"), "email.cognito-idp.amazonaws.com");
     assert_eq!(principal("us-east-2", "us-west-2"), "email.cognito-idp.amazonaws.com");
-    assert_eq!(principal("me-central-1", "eu-central-1"), "cognito-idp.me-central-1.amazonaws.com");
+    assert_eq!(
+        principal("me-central-1", "eu-central-1"),
+        "cognito-idp.me-central-1.amazonaws.com"
+    );
 }
 
 #[test]
@@ -91,17 +108,33 @@ fn outputs_render_as_snapshotted() {
 #[test]
 fn arns_it_cannot_write_a_policy_for_are_errors_that_say_what_to_change() {
     let cases = [
-        (identity("eu-west-3"), pool("eu-west-3").replace(ACCOUNT, "109876543210"), "use an identity of account 109876543210"),
+        (
+            identity("eu-west-3"),
+            pool("eu-west-3").replace(ACCOUNT, "109876543210"),
+            "use an identity of account 109876543210",
+        ),
         (identity("eu-west-1"), pool("eu-west-3"), "use an identity in eu-west-3"),
-        (identity("me-central-1"), pool("me-central-1"), "use an identity in eu-central-1, eu-west-2"),
+        (
+            identity("me-central-1"),
+            pool("me-central-1"),
+            "use an identity in eu-central-1, eu-west-2",
+        ),
         (
             identity("eu-west-1"),
             format!("arn:aws:cognito-identity:eu-west-1:{ACCOUNT}:identitypool/eu-west-1:5f1c"),
             "is an identity pool ARN",
         ),
         (identity("eu-west-1"), "eu-west-1_Gen3rat".to_string(), "is not an ARN"),
-        (format!("arn:aws:ses:*:{ACCOUNT}:identity/mail.example.net"), pool("eu-west-1"), "has `*` for its region"),
-        (format!("arn:aws:s3:::{ACCOUNT}"), pool("eu-west-1"), "is not an SES identity ARN"),
+        (
+            format!("arn:aws:ses:*:{ACCOUNT}:identity/mail.example.net"),
+            pool("eu-west-1"),
+            "has `*` for its region",
+        ),
+        (
+            format!("arn:aws:s3:::{ACCOUNT}"),
+            pool("eu-west-1"),
+            "is not an SES identity ARN",
+        ),
     ];
     for (identity, pool, says) in cases {
         let output = common::seslint(root())
@@ -120,7 +153,13 @@ fn arns_it_cannot_write_a_policy_for_are_errors_that_say_what_to_change() {
 #[test]
 fn a_region_the_table_does_not_list_is_a_note() {
     let output = common::seslint(root())
-        .args(["generate", "--identity-arn", &identity("eu-south-2"), "--user-pool-arn", &pool("ap-east-9")])
+        .args([
+            "generate",
+            "--identity-arn",
+            &identity("eu-south-2"),
+            "--user-pool-arn",
+            &pool("ap-east-9"),
+        ])
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(0));

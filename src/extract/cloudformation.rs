@@ -357,7 +357,10 @@ impl<'a> Template<'a> {
     /// string literals in a JSON template; unknown when the outer text is not one literal (an
     /// `Fn::Join`, a YAML scalar).
     fn string_syntax(&self, node: &Node, depth: usize) -> Syntax {
-        let literal = self.text.get(node.span.start..node.span.end).is_some_and(|t| t.starts_with('"'));
+        let literal = self
+            .text
+            .get(node.span.start..node.span.end)
+            .is_some_and(|t| t.starts_with('"'));
         if self.json && literal && matches!(node.value, Value::String(_)) {
             Syntax::Json(vec![Layer::JsonString; depth])
         } else {

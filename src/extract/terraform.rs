@@ -77,9 +77,10 @@ pub fn extract_module(dir: &Path, module: &UnitText) -> Extracted {
     let lookup = |name: &str| data_sources.iter().find(|(n, _)| *n == name).map(|(_, body)| *body);
     // Terraform JSON (`.tf.json`) writes policies in JSON syntax, `.tf` files in HCL.
     let in_json_file = |offset: usize| {
-        module.files.get(module.file_at(offset)).is_some_and(|(path, _)| {
-            path.to_string_lossy().to_ascii_lowercase().ends_with(".json")
-        })
+        module
+            .files
+            .get(module.file_at(offset))
+            .is_some_and(|(path, _)| path.to_string_lossy().to_ascii_lowercase().ends_with(".json"))
     };
     let grants = role_grants(&resources, text, &lookup);
     // Which resources use each data source: (label, hint, facts).
@@ -102,7 +103,13 @@ pub fn extract_module(dir: &Path, module: &UnitText) -> Extracted {
                 ("aws_iam_role", "assume_role_policy", Some(actions)) => serde_json::json!({ "role_grants": actions }),
                 _ => serde_json::Value::Null,
             };
-            match policy_value(text, &attribute.value, &label, hint, in_json_file(attribute.value.span.start)) {
+            match policy_value(
+                text,
+                &attribute.value,
+                &label,
+                hint,
+                in_json_file(attribute.value.span.start),
+            ) {
                 PolicyValue::Document(document) => out.documents.push(PolicyDocument { facts, ..*document }),
                 PolicyValue::DataSource(data_name) => {
                     if let Some(position) = data_sources.iter().position(|(n, _)| *n == data_name) {
@@ -260,11 +267,17 @@ enum PolicyValue {
 }
 
 fn policy_value(text: &str, value: &Node, label: &str, hint: ContextHint, json_file: bool) -> PolicyValue {
-    let with = |document: PolicyDocument, syntax: Syntax| PolicyValue::Document(Box::new(PolicyDocument { syntax, ..document }));
+    let with = |document: PolicyDocument, syntax: Syntax| {
+        PolicyValue::Document(Box::new(PolicyDocument { syntax, ..document }))
+    };
     match &value.value {
         // `jsonencode({...})`, or an object in Terraform JSON.
         Value::Object(_) => {
-            let syntax = if json_file { Syntax::Json(Vec::new()) } else { Syntax::Hcl };
+            let syntax = if json_file {
+                Syntax::Json(Vec::new())
+            } else {
+                Syntax::Hcl
+            };
             let document = PolicyDocument::new(label.to_string(), hint, Some(value), (&[], &[]), value.span, 0, &|s| s);
             // `jsonencode` writes compact JSON.
             let size = serde_json::to_string(&value.to_value()).map_or(0, |json| json.len());

@@ -198,8 +198,14 @@ pub fn write_all(changed: &[Changed]) -> Result<(), LoadError> {
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), IoError> {
     let fail = |e: std::io::Error| IoError::write(Subject::File, path, e);
     let permissions = std::fs::metadata(path).map_err(fail)?.permissions();
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let temporary = dir.join(format!(".{name}.seslint-{}.tmp", std::process::id()));
     let result = std::fs::write(&temporary, bytes)
         .and_then(|()| std::fs::set_permissions(&temporary, permissions))

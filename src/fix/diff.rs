@@ -18,7 +18,12 @@ pub fn unified(path: &str, before: &str, after: &str) -> String {
     let sep = if path.starts_with('/') { "" } else { "/" };
     let mut out = format!("--- a{sep}{path}\n+++ b{sep}{path}\n");
     // Hunks: runs of changes with their context, merged when their contexts meet.
-    let changes: Vec<usize> = ops.iter().enumerate().filter(|(_, op)| !matches!(op, Line::Same(..))).map(|(i, _)| i).collect();
+    let changes: Vec<usize> = ops
+        .iter()
+        .enumerate()
+        .filter(|(_, op)| !matches!(op, Line::Same(..)))
+        .map(|(i, _)| i)
+        .collect();
     let mut i = 0;
     while i < changes.len() {
         let start = changes[i].saturating_sub(CONTEXT);
@@ -54,7 +59,13 @@ fn hunk(ops: &[Line], old: &[&str], new: &[&str]) -> String {
     let old_len = ops.iter().filter(|op| !matches!(op, Line::Added(_))).count();
     let new_len = ops.iter().filter(|op| !matches!(op, Line::Removed(_))).count();
     // An empty side is numbered by the line before it, as `diff -u` does.
-    let number = |start: Option<usize>, len: usize| if len == 0 { start.unwrap_or(0) } else { start.map_or(0, |s| s + 1) };
+    let number = |start: Option<usize>, len: usize| {
+        if len == 0 {
+            start.unwrap_or(0)
+        } else {
+            start.map_or(0, |s| s + 1)
+        }
+    };
     let mut out = format!(
         "@@ -{},{} +{},{} @@\n",
         number(old_start, old_len),

@@ -116,28 +116,26 @@ pub enum Op<'t> {
     Move { member: NodeRef<'t>, to: String },
 }
 
-/// A short description of an op, for the report.
-pub fn describe(op: &Op) -> String {
-    let json = write::json;
-    match op {
-        Op::Replace {
-            key: Some(key),
-            value: Some(value),
-            ..
-        } => format!("replace the member with {}: {}", json(&Value::String(key.clone())), json(value)),
-        Op::Replace { key: Some(key), .. } => format!("rename the key to {}", json(&Value::String(key.clone()))),
-        Op::Replace { value: Some(value), .. } => format!("set the value to {}", json(value)),
-        Op::Replace { .. } => "no change".into(),
-        Op::Append { value, .. } => format!("add {}", json(value)),
-        Op::Insert { path, value, .. } => {
-            let nested = path.iter().skip(1).rev().fold(value.clone(), |inner, key| {
-                let mut object = serde_json::Map::new();
-                object.insert(key.clone(), inner);
-                Value::Object(object)
-            });
-            let key = path.first().cloned().unwrap_or_default();
-            format!("add {}: {}", json(&Value::String(key)), json(&nested))
+/// What a fix does, for people, in the file's own syntax: the text it adds, or the text it
+/// replaces and with what; an op of several edits (a move) by what it does.
+pub fn describe(op: &Op, edits: &[Edit], text: &str) -> String {
+    let shown = |t: &str| t.trim_matches(|c: char| c == ',' || c.is_whitespace()).to_string();
+    match (op, edits) {
+        (Op::Move { to, .. }, _) => format!("move the key under {}", Value::String(to.clone())),
+        (_, [edit]) if edit.span.is_empty() => format!("add {}", shown(&edit.text)),
+        (_, [edit]) => {
+            let old = text.get(edit.span.start..edit.span.end).unwrap_or_default();
+            format!("replace {} with {}", shown(old), shown(&edit.text))
         }
-        Op::Move { to, .. } => format!("move the key under {}", json(&Value::String(to.clone()))),
+        (_, edits) => {
+            let each: Vec<String> = edits
+                .iter()
+                .map(|e| {
+                    let old = text.get(e.span.start..e.span.end).unwrap_or_default();
+                    format!("{} with {}", shown(old), shown(&e.text))
+                })
+                .collect();
+            format!("replace {}", each.join(", and "))
+        }
     }
 }

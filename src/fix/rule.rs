@@ -79,9 +79,8 @@ pub fn compile(
     let span = Span::new(spec.span().start, spec.span().end);
     let spec = spec.into_inner();
     let names: Vec<String> = spec.values.keys().cloned().collect();
-    let template = |text: &str| {
-        Template::parse_fix(text, &names).map_err(|(message, _)| fail(message, span, "in this fix"))
-    };
+    let template =
+        |text: &str| Template::parse_fix(text, &names).map_err(|(message, _)| fail(message, span, "in this fix"));
     let values = |v: OneOrMany| -> Result<Values, LoadError> {
         Ok(match v {
             OneOrMany::One(text) => Values::One(template(&text)?),
@@ -102,7 +101,11 @@ pub fn compile(
         ));
     }
     if spec.value.is_some() != spec.insert.is_some() {
-        return Err(fail("`value` goes with `insert`, and `insert` needs it".into(), span, "this fix"));
+        return Err(fail(
+            "`value` goes with `insert`, and `insert` needs it".into(),
+            span,
+            "this fix",
+        ));
     }
     let edit = if let Some(keys) = spec.insert {
         if keys.is_empty() {
@@ -162,7 +165,11 @@ fn source(
     let table = match &spec.table {
         Some(name) => Some(tables.get(name.get_ref()).ok_or_else(|| {
             fail(
-                format!("no data table `{}`; the tables are: {}", name.get_ref(), tables.names().join(", ")),
+                format!(
+                    "no data table `{}`; the tables are: {}",
+                    name.get_ref(),
+                    tables.names().join(", ")
+                ),
                 Span::new(name.span().start, name.span().end),
                 "this table",
             )
@@ -226,7 +233,9 @@ impl FixRule {
         let value = |v: &Values| -> Option<Value> {
             Some(match v {
                 Values::One(t) => Value::String(render(t)?),
-                Values::Many(ts) => Value::Array(ts.iter().map(|t| render(t).map(Value::String)).collect::<Option<_>>()?),
+                Values::Many(ts) => {
+                    Value::Array(ts.iter().map(|t| render(t).map(Value::String)).collect::<Option<_>>()?)
+                }
             })
         };
         Some(match &self.edit {
@@ -257,7 +266,11 @@ impl FixRule {
                     value: Value::String(render(item)?),
                 }
             }
-            FixEdit::Insert { path, value: new, first } => {
+            FixEdit::Insert {
+                path,
+                value: new,
+                first,
+            } => {
                 if target.kind() != Kind::Object {
                     return None;
                 }
@@ -266,7 +279,10 @@ impl FixRule {
                 let mut object = target;
                 let mut rest = &keys[..];
                 while let Some((key, tail)) = rest.split_first() {
-                    match object.children().find(|c| c.key().is_some_and(|k| k.eq_ignore_ascii_case(key))) {
+                    match object
+                        .children()
+                        .find(|c| c.key().is_some_and(|k| k.eq_ignore_ascii_case(key)))
+                    {
                         Some(child) if child.kind() == Kind::Object && !tail.is_empty() => {
                             object = child;
                             rest = tail;

@@ -27,9 +27,9 @@ pub fn edits(op: &Op, syntax: &Syntax, text: &str) -> Option<Vec<Edit>> {
         Op::Move { member, to } => writer.move_member(*member, to)?,
     };
     edits.sort_by_key(|e| (e.span.start, e.span.end));
-    let in_bounds = edits.iter().all(|e| {
-        e.span.end <= text.len() && text.is_char_boundary(e.span.start) && text.is_char_boundary(e.span.end)
-    });
+    let in_bounds = edits
+        .iter()
+        .all(|e| e.span.end <= text.len() && text.is_char_boundary(e.span.start) && text.is_char_boundary(e.span.end));
     let apart = edits.windows(2).all(|w| w[0].span.end <= w[1].span.start);
     // A value with unknown parts (a reference) is never written out.
     let known = edits.iter().all(|e| !e.text.contains(crate::unknown::UNKNOWN));
@@ -178,14 +178,28 @@ impl Writer<'_> {
                 let inner = members.first().and_then(|m| m.key_span()).map(|s| line_of(s.start));
                 let outer = line_of(span.start);
                 let inner = inner.unwrap_or_else(|| format!("{outer}  "));
-                let unit = inner.strip_prefix(outer.as_str()).filter(|u| !u.is_empty()).unwrap_or("  ");
-                format!("{}: {}", json(&Value::String(key.clone())), json_pretty(&nested, &inner, unit))
+                let unit = inner
+                    .strip_prefix(outer.as_str())
+                    .filter(|u| !u.is_empty())
+                    .unwrap_or("  ");
+                format!(
+                    "{}: {}",
+                    json(&Value::String(key.clone())),
+                    json_pretty(&nested, &inner, unit)
+                )
             }
             Syntax::Json(_) => format!("{}: {}", json(&Value::String(key.clone())), json(&nested)),
             Syntax::Hcl => format!("{} = {}", hcl_key(key, false), hcl(&nested)?),
             Syntax::Yaml if block_yaml => {
-                let column = members.first().and_then(|m| m.key_span()).map_or(0, |s| self.column(s.start));
-                format!("{}:{}", yaml_plain_or_quoted(key), yaml_block_value(&nested, column + 2))
+                let column = members
+                    .first()
+                    .and_then(|m| m.key_span())
+                    .map_or(0, |s| self.column(s.start));
+                format!(
+                    "{}:{}",
+                    yaml_plain_or_quoted(key),
+                    yaml_block_value(&nested, column + 2)
+                )
             }
             Syntax::Yaml => format!("{}: {}", yaml_plain_or_quoted(key), yaml_flow(&nested)),
             Syntax::PolicyDocument | Syntax::Opaque => return None,
@@ -300,7 +314,8 @@ impl Writer<'_> {
             // From the line break before the member to the end of its value: what follows (a
             // member added to the operator it moves to) goes where it was.
             let start = self.line_start(key_span.start);
-            let start = start - usize::from(start > 0) - usize::from(start > 1 && self.text.as_bytes()[start - 2] == b'\r');
+            let start =
+                start - usize::from(start > 0) - usize::from(start > 1 && self.text.as_bytes()[start - 2] == b'\r');
             Span::new(start, self.end_of_content(self.value_span(member).end))
         } else if index > 0 {
             Span::new(siblings[index - 1].value_span().end, member.value_span().end)
@@ -417,7 +432,9 @@ impl Writer<'_> {
     }
 
     fn followed_by_comma(&self, at: usize) -> bool {
-        self.text[at.min(self.text.len())..].trim_start_matches([' ', '\t']).starts_with(',')
+        self.text[at.min(self.text.len())..]
+            .trim_start_matches([' ', '\t'])
+            .starts_with(',')
     }
 }
 
@@ -548,7 +565,10 @@ fn yaml_replacement(value: &Value, written: &str, column: usize) -> Option<Strin
                 })
                 .collect::<Option<Vec<_>>>()?;
             let newline = if written.contains("\r\n") { "\r\n" } else { "\n" };
-            Some(format!("- {}", lines.join(&format!("{newline}{}- ", " ".repeat(column)))))
+            Some(format!(
+                "- {}",
+                lines.join(&format!("{newline}{}- ", " ".repeat(column)))
+            ))
         }
         // A scalar or flow sequence becomes a flow sequence whose items keep its quotes.
         Value::Array(items) => {

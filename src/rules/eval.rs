@@ -20,9 +20,7 @@ use serde_json::Value;
 use super::path::{Path, Scratch};
 use super::predicate::{Predicate, Subject};
 use super::schema::JsonType;
-use super::{
-    AppliesTo, ArnField, Check, Clause, Compare, Extract, Quantifier, Rule, RuleSet, Side, Target, Test, Unit,
-};
+use super::{AppliesTo, Check, Clause, Compare, Extract, Quantifier, Rule, RuleSet, Side, Target, Test, Unit};
 use crate::finding::Finding;
 use crate::fix::rule::{FixRule, From as FixFrom, Source};
 use crate::fix::{Fix, Syntax};
@@ -585,14 +583,32 @@ impl<'a> Run<'a> {
     }
 
     /// The finding with its check's fix, when the fix fits here.
-    fn with_fix(&mut self, mut finding: Finding, check: &'a Check, unit: NodeRef<'a>, node: Option<&Tested<'a>>) -> Finding {
+    fn with_fix(
+        &mut self,
+        mut finding: Finding,
+        check: &'a Check,
+        unit: NodeRef<'a>,
+        node: Option<&Tested<'a>>,
+    ) -> Finding {
         if let Some(fix) = &check.fix {
-            finding.fix = self.fix(fix, unit, node);
+            match self.fix(fix, unit, node) {
+                Some(Ok(fix)) => finding.fix = Some(fix),
+                // Values this file does not know: the help shows the edit as the file would
+                // write it, with a placeholder for each.
+                // (JSON help is already in a JSON file's syntax.)
+                Some(Err(sketch)) if !matches!(self.document.syntax, Syntax::Json(_)) => {
+                    finding.help = format!("{}\nin this file: {sketch}", finding.help);
+                }
+                Some(Err(_)) => {}
+                None => {}
+            }
         }
         finding
     }
 
-    fn fix(&mut self, fix: &'a FixRule, unit: NodeRef<'a>, node: Option<&Tested<'a>>) -> Option<Fix> {
+    /// The check's fix for this finding; `Err` with a sketch of it (placeholders for the values
+    /// that are not known) when it cannot be applied.
+    fn fix(&mut self, fix: &'a FixRule, unit: NodeRef<'a>, node: Option<&Tested<'a>>) -> Option<Result<Fix, String>> {
         if self.document.syntax == Syntax::Opaque {
             return None;
         }
@@ -618,18 +634,34 @@ impl<'a> Run<'a> {
             match variable {
                 "text" => text.clone(),
                 "text_trimmed" => text.as_deref().map(|t| t.trim().to_string()),
-                "text_suffix" => text.as_deref().and_then(|t| t.split_once(':')).map(|(_, rest)| rest.to_string()),
+                "text_suffix" => text
+                    .as_deref()
+                    .and_then(|t| t.split_once(':'))
+                    .map(|(_, rest)| rest.to_string()),
                 "parent_key" => parent_key.clone(),
                 other => named.iter().find(|(n, _)| *n == other).and_then(|(_, v)| v.clone()),
             }
         };
+        if named.iter().any(|(_, v)| v.is_none()) {
+            let placeholder = |variable: &str| {
+                lookup(variable).or_else(|| {
+                    named
+                        .iter()
+                        .any(|(n, _)| *n == variable)
+                        .then(|| variable.to_ascii_uppercase())
+                })
+            };
+            let op = fix.op(target, &placeholder)?;
+            let edits = crate::fix::write::edits(&op, &self.document.syntax, self.text)?;
+            return Some(Err(crate::fix::describe(&op, &edits, self.text)));
+        }
         let op = fix.op(target, &lookup)?;
         let edits = crate::fix::write::edits(&op, &self.document.syntax, self.text)?;
-        Some(Fix {
+        Some(Ok(Fix {
             applicability: fix.applicability,
-            description: crate::fix::describe(&op),
+            description: crate::fix::describe(&op, &edits, self.text),
             edits,
-        })
+        }))
     }
 
     /// A fix's named value: from the first source that finds exactly one (`None` when none
@@ -932,20 +964,7 @@ fn normalize<'v>(value: Tv<'v>, check: &Check) -> Tv<'v> {
 fn extract_field(text: &str, extract: &Extract) -> Option<String> {
     match extract {
         Extract::Whole => Some(text.to_string()),
-        Extract::Arn(field) => {
-            let fields: Vec<&str> = text.splitn(6, ':').collect();
-            if fields.len() < 6 || fields[0] != "arn" {
-                return None;
-            }
-            let index = match field {
-                ArnField::Partition => 1,
-                ArnField::Service => 2,
-                ArnField::Region => 3,
-                ArnField::Account => 4,
-                ArnField::Resource => 5,
-            };
-            Some(fields[index].to_string())
-        }
+        Extract::Arn(field) => crate::fix::rule::arn_field(text, *field).map(str::to_string),
         Extract::Capture(pattern) => pattern.regex()?.captures(text)?.get(1).map(|m| m.as_str().to_string()),
     }
 }

@@ -40,7 +40,7 @@ pub fn forms(policy: &str) -> Vec<Form> {
         Form {
             name: "terraform-jsonencode",
             file: "main.tf",
-            text: resource(&format!("jsonencode({})", hcl(&value, "  "))),
+            text: resource(&format!("jsonencode({})", seslint::generate::hcl(&value, "    "))),
         },
         Form {
             name: "cloudformation-yaml",
@@ -74,37 +74,13 @@ fn compact(value: &Value) -> String {
     serde_json::to_string(value).unwrap()
 }
 
-fn is_identifier(key: &str) -> bool {
-    key.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
-        && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-}
-
-/// HCL for a JSON value, objects one member a line.
-fn hcl(value: &Value, indent: &str) -> String {
-    match value {
-        Value::Object(members) => {
-            let inner = format!("{indent}  ");
-            let lines: Vec<String> = members
-                .iter()
-                .map(|(k, v)| {
-                    let key = if is_identifier(k) { k.clone() } else { Value::String(k.clone()).to_string() };
-                    format!("{indent}{key} = {}", hcl(v, &inner))
-                })
-                .collect();
-            let close = &indent[..indent.len().saturating_sub(2)];
-            format!("{{\n{}\n{close}}}", lines.join("\n"))
-        }
-        Value::Array(items) => format!("[{}]", items.iter().map(|i| hcl(i, indent)).collect::<Vec<_>>().join(", ")),
-        other => other.to_string(),
-    }
-}
-
 /// Block YAML for a JSON value, at `column`.
 fn yaml(value: &Value, column: usize) -> String {
     let pad = " ".repeat(column);
     let scalar = |v: &Value| match v {
-        Value::String(s) if s.chars().all(|c| c.is_ascii_alphanumeric() || ":/._-*".contains(c))
-            && s.starts_with(|c: char| c.is_ascii_alphabetic()) =>
+        Value::String(s)
+            if s.chars().all(|c| c.is_ascii_alphanumeric() || ":/._-*".contains(c))
+                && s.starts_with(|c: char| c.is_ascii_alphabetic()) =>
         {
             s.clone()
         }
@@ -114,7 +90,9 @@ fn yaml(value: &Value, column: usize) -> String {
         Value::Object(members) => members
             .iter()
             .map(|(k, v)| match v {
-                Value::Object(_) | Value::Array(_) => format!("{pad}{}:\n{}", scalar(&Value::String(k.clone())), yaml(v, column + 2)),
+                Value::Object(_) | Value::Array(_) => {
+                    format!("{pad}{}:\n{}", scalar(&Value::String(k.clone())), yaml(v, column + 2))
+                }
                 other => format!("{pad}{}: {}", scalar(&Value::String(k.clone())), scalar(other)),
             })
             .collect::<Vec<_>>()
@@ -158,7 +136,7 @@ fn strings(value: &Value) -> Vec<Value> {
 }
 
 fn list(value: &Value) -> String {
-    hcl(&Value::Array(strings(value)), "")
+    seslint::generate::hcl(&Value::Array(strings(value)), "")
 }
 
 /// An `aws_iam_policy_document` for the policy, when blocks can say it (`None` for a statement
@@ -177,7 +155,11 @@ fn policy_document(value: &Value) -> Option<String> {
                 "Sid" => out.push_str(&format!("    sid    = {v}\n")),
                 "Effect" => out.push_str(&format!("    effect = {v}\n")),
                 "Principal" | "NotPrincipal" => {
-                    let block = if key == "Principal" { "principals" } else { "not_principals" };
+                    let block = if key == "Principal" {
+                        "principals"
+                    } else {
+                        "not_principals"
+                    };
                     let map = match v {
                         Value::String(s) if s == "*" => serde_json::json!({"*": ["*"]}),
                         Value::Object(_) => v.clone(),
