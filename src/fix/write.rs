@@ -46,6 +46,13 @@ impl Writer<'_> {
         self.text.get(span.start..span.end).unwrap_or_default()
     }
 
+    /// Whether a node's bytes can anchor an edit: a value that is written (a YAML `key:` with
+    /// nothing after it has no bytes of its own), after its key.
+    fn written(&self, node: NodeRef) -> bool {
+        let span = self.value_span(node);
+        !span.is_empty() && node.key_span().is_none_or(|key| key.end <= span.start)
+    }
+
     /// A node's value span without what YAML's spans run on to: the line breaks, blank lines and
     /// comment lines before the next member.
     fn value_span(&self, node: NodeRef) -> Span {
@@ -119,6 +126,9 @@ impl Writer<'_> {
             values.push(value.clone());
             return self.replace(list, None, Some(&Value::Array(values)));
         }
+        if !items.iter().all(|i| self.written(*i)) {
+            return None;
+        }
         let Some(last) = items.iter().max_by_key(|i| self.value_span(**i).end) else {
             // An empty list: the item goes inside the brackets.
             if !written.starts_with('[') {
@@ -169,6 +179,9 @@ impl Writer<'_> {
         let span = object.value_span();
         let written = self.source(span);
         let members: Vec<NodeRef> = object.children().filter(|c| c.key_span().is_some()).collect();
+        if !members.iter().all(|m| self.written(*m)) {
+            return None;
+        }
         let block_yaml = *self.syntax == Syntax::Yaml && !written.starts_with('{');
         // Nested objects of a multi-line JSON object are laid out like it, one member a line.
         let pretty = matches!(self.syntax, Syntax::Json(layers) if layers.is_empty()) && written.contains('\n');
@@ -219,7 +232,8 @@ impl Writer<'_> {
         // Members of HCL objects may be separated by new lines alone, or by commas.
         let comma = match self.syntax {
             Syntax::Json(_) => ",",
-            Syntax::Hcl if self.followed_by_comma(members[0].value_span().end) => ",",
+            // On one line, HCL needs the comma; over several, only if the object uses them.
+            Syntax::Hcl if !multiline || self.followed_by_comma(members[0].value_span().end) => ",",
             Syntax::Yaml if !block_yaml => ",",
             _ => "",
         };
@@ -297,41 +311,43 @@ impl Writer<'_> {
     fn move_member(&self, member: NodeRef, to: &str) -> Option<Vec<Edit>> {
         let operator = member.parent()?;
         let condition = operator.parent()?;
-        if operator.child_ids().len() == 1 {
-            return self.replace(operator, Some(to), None);
+        let existing = condition
+            .children()
+            .find(|c| c.key().is_some_and(|k| k.eq_ignore_ascii_case(to)));
+        let key = member.written_key().or(member.key())?.to_string();
+        // An operator of that name that is not an object, or already has the key: two
+        // conditions would become one; that is for a person to decide.
+        let clash = |e: NodeRef| {
+            e.kind() != Kind::Object
+                || e.id() == operator.id()
+                || e.children()
+                    .any(|c| c.key().is_some_and(|k| k.eq_ignore_ascii_case(&key)))
+        };
+        if existing.is_some_and(clash) {
+            return None;
         }
         if *self.syntax == Syntax::PolicyDocument {
             return self.retest_condition_block(member, to);
         }
+        let alone = operator.child_ids().len() == 1;
+        if alone && existing.is_none() {
+            return self.replace(operator, Some(to), None);
+        }
         if *self.syntax == Syntax::Opaque {
             return None;
         }
-        let siblings: Vec<NodeRef> = operator.children().collect();
-        let index = siblings.iter().position(|s| s.id() == member.id())?;
-        let key_span = member.key_span()?;
-        let block_yaml = *self.syntax == Syntax::Yaml && !self.source(operator.value_span()).starts_with('{');
-        let removed = if block_yaml {
-            // From the line break before the member to the end of its value: what follows (a
-            // member added to the operator it moves to) goes where it was.
-            let start = self.line_start(key_span.start);
-            let start =
-                start - usize::from(start > 0) - usize::from(start > 1 && self.text.as_bytes()[start - 2] == b'\r');
-            Span::new(start, self.end_of_content(self.value_span(member).end))
-        } else if index > 0 {
-            Span::new(siblings[index - 1].value_span().end, member.value_span().end)
+        // The member leaves its operator; an operator it leaves empty goes too.
+        let removed = if alone {
+            self.removal(operator)?
         } else {
-            Span::new(key_span.start, siblings.get(1)?.key_span()?.start)
+            self.removal(member)?
         };
-        let key = member.written_key().or(member.key())?.to_string();
         // A single value stays single; a list stays a list.
         let value = match member.children().collect::<Vec<_>>()[..] {
             [one] if one.value_span() == member.value_span() => one.to_value(),
             _ => member.to_value(),
         };
-        let target = condition
-            .children()
-            .find(|c| c.key().is_some_and(|k| k.eq_ignore_ascii_case(to)) && c.kind() == Kind::Object);
-        let added = match target {
+        let added = match existing {
             Some(target) => self.insert(target, &[key], &value, false)?,
             None => self.insert(condition, &[to.to_string(), key], &value, false)?,
         };
@@ -342,6 +358,30 @@ impl Writer<'_> {
             },
             added,
         ])
+    }
+
+    /// The bytes that take a member out of its object: with the separator before it (or, for
+    /// the first, after it); in block YAML, from the line break before it to the end of its value.
+    fn removal(&self, member: NodeRef) -> Option<Span> {
+        let object = member.parent()?;
+        let siblings: Vec<NodeRef> = object.children().collect();
+        if !siblings.iter().all(|s| self.written(*s)) {
+            return None;
+        }
+        let index = siblings.iter().position(|s| s.id() == member.id())?;
+        let key_span = member.key_span()?;
+        let block_yaml = *self.syntax == Syntax::Yaml && !self.source(object.value_span()).starts_with('{');
+        Some(if block_yaml {
+            // What follows (a member added to the operator it moves to) goes where it was.
+            let start = self.line_start(key_span.start);
+            let start =
+                start - usize::from(start > 0) - usize::from(start > 1 && self.text.as_bytes()[start - 2] == b'\r');
+            Span::new(start, self.end_of_content(self.value_span(member).end))
+        } else if index > 0 {
+            Span::new(siblings[index - 1].value_span().end, member.value_span().end)
+        } else {
+            Span::new(key_span.start, siblings.get(1)?.key_span()?.start)
+        })
     }
 
     /// In an `aws_iam_policy_document`, each condition key has a block of its own: its `test`

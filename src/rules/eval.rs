@@ -609,7 +609,9 @@ impl<'a> Run<'a> {
     /// The check's fix for this finding; `Err` with a sketch of it (placeholders for the values
     /// that are not known) when it cannot be applied.
     fn fix(&mut self, fix: &'a FixRule, unit: NodeRef<'a>, node: Option<&Tested<'a>>) -> Option<Result<Fix, String>> {
-        if self.document.syntax == Syntax::Opaque {
+        // A repeated key keeps one member in the canonical tree and hides the other: the tree no
+        // longer says what the text holds, so nothing is written from it (SES002 comes first).
+        if self.document.syntax == Syntax::Opaque || !self.document.duplicate_keys.is_empty() {
             return None;
         }
         let tree = unit.tree();
