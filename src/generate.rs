@@ -45,6 +45,11 @@ impl UserPoolArn {
                 "{text:?} names no single user pool: write the pool's ID, without wildcards"
             ));
         }
+        if !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+            return Err(format!(
+                "{text:?}: {id:?} is not a user pool ID (such as eu-west-1_Abc123)"
+            ));
+        }
         Ok(UserPoolArn {
             partition: partition.into(),
             region: region.into(),

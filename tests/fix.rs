@@ -351,3 +351,39 @@ fn malformed_fix_inputs_are_errors() {
             .code(2);
     }
 }
+
+#[test]
+fn the_pool_the_module_names_goes_into_aws_source_arn() {
+    // No --user-pool-arn: each identity's one sending pool is the module's, by reference.
+    let (tmp, name) = copy("module-pool/main.tf");
+    seslint(tmp.path())
+        .args(["check", "--isolated", "--fix", "--unsafe-fixes", &name])
+        .assert()
+        .code(0);
+    let text = std::fs::read_to_string(tmp.path().join(&name)).unwrap();
+    assert!(
+        text.contains(r#""ArnLike": {"aws:SourceArn": "${aws_cognito_user_pool.riders.arn}"}"#),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"ArnLike      = { "aws:SourceArn" = aws_cognito_user_pool.guides.arn }"#),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_reference_is_not_written_where_terraform_does_not_read_it() {
+    // A CLI export cannot hold a Terraform reference: COG006 keeps its finding and gets no fix.
+    let (report, _, _) = json_report(seslint(root_dir()).args([
+        "check",
+        "--isolated",
+        "--format",
+        "json",
+        "--select",
+        "COG006",
+        "fixtures/cli-export/get-identity-policies.json",
+    ]));
+    for diagnostic in report["diagnostics"].as_array().unwrap() {
+        assert!(diagnostic["fix"].is_null());
+    }
+}

@@ -31,8 +31,16 @@ pub fn edits(op: &Op, syntax: &Syntax, text: &str) -> Option<Vec<Edit>> {
         .iter()
         .all(|e| e.span.end <= text.len() && text.is_char_boundary(e.span.start) && text.is_char_boundary(e.span.end));
     let apart = edits.windows(2).all(|w| w[0].span.end <= w[1].span.start);
-    // A value with unknown parts (a reference) is never written out.
-    let known = edits.iter().all(|e| !e.text.contains(crate::unknown::UNKNOWN));
+    // A value with unknown parts is never written out; a Terraform reference (`${...}`, from
+    // the module's facts) only where Terraform reads it.
+    let terraform = match syntax {
+        Syntax::Hcl | Syntax::PolicyDocument => true,
+        Syntax::Json(layers) => layers.iter().any(|l| matches!(l, Layer::Heredoc | Layer::HclString)),
+        Syntax::Yaml | Syntax::Opaque => false,
+    };
+    let known = edits
+        .iter()
+        .all(|e| !e.text.contains(crate::unknown::UNKNOWN) && (terraform || !e.text.contains("${")));
     (in_bounds && apart && known && !edits.is_empty()).then_some(edits)
 }
 
@@ -521,8 +529,10 @@ fn json_pretty(value: &Value, indent: &str, unit: &str) -> String {
 fn escape(text: &str, layers: &[Layer]) -> String {
     layers.iter().rev().fold(text.to_string(), |text, layer| match layer {
         Layer::JsonString => string_body(&text),
-        Layer::HclString => hcl_template_escape(&string_body(&text)),
-        Layer::Heredoc => hcl_template_escape(&text),
+        // `${...}` in an edit is a reference meant as one (values with unknown parts are never
+        // written): Terraform interpolates it.
+        Layer::HclString => string_body(&text),
+        Layer::Heredoc => text,
     })
 }
 
@@ -532,15 +542,24 @@ fn string_body(text: &str) -> String {
     quoted[1..quoted.len() - 1].to_string()
 }
 
-/// Terraform reads `${` and `%{` in a string as a template: doubled, they are text.
-fn hcl_template_escape(text: &str) -> String {
-    text.replace("${", "$${").replace("%{", "%%{")
+/// Whether a string is one whole Terraform reference, `${aws_cognito_user_pool.main.arn}`.
+fn is_reference(text: &str) -> bool {
+    text.strip_prefix("${")
+        .and_then(|rest| rest.strip_suffix('}'))
+        .is_some_and(|inner| {
+            !inner.is_empty()
+                && inner
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "_.-[]\"".contains(c))
+        })
 }
 
 /// An HCL expression for a JSON value.
 pub fn hcl(value: &Value) -> Option<String> {
     Some(match value {
-        Value::String(s) => hcl_template_escape(&Value::String(s.clone()).to_string()),
+        // A whole reference is written as the expression: `aws_cognito_user_pool.main.arn`.
+        Value::String(s) if is_reference(s) => s[2..s.len() - 1].to_string(),
+        Value::String(s) => Value::String(s.clone()).to_string(),
         Value::Array(items) => format!("[{}]", items.iter().map(hcl).collect::<Option<Vec<_>>>()?.join(", ")),
         Value::Object(members) => format!(
             "{{ {} }}",

@@ -619,10 +619,11 @@ impl<'a> Run<'a> {
             Some(path) => tree.node(*path.select(tree, unit.id()).first()?),
             None => node.map_or(unit, |n| n.node),
         };
-        let text = node.and_then(|n| n.tested.as_str()).map(str::to_string);
-        if text.as_deref().is_some_and(is_partly_unknown) {
-            return None;
-        }
+        // A value with unknown parts is not written back (a fix that only replaces it may apply).
+        let text = node
+            .and_then(|n| n.tested.as_str())
+            .filter(|t| !is_partly_unknown(t))
+            .map(str::to_string);
         let parent_key = target
             .parent()
             .and_then(|p| p.written_key().or(p.key()))
