@@ -184,20 +184,28 @@ fn copy(name: &str) -> (tempfile::TempDir, String) {
     (tmp, name.to_string())
 }
 
+/// `check --isolated --fix ARGS` on a copy of `fixtures/fix/NAME`, which exits `code`: the
+/// directory and the fixed file's text.
+fn fixed_copy(name: &str, args: &[&str], code: i32) -> (tempfile::TempDir, String) {
+    let (tmp, name) = copy(name);
+    seslint(tmp.path())
+        .args(["check", "--isolated", "--fix"])
+        .args(args)
+        .arg(&name)
+        .assert()
+        .code(code);
+    let text = std::fs::read_to_string(tmp.path().join(&name)).unwrap();
+    (tmp, text)
+}
+
 #[test]
 fn fixing_keeps_the_byte_order_mark_crlf_and_tabs() {
-    let (tmp, name) = copy("bom-crlf-tabs.json");
-    let before = std::fs::read(tmp.path().join(&name)).unwrap();
-    seslint(tmp.path())
-        .args(["check", "--isolated", "--fix", &name])
-        .assert()
-        .code(0);
-    let after = std::fs::read(tmp.path().join(&name)).unwrap();
+    let before = std::fs::read(fixture("fix/bom-crlf-tabs.json")).unwrap();
+    let (_tmp, text) = fixed_copy("bom-crlf-tabs.json", &[], 0);
     assert!(
-        after.starts_with(b"\xef\xbb\xbf{\r\n\t\"Version\""),
+        text.starts_with("\u{feff}{\r\n\t\"Version\""),
         "the mark and the first line stay"
     );
-    let text = String::from_utf8(after).unwrap();
     assert_eq!(
         text.matches('\n').count(),
         text.matches("\r\n").count(),
@@ -238,12 +246,7 @@ fn diff_shows_the_fixes_and_writes_nothing() {
 
 #[test]
 fn the_regional_principal_comes_from_the_region_table() {
-    let (tmp, name) = copy("alternate-region/main.tf");
-    seslint(tmp.path())
-        .args(["check", "--isolated", "--fix", &name])
-        .assert()
-        .code(0);
-    let text = std::fs::read_to_string(tmp.path().join(&name)).unwrap();
+    let (_tmp, text) = fixed_copy("alternate-region/main.tf", &[], 0);
     assert!(
         text.contains(r#""Principal": {"Service": "cognito-idp.me-central-1.amazonaws.com"}"#),
         "{text}"
@@ -355,12 +358,7 @@ fn malformed_fix_inputs_are_errors() {
 #[test]
 fn the_pool_the_module_names_goes_into_aws_source_arn() {
     // No --user-pool-arn: each identity's one sending pool is the module's, by reference.
-    let (tmp, name) = copy("module-pool/main.tf");
-    seslint(tmp.path())
-        .args(["check", "--isolated", "--fix", "--unsafe-fixes", &name])
-        .assert()
-        .code(0);
-    let text = std::fs::read_to_string(tmp.path().join(&name)).unwrap();
+    let (_tmp, text) = fixed_copy("module-pool/main.tf", &["--unsafe-fixes"], 0);
     assert!(
         text.contains(r#""ArnLike": {"aws:SourceArn": "${aws_cognito_user_pool.riders.arn}"}"#),
         "{text}"
