@@ -314,17 +314,15 @@ fn a_fixed_file_keeps_its_permissions() {
     assert_eq!(entries.len(), 1);
 }
 
+/// The JSON report of `check --isolated --select SELECT PATH` at the repository's root.
+fn report_of(select: &str, path: &str) -> Value {
+    let args = ["check", "--isolated", "--format", "json", "--select", select, path];
+    json_report(seslint(root_dir()).args(args)).0
+}
+
 #[test]
 fn json_output_carries_the_fix() {
-    let (report, _, _) = json_report(seslint(root_dir()).args([
-        "check",
-        "--isolated",
-        "--format",
-        "json",
-        "--select",
-        "SES003",
-        "fixtures/fix/bom-crlf-tabs.json",
-    ]));
+    let report = report_of("SES003", "fixtures/fix/bom-crlf-tabs.json");
     let fix = &report["diagnostics"][0]["fix"];
     assert_eq!(fix["applicability"], "safe");
     assert_eq!(fix["description"], "replace \"2008-10-17\" with \"2012-10-17\"");
@@ -372,15 +370,7 @@ fn the_pool_the_module_names_goes_into_aws_source_arn() {
 #[test]
 fn a_reference_is_not_written_where_terraform_does_not_read_it() {
     // A CLI export cannot hold a Terraform reference: COG006 keeps its finding and gets no fix.
-    let (report, _, _) = json_report(seslint(root_dir()).args([
-        "check",
-        "--isolated",
-        "--format",
-        "json",
-        "--select",
-        "COG006",
-        "fixtures/cli-export/get-identity-policies.json",
-    ]));
+    let report = report_of("COG006", "fixtures/cli-export/get-identity-policies.json");
     for diagnostic in report["diagnostics"].as_array().unwrap() {
         assert!(diagnostic["fix"].is_null());
     }
