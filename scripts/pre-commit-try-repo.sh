@@ -3,7 +3,8 @@
 # policy with findings, a Markdown runbook and a shell script with policies, and an unrelated
 # JSON file, and runs `pre-commit try-repo` against this
 # repository (pre-commit builds seslint with cargo, as it would for a user). Expects the hook to
-# fail on the policy. Installs pre-commit into a virtualenv under target/ when it is missing.
+# fail on the policy, then the `seslint-fix` hook to fix its safe findings in place (and fail:
+# files changed, unsafe findings left). Installs pre-commit into a virtualenv under target/ when it is missing.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 venv="$here/target/pre-commit-venv"
@@ -38,3 +39,16 @@ if [ "$status" -eq 0 ] || ! grep -q -- "- hook id: seslint" <<<"$output" || ! gr
   exit 1
 fi
 echo "pre-commit try-repo: the hook ran and failed on the sample's findings, as expected"
+
+# The fix hook: the legacy Version is fixed in the working tree; the hook fails (files changed).
+set +e
+output=$(pre-commit try-repo "$here" seslint-fix --all-files --verbose 2>&1)
+status=$?
+set -e
+printf '%s\n' "$output"
+if [ "$status" -eq 0 ] || ! grep -q -- "- hook id: seslint-fix" <<<"$output" \
+  || ! grep -q '"Version": "2012-10-17"' infra/cognito-policy.json; then
+  echo "expected the seslint-fix hook to fix infra/cognito-policy.json" >&2
+  exit 1
+fi
+echo "pre-commit try-repo: the fix hook fixed the sample's safe findings, as expected"

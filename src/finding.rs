@@ -45,4 +45,6 @@ pub struct Finding {
     /// the statement by its Sid (else its index) and the JSON pointer inside it, e.g.
     /// `Statement[Sid=AllowCognito]/Condition/StringEquals/aws:sourceaccount/0`.
     pub location: String,
+    /// The edits that fix it, when its rule declares a fix that fits here (`--fix`).
+    pub fix: Option<crate::fix::Fix>,
 }

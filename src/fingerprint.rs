@@ -63,6 +63,7 @@ mod tests {
             label: None,
             related: Vec::new(),
             location: "Statement[Sid=A]".into(),
+            fix: None,
         }
     }
 

@@ -16,6 +16,8 @@ pub mod error;
 pub mod extract;
 pub mod finding;
 pub mod fingerprint;
+pub mod fix;
+pub mod generate;
 mod input;
 pub mod json;
 mod lint;
@@ -110,7 +112,13 @@ pub struct Options {
     pub no_ignore: bool,
     /// Walked files this says are excluded are not linted (files named explicitly always are).
     pub excluded: Option<Exclusion>,
+    /// Texts to lint instead of the files' bytes, by reported path: fixes applied in memory
+    /// (`--fix` passes, `--diff`).
+    pub overlay: Option<Arc<Overlay>>,
 }
+
+/// File texts that stand for what is on disk, by the path a report names.
+pub type Overlay = std::collections::HashMap<String, String>;
 
 /// The default `--max-file-size`: large enough for the plan of a large infrastructure.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 64 << 20;
@@ -123,6 +131,7 @@ impl Default for Options {
             stdin_filename: None,
             no_ignore: false,
             excluded: None,
+            overlay: None,
         }
     }
 }
@@ -184,7 +193,7 @@ pub fn run(paths: &[PathBuf], options: &Options, rules: &RuleSet) -> Result<RunR
             .par_iter_mut()
             .map(|(dir, files)| {
                 files.sort();
-                lint::lint_group(dir, files, rules, options.max_file_size)
+                lint::lint_group(dir, files, rules, options.max_file_size, options.overlay.as_deref())
             })
             .collect()
     });

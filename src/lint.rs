@@ -142,6 +142,15 @@ impl discover::Sink for Gatherer<'_> {
             self.local.grouped.push(candidate);
             return;
         }
+        if let Some(text) = self.options.overlay.as_ref().and_then(|o| o.get(&candidate.display)) {
+            // The text a fix pass made, in place of the file's.
+            let (outcome, aside) = lint_read(&candidate.display, text.as_bytes(), self.rules, candidate.explicit);
+            self.local.add(candidate.path, outcome);
+            self.local
+                .lint_referenced(aside.referenced, self.rules, self.options.max_file_size);
+            self.local.report.unread.extend(aside.unread);
+            return;
+        }
         match lint_file(&candidate, self.rules, self.options.max_file_size, &mut self.scratch) {
             Ok((outcome, aside)) => {
                 self.local.add(candidate.path, outcome);
@@ -316,7 +325,17 @@ pub(crate) struct GroupReport {
 }
 
 /// Lints the files of `dir` that are read together, as one unit.
-pub(crate) fn lint_group(dir: &Path, candidates: &[Candidate], rules: &RuleSet, max_size: u64) -> GroupReport {
+pub(crate) fn lint_group(
+    dir: &Path,
+    candidates: &[Candidate],
+    rules: &RuleSet,
+    max_size: u64,
+    overlay: Option<&crate::Overlay>,
+) -> GroupReport {
+    let read_file = |path: &Path, display: &str, max_size: u64| match overlay.and_then(|o| o.get(display)) {
+        Some(text) => Ok(Some(text.clone().into_bytes())),
+        None => read_file(path, display, max_size),
+    };
     let mut module = GroupReport {
         files: Vec::new(),
         problems: Vec::new(),
@@ -345,6 +364,16 @@ pub(crate) fn lint_group(dir: &Path, candidates: &[Candidate], rules: &RuleSet, 
             let base = text.files[index].1;
             let local = |span: Span| Span::new(span.start - base.start, span.end - base.start);
             finding.span = local(finding.span);
+            // A fix that would edit another file of the module is not offered.
+            finding.fix = finding.fix.take().and_then(|mut fix| {
+                for edit in &mut fix.edits {
+                    if text.file_at(edit.span.start) != index || edit.span.end > text.files[index].1.end {
+                        return None;
+                    }
+                    edit.span = local(edit.span);
+                }
+                Some(fix)
+            });
             // A related place in another file cannot be shown beside this one.
             finding.related = finding
                 .related

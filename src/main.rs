@@ -11,6 +11,7 @@ use seslint::baseline::Baseline;
 use seslint::config::{self, Overrides, Settings};
 use seslint::error::{IoError, LoadError, Subject};
 use seslint::finding::Severity;
+use seslint::fix;
 use seslint::report::{catalog, github, human, json, sarif};
 use seslint::rules::RuleSet;
 use seslint::RunReport;
@@ -43,6 +44,9 @@ enum Command {
         #[arg(value_name = "DIR")]
         dirs: Vec<PathBuf>,
     },
+    /// Print the identity policy a Cognito user pool needs to send email through an SES
+    /// identity (following the region table: the principal, the identity regions allowed).
+    Generate(GenerateArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions {
         #[arg(value_enum)]
@@ -61,6 +65,30 @@ struct RuleArgs {
     /// Ignore every configuration file.
     #[arg(long, conflicts_with = "config")]
     isolated: bool,
+}
+
+#[derive(clap::Args)]
+struct GenerateArgs {
+    /// The SES identity's ARN: arn:aws:ses:REGION:ACCOUNT:identity/NAME.
+    #[arg(long, value_name = "ARN")]
+    identity_arn: String,
+    /// The user pool's ARN: arn:aws:cognito-idp:REGION:ACCOUNT:userpool/POOL_ID.
+    #[arg(long, value_name = "ARN")]
+    user_pool_arn: String,
+    /// What to print: the policy JSON, Terraform, a CloudFormation template, or the AWS CLI call.
+    #[arg(long, value_enum, default_value_t = GenerateFormat::Json)]
+    format: GenerateFormat,
+    /// A directory of extra rule files (*.toml) whose data tables are read too; repeatable.
+    #[arg(long = "rules", value_name = "DIR")]
+    rule_dirs: Vec<PathBuf>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum GenerateFormat {
+    Json,
+    Terraform,
+    Cloudformation,
+    Cli,
 }
 
 #[derive(clap::Args)]
@@ -117,6 +145,21 @@ struct CheckArgs {
     /// When to colour the human output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
+    /// Apply the safe fixes in place, then report what is left (with `-`: print the fixed text).
+    #[arg(long)]
+    fix: bool,
+    /// With --fix or --diff: apply the unsafe fixes too (they may change what the policy allows).
+    #[arg(long)]
+    unsafe_fixes: bool,
+    /// Print the fixes --fix would apply as a unified diff; write nothing.
+    #[arg(long, conflicts_with = "fix")]
+    diff: bool,
+    /// For fixes: the account that owns the user pool (aws:SourceAccount).
+    #[arg(long, value_name = "ACCOUNT_ID")]
+    account: Option<String>,
+    /// For fixes: the ARN of the user pool that sends (aws:SourceArn).
+    #[arg(long, value_name = "ARN")]
+    user_pool_arn: Option<String>,
     #[command(flatten)]
     rules: RuleArgs,
 }
@@ -153,8 +196,9 @@ enum ColorChoice {
     Never,
 }
 
-const SUBCOMMANDS: [&str; 10] = [
+const SUBCOMMANDS: [&str; 11] = [
     "check",
+    "generate",
     "rules",
     "explain",
     "completions",
@@ -204,6 +248,7 @@ fn main() -> ExitCode {
             load(&rules, Overrides::default()).and_then(|(_, set)| explain(&set, &code))
         }
         Command::TestRules { dirs } => test_rules(&dirs),
+        Command::Generate(args) => generate(&args),
         Command::Completions { shell } => {
             let mut out = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "seslint", &mut out);
@@ -255,6 +300,7 @@ fn check(args: CheckArgs) -> Result<u8, LoadError> {
         rule_dirs: Vec::new(),
     };
     let (settings, mut rules) = load(&args.rules, overrides)?;
+    rules.given = given_facts(&args)?;
     // Rules that are not selected do not run (a file's per-file ignores still apply after).
     rules.select(|code| settings.is_selected(code));
     let settings = std::sync::Arc::new(settings);
@@ -263,15 +309,61 @@ fn check(args: CheckArgs) -> Result<u8, LoadError> {
         let (settings, cwd) = (settings.clone(), cwd.clone());
         Box::new(move |path: &Path| settings.is_excluded(path, &cwd))
     };
-    let options = seslint::Options {
+    let mut options = seslint::Options {
         threads: args.jobs,
         max_file_size: args.max_file_size,
         stdin_filename: args.stdin_filename.clone(),
         no_ignore: args.no_ignore,
         excluded: Some(excluded),
+        overlay: None,
     };
-    let mut report = seslint::run(&args.paths, &options, &rules)?;
-    settings.apply(&mut report, &cwd);
+    let fixing = args.fix || args.diff;
+    if fixing && args.paths.iter().any(|p| p.as_os_str() == "-") {
+        return fix_stdin(&args, &settings, &rules);
+    }
+    let baseline = match (&args.baseline, &args.write_baseline) {
+        (Some(path), None) => Some(Baseline::read(path)?),
+        _ => None,
+    };
+    let mut report = if fixing {
+        let settle = |report: &mut RunReport| {
+            settings.apply(report, &cwd);
+            if let Some(baseline) = &baseline {
+                baseline.apply(report);
+            }
+            Ok(())
+        };
+        let fixed = fix::apply::fix_run(&args.paths, &mut options, &rules, args.unsafe_fixes, &settle)?;
+        let changed = fixed.changed;
+        if args.fix {
+            fix::apply::write_all(&changed)?;
+        } else {
+            let diffs: String = changed
+                .iter()
+                .map(|c| fix::diff::unified(&c.path, &c.before, &c.after))
+                .collect();
+            print_out(&diffs);
+        }
+        if !args.quiet {
+            let verb = if args.fix { "fixed" } else { "would fix" };
+            eprintln!(
+                "{verb} {} {} ({} {})",
+                fixed.applied,
+                if fixed.applied == 1 { "finding" } else { "findings" },
+                changed.len(),
+                if changed.len() == 1 { "file" } else { "files" }
+            );
+        }
+        // The report of what is left is settled already (configuration and baseline).
+        if args.diff {
+            return Ok(exit_after_diff(&args, &fixed.report, &changed, &settings));
+        }
+        fixed.report
+    } else {
+        let mut report = seslint::run(&args.paths, &options, &rules)?;
+        settings.apply(&mut report, &cwd);
+        report
+    };
 
     if let Some(path) = &args.write_baseline {
         let baseline = Baseline::of(&report);
@@ -283,8 +375,8 @@ fn check(args: CheckArgs) -> Result<u8, LoadError> {
         );
         return Ok(0);
     }
-    if let Some(path) = &args.baseline {
-        let stale = Baseline::read(path)?.apply(&mut report);
+    if let Some(baseline) = baseline.filter(|_| !fixing) {
+        let stale = baseline.apply(&mut report);
         if !stale.is_empty() && !args.quiet {
             eprintln!(
                 "{} baseline entries no longer match a finding (fixed, or changed); update the baseline:",
@@ -321,6 +413,105 @@ fn check(args: CheckArgs) -> Result<u8, LoadError> {
     }
     let failed = report.findings().any(|(_, f)| f.severity >= settings.fail_on);
     Ok(u8::from(failed))
+}
+
+/// `seslint generate`: the policy on stdout, notes on stderr; a bad or mismatched ARN is an error
+/// (exit 2) that says what to change.
+fn generate(args: &GenerateArgs) -> Result<u8, LoadError> {
+    let tables = seslint::rules::definitions::Definitions::of_dirs(&args.rule_dirs)?;
+    let generated = seslint::generate::policy(&args.identity_arn, &args.user_pool_arn, &tables)
+        .map_err(|message| LoadError::new(format!("cannot generate the policy: {message}")))?;
+    for note in &generated.notes {
+        eprintln!("seslint: note: {note}");
+    }
+    let output = match args.format {
+        GenerateFormat::Json => seslint::generate::Output::Json,
+        GenerateFormat::Terraform => seslint::generate::Output::Terraform,
+        GenerateFormat::Cloudformation => seslint::generate::Output::CloudFormation,
+        GenerateFormat::Cli => seslint::generate::Output::Cli,
+    };
+    print_out(&generated.render(output));
+    Ok(0)
+}
+
+/// The facts `--account` and `--user-pool-arn` give fixes; a malformed one is an error.
+fn given_facts(args: &CheckArgs) -> Result<serde_json::Value, LoadError> {
+    let mut given = serde_json::Map::new();
+    if let Some(account) = &args.account {
+        if account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(LoadError::new(format!(
+                "--account {account:?} is not a 12-digit account ID"
+            )));
+        }
+        given.insert("account".into(), account.clone().into());
+    }
+    if let Some(arn) = &args.user_pool_arn {
+        let pool = seslint::generate::UserPoolArn::parse(arn).map_err(LoadError::new)?;
+        if let Some(account) = &args.account {
+            if *account != pool.account {
+                return Err(LoadError::new(format!(
+                    "--account {account} is not the account of --user-pool-arn ({})",
+                    pool.account
+                )));
+            }
+        }
+        given.insert("user_pool_arn".into(), arn.clone().into());
+    }
+    Ok(serde_json::Value::Object(given))
+}
+
+/// `--fix -`: the fixed text of standard input on standard output, the summary on stderr.
+fn fix_stdin(args: &CheckArgs, settings: &Settings, rules: &RuleSet) -> Result<u8, LoadError> {
+    if args.paths.len() > 1 {
+        return Err(LoadError::new(
+            "with --fix or --diff, `-` (standard input) must be the only path",
+        ));
+    }
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes)
+        .map_err(|e| IoError::read(Subject::StandardInput, None, e))?;
+    let name = args.stdin_filename.clone().unwrap_or_else(|| "-".into());
+    let Ok(text) = String::from_utf8(bytes) else {
+        return Err(LoadError::new("standard input is not UTF-8: it cannot be fixed"));
+    };
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let settle = |file: &mut seslint::FileReport| {
+        let mut report = RunReport {
+            files: vec![std::mem::replace(file, seslint::lint_bytes("", b"", rules))],
+            ..RunReport::default()
+        };
+        settings.apply(&mut report, &cwd);
+        if let Some(settled) = report.files.pop() {
+            *file = settled;
+        }
+    };
+    let (fixed, left) = fix::apply::fix_text(&name, &text, rules, args.unsafe_fixes, &settle);
+    if args.diff {
+        print_out(&fix::diff::unified(&name, &text, &fixed));
+    } else {
+        print_out(&fixed);
+    }
+    let failed = left.findings.iter().any(|f| f.severity >= settings.fail_on);
+    if !args.quiet {
+        let report = RunReport {
+            files: vec![left],
+            ..RunReport::default()
+        };
+        eprintln!("{}", human::summary_line(&report));
+    }
+    Ok(u8::from(failed || (args.diff && fixed != text)))
+}
+
+/// `--diff`: the diff is printed; the exit status says whether anything would change or is left.
+fn exit_after_diff(args: &CheckArgs, report: &RunReport, changed: &[fix::apply::Changed], settings: &Settings) -> u8 {
+    if !args.quiet {
+        eprintln!("{}", human::summary_line(report));
+    }
+    if report.problems.iter().any(|p| p.is_fatal()) {
+        return 2;
+    }
+    let failed = report.findings().any(|(_, f)| f.severity >= settings.fail_on);
+    u8::from(failed || !changed.is_empty())
 }
 
 fn write_output(args: &CheckArgs, report: &RunReport, rules: &RuleSet) {

@@ -533,6 +533,8 @@ pub struct PolicyDocument {
     /// What the container knows about the document beyond its text (README: "Facts"), for
     /// rules' `fact` clauses; `null` when nothing is known.
     pub facts: Value,
+    /// How the policy is written in its file, for fixes (`Opaque`: no fix is offered).
+    pub syntax: crate::fix::Syntax,
 }
 
 /// The statement keys that hold a list of strings in canonical form.
@@ -597,6 +599,7 @@ impl PolicyDocument {
             file_errors: Vec::new(),
             duplicate_keys,
             facts: Value::Null,
+            syntax: crate::fix::Syntax::Opaque,
         }
     }
 

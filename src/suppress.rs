@@ -234,6 +234,7 @@ fn unused(suppression: &Suppression) -> Finding {
         label: None,
         related: Vec::new(),
         location: format!("suppression:{codes}"),
+        fix: None,
     }
 }
 

@@ -4,9 +4,8 @@
 mod common;
 
 use assert_cmd::Command;
-use common::{fixture, good_policy, json_output, root};
+use common::{codes, fixture, good_policy, json_output, root};
 use predicates::prelude::*;
-use serde_json::Value;
 
 /// seslint, run at the repository's root.
 fn seslint() -> Command {
@@ -18,15 +17,6 @@ const GOOD: &str = "fixtures/aws-docs/cognito-current-guide.json";
 /// The good policy without its Version: only a warning (SES003).
 fn warning_only_policy() -> String {
     good_policy().replace("  \"Version\": \"2012-10-17\",\n", "")
-}
-
-fn codes(report: &Value) -> Vec<String> {
-    report["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["rule"].as_str().unwrap().to_string())
-        .collect()
 }
 
 #[test]

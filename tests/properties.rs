@@ -4,6 +4,8 @@
 //! Failures are not persisted to a regressions file (the test tree stays as it is); a minimal
 //! failing input that proptest prints belongs in a plain `#[test]` below its property.
 
+mod common;
+
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
@@ -782,5 +784,59 @@ proptest! {
         }
         let block = format!("# Setup\n\n```sh\n{}```\n", quoted_call(0, policy));
         prop_assert_eq!(&first, &findings("doc.md", &block), "in a Markdown block");
+    }
+}
+
+// ---- fixing ----
+
+/// Findings that say a file does not parse (in its own syntax, or as policy JSON).
+fn unparseable(file: &FileReport) -> usize {
+    file.findings
+        .iter()
+        .filter(|f| ["SES001", "SES002", "SRC001"].contains(&f.code.as_str()))
+        .count()
+}
+
+/// Fixes `text` (safe and unsafe fixes) as `check --fix --unsafe-fixes` does: fixing a file that
+/// parses gives a file that parses, and fixing the result again changes nothing.
+fn check_fixing(name: &str, text: &str) -> Result<(), TestCaseError> {
+    let before = lint_bytes(name, text.as_bytes(), &RULES);
+    let (fixed, left) = seslint::fix::apply::fix_text(name, text, &RULES, true, &|_| {});
+    if unparseable(&before) == 0 {
+        prop_assert_eq!(
+            unparseable(&left),
+            0,
+            "fixing broke {}:\n{}\n---\n{}",
+            name,
+            text,
+            fixed
+        );
+    }
+    let (again, _) = seslint::fix::apply::fix_text(name, &fixed, &RULES, true, &|_| {});
+    prop_assert_eq!(again, fixed, "a second fix changed {}", name);
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(config(128))]
+
+    /// Fixing a mutated fixture (policy JSON, CLI export, Terraform, plan JSON) never produces a
+    /// file that does not parse when the input parsed, and is idempotent.
+    #[test]
+    fn fixing_keeps_files_parseable_and_is_idempotent(input in mutated(4)) {
+        if let Ok(text) = std::str::from_utf8(&input.bytes) {
+            check_fixing(input.seed.name, text)?;
+        }
+    }
+
+    /// The same for random policies (mixed-case keys, single values and lists, every operator)
+    /// in every container form a writer knows (JSON, CLI export, Terraform heredoc, quoted,
+    /// `jsonencode` and policy document, CloudFormation YAML, CDK `Custom::AWS`).
+    #[test]
+    fn fixing_random_policies_keeps_them_parseable(policy in policy_document()) {
+        let text = serde_json::to_string_pretty(&policy).unwrap();
+        for form in common::containers::forms(&text) {
+            check_fixing(form.file, &form.text)?;
+        }
     }
 }

@@ -15,6 +15,7 @@
 //! to the template's bytes ([`Decoded`]). Resources are labelled with their logical ID and the
 //! CDK's `aws:cdk:path` where present.
 
+use crate::fix::{Layer, Syntax};
 use std::path::Path;
 
 use crate::json::{self, DuplicateKey, Member, Node, Parsed, SyntaxError, Value};
@@ -52,6 +53,8 @@ struct Resource<'a> {
 struct Template<'a> {
     text: &'a str,
     resources: Vec<Resource<'a>>,
+    /// The template is JSON (else YAML): how a fix writes into it.
+    json: bool,
 }
 
 /// All the policy documents of a template, and the documents for the cross-resource rules;
@@ -98,6 +101,7 @@ pub fn extract(text: &str) -> Option<Vec<PolicyDocument>> {
     let template = Template {
         text,
         resources: resources_node.iter().filter_map(resource).collect(),
+        json: body.starts_with('{'),
     };
     let mut identity_policies: Vec<(usize, Span)> = Vec::new();
     for resource in &template.resources {
@@ -340,6 +344,30 @@ impl<'a> Template<'a> {
         }
     }
 
+    /// How a policy object of the template is written: JSON or YAML.
+    fn object_syntax(&self) -> Syntax {
+        if self.json {
+            Syntax::Json(Vec::new())
+        } else {
+            Syntax::Yaml
+        }
+    }
+
+    /// How a policy `depth` JSON strings deep inside `node` is written: through that many JSON
+    /// string literals in a JSON template; unknown when the outer text is not one literal (an
+    /// `Fn::Join`, a YAML scalar).
+    fn string_syntax(&self, node: &Node, depth: usize) -> Syntax {
+        let literal = self
+            .text
+            .get(node.span.start..node.span.end)
+            .is_some_and(|t| t.starts_with('"'));
+        if self.json && literal && matches!(node.value, Value::String(_)) {
+            Syntax::Json(vec![Layer::JsonString; depth])
+        } else {
+            Syntax::Opaque
+        }
+    }
+
     fn extract_resource(
         &self,
         resource: &Resource,
@@ -387,6 +415,7 @@ impl<'a> Template<'a> {
                 compact_size(&resolved),
                 &|s| s,
             );
+            document.syntax = self.object_syntax();
             if let (Some(actions), "AssumeRolePolicyDocument") = (&grants, path.as_str()) {
                 document.facts = serde_json::json!({ "role_grants": actions });
             }
@@ -404,7 +433,7 @@ impl<'a> Template<'a> {
         if let Some(member) = object {
             let resolved = self.resolved(&member.value);
             let size = compact_size(&resolved);
-            return Some(PolicyDocument::new(
+            let document = PolicyDocument::new(
                 label,
                 ContextHint::SesIdentityPolicy,
                 Some(&resolved),
@@ -412,10 +441,19 @@ impl<'a> Template<'a> {
                 member.value.span,
                 size,
                 &|s| s,
-            ));
+            );
+            return Some(PolicyDocument {
+                syntax: self.object_syntax(),
+                ..document
+            });
         }
-        let decoded = self.decoded(&properties.get("Policy")?.value, 0)?;
-        Some(document_in(&decoded, label))
+        let policy = &properties.get("Policy")?.value;
+        let decoded = self.decoded(policy, 0)?;
+        let syntax = self.string_syntax(policy, 1);
+        Some(PolicyDocument {
+            syntax,
+            ..document_in(&decoded, label)
+        })
     }
 
     /// An SDK call in `Create` / `Update`: `None` when it is not an SES identity-policy call;
@@ -467,7 +505,10 @@ impl<'a> Template<'a> {
             .map(|m| call.span(m.value.span));
         let policy = parameters.and_then(|p| p.get("Policy"))?;
         let document = match &policy.value.value {
-            Value::String(_) => document_in(&call.inner_literal(policy.value.span), label),
+            Value::String(_) => PolicyDocument {
+                syntax: self.string_syntax(node, 2),
+                ..document_in(&call.inner_literal(policy.value.span), label)
+            },
             Value::Object(_) => PolicyDocument::new(
                 label,
                 ContextHint::SesIdentityPolicy,

@@ -5,6 +5,7 @@
 //! JSON that holds no policy (package.json, tsconfig.json) yields no document. Text that does
 //! not parse yields a document for the syntax rules only if it looks like a policy.
 
+use crate::fix::Syntax;
 use crate::json::{self, DuplicateKey, Node, SyntaxError, Value};
 use crate::policy::{is_policy_document, ContextHint, PolicyDocument};
 use crate::source::Span;
@@ -61,15 +62,18 @@ pub fn extract(text: &str) -> Vec<PolicyDocument> {
             let errors = select(&parsed.errors, error_span, within);
             let duplicates = select(&parsed.duplicate_keys, duplicate_span, within);
             let problems = (&errors[..], &duplicates[..]);
-            PolicyDocument::new(
-                label.clone(),
-                ContextHint::Unknown,
-                Some(node),
-                problems,
-                node.span,
-                node.span.len(),
-                &|s| s,
-            )
+            PolicyDocument {
+                syntax: Syntax::Json(Vec::new()),
+                ..PolicyDocument::new(
+                    label.clone(),
+                    ContextHint::Unknown,
+                    Some(node),
+                    problems,
+                    node.span,
+                    node.span.len(),
+                    &|s| s,
+                )
+            }
         })
         .collect();
     // Problems outside every policy (a trailing comma in the wrapper) are still reported.

@@ -48,14 +48,23 @@ pub fn extract_group(dir: &Path, unit: &UnitText) -> Extracted {
 /// The documents of one file, and the files it names as policies (a script's `file://`).
 pub fn extract(path: &Path, text: &str) -> Extracted {
     match format::of(path, text.as_bytes()) {
-        Format::Markdown => markdown::extract(text),
-        Format::ReStructuredText => rst::extract(text),
-        Format::Shell => shell::extract(text, Some(path.parent().unwrap_or(Path::new("")))),
+        Format::Markdown => without_fixes(markdown::extract(text)),
+        Format::ReStructuredText => without_fixes(rst::extract(text)),
+        Format::Shell => without_fixes(shell::extract(text, Some(path.parent().unwrap_or(Path::new(""))))),
         _ => Extracted {
             documents: extract_data(path, text),
             ..Extracted::default()
         },
     }
+}
+
+/// Documents and scripts get no fixes yet: no writer keeps a block quote's `>` markers, a list
+/// item's indentation or a shell quoting around the text it inserts.
+fn without_fixes(mut extracted: Extracted) -> Extracted {
+    for document in &mut extracted.documents {
+        document.syntax = crate::fix::Syntax::Opaque;
+    }
+    extracted
 }
 
 /// The documents of a data file: JSON, Terraform, a template.
@@ -83,6 +92,10 @@ fn extract_data(path: &Path, text: &str) -> Vec<PolicyDocument> {
 pub fn extract_referenced(text: &str, file: ReferencedFile) -> Vec<PolicyDocument> {
     let whole = Span::new(0, text.len());
     terraform::document_in_template(text, whole, file.label, file.hint)
+        .map(|document| PolicyDocument {
+            syntax: crate::fix::Syntax::Json(vec![crate::fix::Layer::Heredoc]),
+            ..document
+        })
         .into_iter()
         .collect()
 }

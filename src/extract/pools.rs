@@ -66,8 +66,10 @@ pub struct IdentityPolicy<'a> {
 /// Tells each identity policy how the pools that send as its identity send
 /// (`EmailSendingAccount`), as the fact `sending_mode`, when they all say it alike and literally:
 /// COG011 then checks the identity's region against that mode's regions (an Alternate-Region
-/// pool with DEVELOPER may use only the first listed region). `documents` are the extractor's;
-/// a policy is found among them by its label.
+/// pool with DEVELOPER may use only the first listed region). When one Terraform
+/// `aws_cognito_user_pool` sends as the identity, the fact `user_pool_reference` is its ARN as a
+/// reference (`${aws_cognito_user_pool.main.arn}`), for the fixes that put the pool in
+/// `aws:SourceArn`. `documents` are the extractor's; a policy is found among them by its label.
 pub fn mark_sending_modes(
     text: &str,
     pools: &[Pool],
@@ -75,30 +77,39 @@ pub fn mark_sending_modes(
     policies: &[IdentityPolicy],
     documents: &mut [PolicyDocument],
 ) {
-    let modes: Vec<(String, &str)> = policies
-        .iter()
-        .filter_map(|policy| {
-            let identity = keys(text, &policy.identity, identities);
-            let mut modes = pools
-                .iter()
-                .filter(|pool| {
-                    pool.source_arn
-                        .as_ref()
-                        .is_some_and(|arn| keys(text, arn, identities).iter().any(|k| identity.contains(k)))
-                })
-                .map(|pool| pool.mode.as_ref().map_or("COGNITO_DEFAULT", |m| m.value.as_str()));
-            let first = modes.next()?;
-            let literal = !first.contains(UNKNOWN) && modes.all(|m| m == first);
-            literal.then(|| (policy.label.clone(), first))
-        })
-        .collect();
-    for (label, mode) in modes {
+    let mut facts: Vec<(String, &str, serde_json::Value)> = Vec::new();
+    for policy in policies {
+        let identity = keys(text, &policy.identity, identities);
+        let senders: Vec<&Pool> = pools
+            .iter()
+            .filter(|pool| {
+                pool.source_arn
+                    .as_ref()
+                    .is_some_and(|arn| keys(text, arn, identities).iter().any(|k| identity.contains(k)))
+            })
+            .collect();
+        let mut modes = senders
+            .iter()
+            .map(|pool| pool.mode.as_ref().map_or("COGNITO_DEFAULT", |m| m.value.as_str()));
+        if let Some(first) = modes.next() {
+            if !first.contains(UNKNOWN) && modes.all(|m| m == first) {
+                facts.push((policy.label.clone(), "sending_mode", first.into()));
+            }
+        }
+        if let [pool] = senders[..] {
+            if pool.id.starts_with("aws_cognito_user_pool.") {
+                let reference = format!("${{{}.arn}}", pool.id);
+                facts.push((policy.label.clone(), "user_pool_reference", reference.into()));
+            }
+        }
+    }
+    for (label, name, value) in facts {
         for document in documents.iter_mut().filter(|d| d.label == label) {
             match &mut document.facts {
                 serde_json::Value::Object(facts) => {
-                    facts.insert("sending_mode".into(), mode.into());
+                    facts.insert(name.into(), value.clone());
                 }
-                facts => *facts = serde_json::json!({ "sending_mode": mode }),
+                facts => *facts = serde_json::json!({ name: value.clone() }),
             }
         }
     }

@@ -1,6 +1,7 @@
 //! What the extractors share: building the documents every container needs (a policy inside a
 //! JSON string, a container's own syntax problems, a file that does not parse in its format).
 
+use crate::fix::{Layer, Syntax};
 use crate::json::{self, DuplicateKey, SyntaxError};
 use crate::policy::{ContextHint, PolicyDocument};
 use crate::source::Span;
@@ -60,7 +61,7 @@ pub fn document_in_string(text: &str, literal: Span, label: String, hint: Contex
     let parsed = json::parse(&decoded);
     let map = |span: Span| offsets.span(span);
     let problems = (&parsed.errors[..], &parsed.duplicate_keys[..]);
-    PolicyDocument::new(
+    let document = PolicyDocument::new(
         label,
         hint,
         parsed.root.as_ref(),
@@ -68,7 +69,11 @@ pub fn document_in_string(text: &str, literal: Span, label: String, hint: Contex
         literal,
         decoded.len(),
         &map,
-    )
+    );
+    PolicyDocument {
+        syntax: Syntax::Json(vec![Layer::JsonString]),
+        ..document
+    }
 }
 
 /// A document that carries only a container's own syntax problems (a trailing comma in a CLI

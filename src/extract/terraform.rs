@@ -13,6 +13,7 @@
 //! `file(...)` / `templatefile(...)` (the file is linted, labelled with the resource), or
 //! `data.aws_iam_policy_document.NAME.json`. Each policy is labelled with its resource address.
 
+use crate::fix::{Layer, Syntax};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -74,6 +75,13 @@ pub fn extract_module(dir: &Path, module: &UnitText) -> Extracted {
         })
         .collect();
     let lookup = |name: &str| data_sources.iter().find(|(n, _)| *n == name).map(|(_, body)| *body);
+    // Terraform JSON (`.tf.json`) writes policies in JSON syntax, `.tf` files in HCL.
+    let in_json_file = |offset: usize| {
+        module
+            .files
+            .get(module.file_at(offset))
+            .is_some_and(|(path, _)| path.to_string_lossy().to_ascii_lowercase().ends_with(".json"))
+    };
     let grants = role_grants(&resources, text, &lookup);
     // Which resources use each data source: (label, hint, facts).
     let mut users: Vec<Vec<(String, ContextHint, serde_json::Value)>> =
@@ -95,7 +103,13 @@ pub fn extract_module(dir: &Path, module: &UnitText) -> Extracted {
                 ("aws_iam_role", "assume_role_policy", Some(actions)) => serde_json::json!({ "role_grants": actions }),
                 _ => serde_json::Value::Null,
             };
-            match policy_value(text, &attribute.value, &label, hint) {
+            match policy_value(
+                text,
+                &attribute.value,
+                &label,
+                hint,
+                in_json_file(attribute.value.span.start),
+            ) {
                 PolicyValue::Document(document) => out.documents.push(PolicyDocument { facts, ..*document }),
                 PolicyValue::DataSource(data_name) => {
                     if let Some(position) = data_sources.iter().position(|(n, _)| *n == data_name) {
@@ -133,7 +147,16 @@ pub fn extract_module(dir: &Path, module: &UnitText) -> Extracted {
             )
         });
         if let Some(document) = render_data_source(body, label, hint, &lookup) {
-            out.documents.push(PolicyDocument { facts, ..document });
+            let syntax = if in_json_file(body.span.start) {
+                Syntax::Opaque
+            } else {
+                Syntax::PolicyDocument
+            };
+            out.documents.push(PolicyDocument {
+                facts,
+                syntax,
+                ..document
+            });
         }
     }
     // Pools against the identity policies they depend on (COG101 to COG104).
@@ -171,7 +194,7 @@ fn role_grants(
     lookup: &policy_document::Lookup,
 ) -> HashMap<String, Vec<String>> {
     let allowed = |value: &Node| -> Vec<String> {
-        let document = match policy_value(text, value, "", ContextHint::NotSesIdentityPolicy) {
+        let document = match policy_value(text, value, "", ContextHint::NotSesIdentityPolicy, false) {
             PolicyValue::Document(document) => Some(*document),
             PolicyValue::DataSource(name) => lookup(&name)
                 .and_then(|body| render_data_source(body, String::new(), ContextHint::NotSesIdentityPolicy, lookup)),
@@ -248,17 +271,28 @@ enum PolicyValue {
     Unknown,
 }
 
-fn policy_value(text: &str, value: &Node, label: &str, hint: ContextHint) -> PolicyValue {
+fn policy_value(text: &str, value: &Node, label: &str, hint: ContextHint, json_file: bool) -> PolicyValue {
+    let with = |document: PolicyDocument, syntax: Syntax| {
+        PolicyValue::Document(Box::new(PolicyDocument { syntax, ..document }))
+    };
     match &value.value {
         // `jsonencode({...})`, or an object in Terraform JSON.
         Value::Object(_) => {
+            let syntax = if json_file {
+                Syntax::Json(Vec::new())
+            } else {
+                Syntax::Hcl
+            };
             let document = PolicyDocument::new(label.to_string(), hint, Some(value), (&[], &[]), value.span, 0, &|s| s);
             // `jsonencode` writes compact JSON.
             let size = serde_json::to_string(&value.to_value()).map_or(0, |json| json.len());
-            PolicyValue::Document(Box::new(PolicyDocument {
-                size_bytes: size,
-                ..document
-            }))
+            with(
+                PolicyDocument {
+                    size_bytes: size,
+                    ..document
+                },
+                syntax,
+            )
         }
         Value::String(string) => {
             let written = text.get(value.span.start..value.span.end).unwrap_or_default();
@@ -275,11 +309,15 @@ fn policy_value(text: &str, value: &Node, label: &str, hint: ContextHint) -> Pol
                 return heredoc_body(text, value.span)
                     .and_then(|body| document_in_template(text, body, label.to_string(), hint))
                     .map_or(PolicyValue::Unknown, |document| {
-                        PolicyValue::Document(Box::new(document))
+                        with(document, Syntax::Json(vec![Layer::Heredoc]))
                     });
             }
             if written.starts_with('"') {
-                return PolicyValue::Document(Box::new(document_in_string(text, value.span, label.to_string(), hint)));
+                let layer = if json_file { Layer::JsonString } else { Layer::HclString };
+                return with(
+                    document_in_string(text, value.span, label.to_string(), hint),
+                    Syntax::Json(vec![layer]),
+                );
             }
             PolicyValue::Unknown
         }

@@ -79,8 +79,20 @@ fn to_report(source: Arc<ClippedSource>, finding: &Finding) -> Report {
         .with_code(format!("{}({})", finding.code, finding.name))
         .with_severity(severity)
         .with_labels(labels);
-    if !finding.help.is_empty() {
-        diagnostic = diagnostic.with_help(finding.help.clone());
+    let fix = finding.fix.as_ref().map(|fix| {
+        let flags = match fix.applicability {
+            crate::fix::Applicability::Safe => "--fix",
+            crate::fix::Applicability::Unsafe => "--fix --unsafe-fixes",
+        };
+        format!("fix ({}, {flags}): {}", fix.applicability.as_str(), fix.description)
+    });
+    let help = match (finding.help.is_empty(), fix) {
+        (false, Some(fix)) => format!("{}\n{fix}", finding.help),
+        (true, Some(fix)) => fix,
+        (_, None) => finding.help.clone(),
+    };
+    if !help.is_empty() {
+        diagnostic = diagnostic.with_help(help);
     }
     Report::new(diagnostic).with_source_code(source)
 }

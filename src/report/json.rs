@@ -34,6 +34,25 @@ struct Diagnostic<'a> {
     span: JsonSpan,
     start: Position,
     end: Position,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fix: Option<JsonFix<'a>>,
+}
+
+/// A finding's fix: `--fix` applies it when it is safe (`--unsafe-fixes`: also unsafe).
+#[derive(Serialize)]
+struct JsonFix<'a> {
+    applicability: &'static str,
+    description: &'a str,
+    edits: Vec<JsonEdit<'a>>,
+}
+
+/// Replace the bytes of `span` (`start` to `end`) with `text`.
+#[derive(Serialize)]
+struct JsonEdit<'a> {
+    span: JsonSpan,
+    start: Position,
+    end: Position,
+    text: &'a str,
 }
 
 #[derive(Serialize)]
@@ -65,6 +84,23 @@ pub fn render(report: &RunReport) -> String {
                 },
                 start: lines.position(start),
                 end: lines.position(end),
+                fix: finding.fix.as_ref().map(|fix| JsonFix {
+                    applicability: fix.applicability.as_str(),
+                    description: &fix.description,
+                    edits: fix
+                        .edits
+                        .iter()
+                        .map(|edit| JsonEdit {
+                            span: JsonSpan {
+                                offset: edit.span.start,
+                                length: edit.span.len(),
+                            },
+                            start: lines.position(edit.span.start),
+                            end: lines.position(edit.span.end),
+                            text: &edit.text,
+                        })
+                        .collect(),
+                }),
             });
         }
     }

@@ -231,6 +231,20 @@ fn result(path: &str, finding: &Finding, places: &Places, rules: &RuleSet) -> Va
             .collect();
         result.insert("relatedLocations".into(), Value::Array(related));
     }
+    if let Some(fix) = &finding.fix {
+        let replacements: Vec<Value> = fix
+            .edits
+            .iter()
+            .map(|edit| json!({ "deletedRegion": places.region(edit.span), "insertedContent": { "text": edit.text } }))
+            .collect();
+        result.insert(
+            "fixes".into(),
+            json!([{
+                "description": { "text": format!("{} ({})", fix.description, fix.applicability.as_str()) },
+                "artifactChanges": [{ "artifactLocation": artifact_location(path), "replacements": replacements }],
+            }]),
+        );
+    }
     Value::Object(result)
 }
 

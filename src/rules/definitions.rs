@@ -339,6 +339,11 @@ impl Definitions {
         Ok(())
     }
 
+    /// The built-in definitions and those of the data files of `rule_dirs`, without the rules.
+    pub fn of_dirs(rule_dirs: &[std::path::PathBuf]) -> Result<Definitions, LoadError> {
+        Definitions::load(rule_dirs, &Patterns::default())
+    }
+
     pub fn table(&self, name: &str) -> Option<Arc<Table>> {
         self.tables.get(name).cloned()
     }

@@ -24,10 +24,10 @@ use super::definitions::NamedUnit;
 use super::path::{Path, Scratch};
 use super::predicate::{Predicate, Subject};
 use super::schema::JsonType;
-use super::{
-    AppliesTo, ArnField, Check, Clause, Compare, Extract, Quantifier, Rule, RuleSet, Side, Target, Test, Unit,
-};
+use super::{AppliesTo, Check, Clause, Compare, Extract, Quantifier, Rule, RuleSet, Side, Target, Test, Unit};
 use crate::finding::Finding;
+use crate::fix::rule::{FixRule, From as FixFrom, Source};
+use crate::fix::{Fix, Syntax};
 use crate::policy::{Context, Kind, NodeId, NodeRef, PolicyDocument, Tree};
 use crate::source::Span;
 use crate::unknown::{self, is_partly_unknown, UNKNOWN};
@@ -62,6 +62,7 @@ fn check_split<'a>(
         document,
         text,
         tree: document.canonical.as_ref(),
+        given: &rules.given,
         facts: None,
         cache: Cache::default(),
         out: Vec::new(),
@@ -273,6 +274,8 @@ struct Run<'a> {
     document: &'a PolicyDocument,
     text: &'a str,
     tree: Option<&'a Tree>,
+    /// Facts given on the command line, for fixes.
+    given: &'a Value,
     /// The document's facts as a tree, made when a clause first reads them.
     facts: Option<Tree>,
     cache: Cache,
@@ -368,6 +371,7 @@ impl<'a> Run<'a> {
         Run {
             document: self.document,
             text: self.text,
+            given: self.given,
             tree: self.tree,
             facts: None,
             cache: Cache::default(),
@@ -550,6 +554,7 @@ impl<'a> Run<'a> {
                                 .map(|s| format!("; did you mean {}?", json_string(s)));
                         }
                         let finding = self.finding(rule, check, span, &facts, Vec::new());
+                        let finding = self.with_fix(finding, check, unit, Some(&node));
                         self.push(tag, finding);
                     }
                 }
@@ -562,6 +567,7 @@ impl<'a> Run<'a> {
                         let span = self.span_of(&node);
                         let facts = self.node_facts(unit, &node, span);
                         let finding = self.finding(rule, check, span, &facts, Vec::new());
+                        let finding = self.with_fix(finding, check, unit, Some(&node));
                         self.push(tag, finding);
                     }
                 }
@@ -664,6 +670,7 @@ impl<'a> Run<'a> {
                     .map(|t| t.render(&|v| self.lookup(v, &facts)));
                 let related = vec![(self.span_of(right), label.unwrap_or_default())];
                 let finding = self.finding(rule, check, left_span, &facts, related);
+                let finding = self.with_fix(finding, check, unit, Some(left));
                 self.push(tag, finding);
             }
         }
@@ -716,7 +723,139 @@ impl<'a> Run<'a> {
             ..Facts::default()
         };
         let finding = self.finding(rule, check, span, &facts, Vec::new());
+        let finding = self.with_fix(finding, check, unit, None);
         self.push(tag, finding);
+    }
+
+    /// The finding with its check's fix, when the fix fits here.
+    fn with_fix(
+        &mut self,
+        mut finding: Finding,
+        check: &'a Check,
+        unit: NodeRef<'a>,
+        node: Option<&Tested<'a>>,
+    ) -> Finding {
+        if let Some(fix) = &check.fix {
+            match self.fix(fix, unit, node) {
+                Some(Ok(fix)) => finding.fix = Some(fix),
+                // Values this file does not know: the help shows the edit as the file would
+                // write it, with a placeholder for each.
+                // (JSON help is already in a JSON file's syntax.)
+                Some(Err(sketch)) if !matches!(self.document.syntax, Syntax::Json(_)) => {
+                    finding.help = format!("{}\nin this file: {sketch}", finding.help);
+                }
+                Some(Err(_)) => {}
+                None => {}
+            }
+        }
+        finding
+    }
+
+    /// The check's fix for this finding; `Err` with a sketch of it (placeholders for the values
+    /// that are not known) when it cannot be applied.
+    fn fix(&mut self, fix: &'a FixRule, unit: NodeRef<'a>, node: Option<&Tested<'a>>) -> Option<Result<Fix, String>> {
+        // A repeated key keeps one member in the canonical tree and hides the other: the tree no
+        // longer says what the text holds, so nothing is written from it (SES002 comes first).
+        if self.document.syntax == Syntax::Opaque || !self.document.duplicate_keys.is_empty() {
+            return None;
+        }
+        let tree = unit.tree();
+        let target = match &fix.at {
+            Some(path) => tree.node(*path.select(tree, unit.id()).first()?),
+            None => node.map_or(unit, |n| n.node),
+        };
+        // A value with unknown parts is not written back (a fix that only replaces it may apply).
+        let text = node
+            .and_then(|n| n.tested.as_str())
+            .filter(|t| !is_partly_unknown(t))
+            .map(str::to_string);
+        let parent_key = target
+            .parent()
+            .and_then(|p| p.written_key().or(p.key()))
+            .map(str::to_string);
+        let named: Vec<(&str, Option<String>)> = fix
+            .values
+            .iter()
+            .map(|(name, sources)| (name.as_str(), self.fix_value(sources, unit)))
+            .collect();
+        let lookup = |variable: &str| -> Option<String> {
+            match variable {
+                "text" => text.clone(),
+                "text_trimmed" => text.as_deref().map(|t| t.trim().to_string()),
+                "text_suffix" => text
+                    .as_deref()
+                    .and_then(|t| t.split_once(':'))
+                    .map(|(_, rest)| rest.to_string()),
+                "parent_key" => parent_key.clone(),
+                other => named.iter().find(|(n, _)| *n == other).and_then(|(_, v)| v.clone()),
+            }
+        };
+        if named.iter().any(|(_, v)| v.is_none()) {
+            let placeholder = |variable: &str| {
+                lookup(variable).or_else(|| {
+                    named
+                        .iter()
+                        .any(|(n, _)| *n == variable)
+                        .then(|| variable.to_ascii_uppercase())
+                })
+            };
+            let op = fix.op(target, &placeholder)?;
+            let edits = crate::fix::write::edits(&op, &self.document.syntax, self.text)?;
+            return Some(Err(crate::fix::describe(&op, &edits, self.text)));
+        }
+        let op = fix.op(target, &lookup)?;
+        let edits = crate::fix::write::edits(&op, &self.document.syntax, self.text)?;
+        Some(Ok(Fix {
+            applicability: fix.applicability,
+            description: crate::fix::describe(&op, &edits, self.text),
+            edits,
+        }))
+    }
+
+    /// A fix's named value: from the first source that finds exactly one (`None` when none
+    /// does, or the first that finds any finds several).
+    fn fix_value(&mut self, sources: &'a [Source], unit: NodeRef<'a>) -> Option<String> {
+        for source in sources {
+            let found: Vec<String> = match &source.from {
+                FixFrom::Literal(literal) => vec![literal.clone()],
+                FixFrom::Path(path) => {
+                    let tree = unit.tree();
+                    path.select(tree, unit.id())
+                        .into_iter()
+                        .filter_map(|id| tree.node(id).as_str().map(str::to_string))
+                        .collect()
+                }
+                FixFrom::Fact(path) => {
+                    if self.facts.is_none() {
+                        self.facts = Some(Tree::from_value(&self.document.facts));
+                    }
+                    let given = Tree::from_value(self.given);
+                    let mut found = Vec::new();
+                    for tree in self.facts.iter().chain([&given]) {
+                        found.extend(
+                            path.select(tree, 0)
+                                .into_iter()
+                                .filter_map(|id| tree.node(id).as_str().map(str::to_string)),
+                        );
+                        if !found.is_empty() {
+                            break;
+                        }
+                    }
+                    found
+                }
+            };
+            let mapped: std::collections::BTreeSet<String> = found
+                .iter()
+                .filter(|v| !is_partly_unknown(v))
+                .filter_map(|v| source.map(v))
+                .collect();
+            match mapped.len() {
+                0 => continue,
+                1 => return mapped.into_iter().next(),
+                _ => return None,
+            }
+        }
+        None
     }
 
     /// Where to point for a node: at itself when it fits on one line; a container over several
@@ -850,6 +989,7 @@ impl<'a> Run<'a> {
             label: check.label.as_ref().map(|t| t.render(&lookup)),
             related,
             location: self.stable_location(&facts.pointer),
+            fix: None,
         }
     }
 
@@ -955,20 +1095,7 @@ fn normalize<'v>(value: Tv<'v>, check: &Check) -> Tv<'v> {
 fn extract_field(text: &str, extract: &Extract) -> Option<String> {
     match extract {
         Extract::Whole => Some(text.to_string()),
-        Extract::Arn(field) => {
-            let fields: Vec<&str> = text.splitn(6, ':').collect();
-            if fields.len() < 6 || fields[0] != "arn" {
-                return None;
-            }
-            let index = match field {
-                ArnField::Partition => 1,
-                ArnField::Service => 2,
-                ArnField::Region => 3,
-                ArnField::Account => 4,
-                ArnField::Resource => 5,
-            };
-            Some(fields[index].to_string())
-        }
+        Extract::Arn(field) => crate::fix::rule::arn_field(text, *field).map(str::to_string),
         Extract::Capture(pattern) => pattern.first_group(text).map(str::to_string),
     }
 }

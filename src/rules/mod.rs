@@ -163,6 +163,8 @@ pub struct Check {
     pub supersedes: Vec<String>,
     /// Nodes shown beside each finding, with their label (`related`, `related-label`).
     pub related: Option<(Path, Option<Template>)>,
+    /// How to fix a finding of this check.
+    pub fix: Option<crate::fix::rule::FixRule>,
 }
 
 #[derive(Debug)]
@@ -235,6 +237,9 @@ pub struct RuleSet {
     pub patterns: Vec<Pattern>,
     /// The units the data files define (`cognito-statement`), which rules narrow theirs to.
     pub units: Vec<NamedUnit>,
+    /// Facts given on the command line for fixes (`--account`, `--user-pool-arn`), read by a
+    /// fix's `fact` sources after the document's own facts.
+    pub given: serde_json::Value,
 }
 
 /// The regular expressions and paths of one load, by text: rules that spell a pattern the same
@@ -373,6 +378,7 @@ impl RuleSet {
             deselected: Vec::new(),
             patterns,
             units,
+            given: serde_json::Value::Null,
         })
     }
 
@@ -689,6 +695,12 @@ impl<'a> Compiler<'a> {
                 )),
                 None => None,
             },
+            fix: spec
+                .fix
+                .map(|fix| {
+                    crate::fix::rule::compile(fix, &|s| self.path(s), &|m, at, l| self.fail(m, at, l), self.defs)
+                })
+                .transpose()?,
         })
     }
 

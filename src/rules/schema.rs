@@ -177,6 +177,8 @@ pub struct CheckSpec {
     /// labelled with `related-label` (the other resource of a cross-resource finding).
     pub related: Option<Spanned<String>>,
     pub related_label: Option<Spanned<String>>,
+    /// How to fix what the check finds (README, "Fixes").
+    pub fix: Option<Spanned<FixSpec>>,
 }
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -415,4 +417,46 @@ pub enum ArnField {
     Region,
     Account,
     Resource,
+}
+
+/// A check's fix: one kind of edit (`replace-value` and / or `replace-key`, `append`, `insert`,
+/// `move-to`), its values templated like messages (`src/fix/rule.rs` compiles it).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct FixSpec {
+    pub applicability: crate::fix::Applicability,
+    /// JSONPath (relative to the unit) of the node to change; default the node the check reports.
+    pub at: Option<Spanned<String>>,
+    /// The node's new value: a string or a list of strings.
+    pub replace_value: Option<OneOrMany>,
+    /// The new key of the node's member.
+    pub replace_key: Option<String>,
+    /// An item to add to the list.
+    pub append: Option<String>,
+    /// Keys of a member to add to the object (nested objects made as needed), with `value`.
+    pub insert: Option<Vec<String>>,
+    pub value: Option<OneOrMany>,
+    /// With `insert`: before the other members.
+    #[serde(default)]
+    pub first: bool,
+    /// Move the member to the sibling condition operator of this name.
+    pub move_to: Option<String>,
+    /// Text replacements applied to a rendered key or operator, in order (`"String" = "Arn"`).
+    #[serde(default)]
+    pub substitute: Vec<(String, String)>,
+    /// Named values for the templates, each from the first source that knows exactly one.
+    #[serde(default)]
+    pub values: BTreeMap<String, Vec<FixSourceSpec>>,
+}
+
+/// Where a fix's named value comes from: a path of the unit, a fact, or a literal; optionally one
+/// field of an ARN and a data table that maps it.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct FixSourceSpec {
+    pub path: Option<Spanned<String>>,
+    pub fact: Option<Spanned<String>>,
+    pub literal: Option<String>,
+    pub arn: Option<ArnField>,
+    pub table: Option<Spanned<String>>,
 }

@@ -47,6 +47,13 @@ impl Table {
         self.rows.len()
     }
 
+    /// Every key with its values, sorted by key.
+    pub fn rows(&self) -> Vec<(&str, &[String])> {
+        let mut rows: Vec<(&str, &[String])> = self.rows.iter().map(|(k, v)| (k.as_str(), v.as_slice())).collect();
+        rows.sort();
+        rows
+    }
+
     pub fn is_empty(&self) -> bool {
         self.rows.is_empty()
     }

@@ -30,10 +30,19 @@ pub const VARIABLES: &[(&str, &str)] = &[
     ("limit", "source checks: the size limit in bytes"),
 ];
 
+/// The placeholders a fix's templates may use besides [`VARIABLES`] and its named `values`.
+pub const FIX_VARIABLES: &[(&str, &str)] = &[
+    ("text", "the tested value or key, as it is (not as JSON)"),
+    ("text_trimmed", "the tested text without white space at its ends"),
+    ("text_suffix", "the tested text after its first `:`"),
+    ("parent_key", "the key of the member that holds the node, as written"),
+];
+
 #[derive(Debug, Clone)]
 enum Part {
     Text(String),
     Var(&'static str),
+    Named(String),
 }
 
 #[derive(Debug, Clone)]
@@ -43,6 +52,15 @@ impl Template {
     /// Parses a template: `{name}` is a placeholder, `{{` and `}}` are literal braces, and any
     /// other brace is text (so help may quote JSON). Errors carry a byte range.
     pub fn parse(text: &str) -> Result<Template, (String, std::ops::Range<usize>)> {
+        Template::parse_with(text, None)
+    }
+
+    /// A fix's template: also [`FIX_VARIABLES`] and the fix's own value names.
+    pub fn parse_fix(text: &str, names: &[String]) -> Result<Template, (String, std::ops::Range<usize>)> {
+        Template::parse_with(text, Some(names))
+    }
+
+    fn parse_with(text: &str, names: Option<&[String]>) -> Result<Template, (String, std::ops::Range<usize>)> {
         let mut parts = Vec::new();
         let mut literal = String::new();
         let mut rest = text.char_indices().peekable();
@@ -66,8 +84,18 @@ impl Template {
                         literal.push('{');
                         continue;
                     };
-                    let Some(&(var, _)) = VARIABLES.iter().find(|(v, _)| *v == name) else {
-                        let known: Vec<_> = VARIABLES.iter().map(|(v, _)| *v).collect();
+                    let fix = names.map_or(&[][..], |_| FIX_VARIABLES);
+                    if let Some(named) = names.into_iter().flatten().find(|n| *n == name) {
+                        parts.push(Part::Text(std::mem::take(&mut literal)));
+                        parts.push(Part::Named(named.clone()));
+                        while rest.peek().is_some_and(|&(j, _)| j <= close) {
+                            rest.next();
+                        }
+                        continue;
+                    }
+                    let Some(&(var, _)) = VARIABLES.iter().chain(fix).find(|(v, _)| *v == name) else {
+                        let mut known: Vec<&str> = VARIABLES.iter().chain(fix).map(|(v, _)| *v).collect();
+                        known.extend(names.into_iter().flatten().map(String::as_str));
                         return Err((
                             format!("unknown placeholder `{{{name}}}`; known: {}", known.join(", ")),
                             i..close + 1,
@@ -93,9 +121,24 @@ impl Template {
             match part {
                 Part::Text(t) => out.push_str(t),
                 Part::Var(v) => out.push_str(&lookup(v).unwrap_or_else(|| "?".into())),
+                Part::Named(v) => out.push_str(&lookup(v).unwrap_or_else(|| "?".into())),
             }
         }
         out
+    }
+
+    /// Fills in the template, or `None` when a placeholder has no value (a fix is then not
+    /// offered rather than written with a hole in it).
+    pub fn render_all(&self, lookup: &dyn Fn(&str) -> Option<String>) -> Option<String> {
+        let mut out = String::new();
+        for part in &self.0 {
+            match part {
+                Part::Text(t) => out.push_str(t),
+                Part::Var(v) => out.push_str(&lookup(v)?),
+                Part::Named(v) => out.push_str(&lookup(v)?),
+            }
+        }
+        Some(out)
     }
 
     /// The first literal text of the template (for style checks on messages).

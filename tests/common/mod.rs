@@ -53,6 +53,16 @@ pub fn json_report(cmd: &mut Command) -> (Value, String, Option<i32>) {
     (report, stderr, output.status.code())
 }
 
+/// The rule codes of a JSON report's diagnostics, in its order.
+pub fn codes(report: &Value) -> Vec<String> {
+    report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["rule"].as_str().unwrap().to_string())
+        .collect()
+}
+
 /// One diagnostic of a JSON report, as the tests compare them.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Diagnostic {
@@ -134,3 +144,4 @@ macro_rules! assert_renders_as_snapshotted {
         );
     }};
 }
+pub mod containers;
