@@ -35,6 +35,8 @@ pub fn render(report: &RunReport, style: &Style) -> String {
         .with_width(style.width)
         .with_links(false)
         .with_word_separator(wrap::SEPARATOR);
+    // The same report without wrapping, for the findings whose texts need none (see `fits`).
+    let unwrapped = handler.clone().with_wrap_lines(false);
     // Files are rendered apart, on the worker threads, and joined in order.
     let files: Vec<String> = report
         .files
@@ -45,7 +47,8 @@ pub fn render(report: &RunReport, style: &Style) -> String {
             // One indexed source per file, shared by its findings.
             let source = Arc::new(ClippedSource::new(file));
             for finding in &file.findings {
-                let report = to_report(source.clone(), finding);
+                let (report, fits) = to_report(source.clone(), finding, style.width);
+                let handler = if fits { &unwrapped } else { &handler };
                 // Writing into a String cannot fail.
                 let _ = handler.render_report(&mut out, report.as_ref());
                 out.push('\n');
@@ -56,7 +59,8 @@ pub fn render(report: &RunReport, style: &Style) -> String {
     files.concat()
 }
 
-fn to_report(source: Arc<ClippedSource>, finding: &Finding) -> Report {
+/// The finding as a miette report, and whether its message and help fit the width as they are.
+fn to_report(source: Arc<ClippedSource>, finding: &Finding, width: usize) -> (Report, bool) {
     let severity = match finding.severity {
         Severity::Error => miette::Severity::Error,
         Severity::Warning => miette::Severity::Warning,
@@ -75,6 +79,7 @@ fn to_report(source: Arc<ClippedSource>, finding: &Finding) -> Report {
     } else {
         format!("{}: {}", finding.policy, finding.message)
     };
+    let mut fits = wrap::fits(&message, width);
     let mut diagnostic = MietteDiagnostic::new(message)
         .with_code(format!("{}({})", finding.code, finding.name))
         .with_severity(severity)
@@ -92,9 +97,10 @@ fn to_report(source: Arc<ClippedSource>, finding: &Finding) -> Report {
         (_, None) => finding.help.clone(),
     };
     if !help.is_empty() {
+        fits &= wrap::fits(&help, width);
         diagnostic = diagnostic.with_help(help);
     }
-    Report::new(diagnostic).with_source_code(source)
+    (Report::new(diagnostic).with_source_code(source), fits)
 }
 
 /// The one-line summary: `3 errors, 1 warning in 2 files (12 files scanned, 5 policies checked)`.

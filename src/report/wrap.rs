@@ -13,6 +13,24 @@
 use textwrap::core::Word;
 use textwrap::WordSeparator;
 
+/// The widest indentation miette puts before a message or help line (`  help: `).
+const INDENT: usize = 8;
+
+/// Whether wrapping `text` at `width` (miette's terminal width) leaves it as it is: every line
+/// plain ASCII, not blank, without white space at its ends, and short enough with the widest
+/// indentation. Such a text is rendered as well without wrapping, which saves textwrap's whole
+/// line-fitting pass (the tests compare both renderings).
+pub fn fits(text: &str, width: usize) -> bool {
+    text.split('\n').all(|line| {
+        !line.is_empty()
+            && line.is_ascii()
+            && !line.starts_with(' ')
+            && !line.ends_with(' ')
+            && !line.contains('\t')
+            && INDENT + line.len() < width.saturating_sub(2)
+    })
+}
+
 /// The separator to give miette: Unicode's breaks, computed here for plain ASCII lines.
 pub const SEPARATOR: WordSeparator = WordSeparator::Custom(find_words);
 
@@ -155,6 +173,42 @@ mod tests {
         #[test]
         fn other_lines_are_left_to_unicode(line in "[a-z 0-9/(){}!?|$%+\\t-]{0,30}") {
             prop_assert_eq!(words(&SEPARATOR, &line), words(&WordSeparator::UnicodeBreakProperties, &line));
+        }
+    }
+}
+
+#[cfg(test)]
+mod fitting {
+    use super::*;
+    use miette::{GraphicalReportHandler, GraphicalTheme, MietteDiagnostic, Report};
+    use proptest::prelude::*;
+
+    fn render(handler: &GraphicalReportHandler, message: &str, help: &str) -> String {
+        let diagnostic = MietteDiagnostic::new(message).with_code("SES000(test)").with_help(help);
+        let mut out = String::new();
+        handler
+            .render_report(&mut out, Report::new(diagnostic).as_ref())
+            .unwrap();
+        out
+    }
+
+    proptest! {
+        /// A message and help that `fits` render the same with and without wrapping.
+        #[test]
+        fn texts_that_fit_render_alike_unwrapped(
+            message in "[a-zA-Z0-9.,:\"'()/-]{1,10}( {1,2}[a-zA-Z0-9.,:\"'()/-]{1,10}){0,8}",
+            help in "[a-z.:'/-]{1,10}( [a-z0-9.,()-]{1,10}){0,4}(\n[a-z(]{1,9}( [a-z0-9.,/)-]{1,10}){0,4}){0,2}",
+            width in 60usize..120,
+        ) {
+            prop_assume!(fits(&message, width) && fits(&help, width));
+            for theme in [GraphicalTheme::unicode_nocolor(), GraphicalTheme::unicode()] {
+                let wrapping = GraphicalReportHandler::new_themed(theme)
+                    .with_width(width)
+                    .with_links(false)
+                    .with_word_separator(SEPARATOR);
+                let unwrapped = wrapping.clone().with_wrap_lines(false);
+                prop_assert_eq!(render(&wrapping, &message, &help), render(&unwrapped, &message, &help));
+            }
         }
     }
 }
