@@ -7,6 +7,7 @@
 //! label saying where in the container the policy lives and a context hint when the container
 //! says what kind of policy it is.
 
+mod cdk;
 mod cli_export;
 mod cloudformation;
 mod embedded;
@@ -43,6 +44,10 @@ pub fn extract_group(dir: &Path, unit: &UnitText) -> Extracted {
 
 /// The documents of one file.
 pub fn extract(path: &Path, text: &str) -> Vec<PolicyDocument> {
+    if format::by_name(path) == Some(Format::Script) {
+        // Code that does not parse holds no finding (see `extract_script`).
+        return extract_script(path, text).unwrap_or_default();
+    }
     if reads_with_its_directory(path) {
         let dir = path.parent().unwrap_or(Path::new("."));
         let unit = UnitText::new(vec![(path.to_path_buf(), text.to_string())]);
@@ -60,6 +65,12 @@ pub fn extract(path: &Path, text: &str) -> Vec<PolicyDocument> {
         return Vec::new();
     }
     json_file::extract(text)
+}
+
+/// The documents of a TypeScript/JavaScript file (CDK stacks, `serverless.ts`), or why it could
+/// not be read: a syntax error or nesting too deep to parse safely.
+pub fn extract_script(path: &Path, text: &str) -> Result<Vec<PolicyDocument>, cdk::NotRead> {
+    cdk::extract(path, text)
 }
 
 /// The documents of a file a unit names as its policy (`file(...)`), in the unit's context.
