@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Proves the pre-commit hook: builds a throw-away git repository with a commit holding an SES
-# policy with findings and an unrelated JSON file, and runs `pre-commit try-repo` against this
+# policy with findings, a CDK stack in TypeScript with findings and an unrelated JSON file, and runs `pre-commit try-repo` against this
 # repository (pre-commit builds seslint with cargo, as it would for a user). Expects the hook to
 # fail on the policy. Installs pre-commit into a virtualenv under target/ when it is missing.
 set -euo pipefail
@@ -20,6 +20,8 @@ mkdir -p infra
 cp "$here/fixtures/examples/typical-public-repo.json" infra/cognito-policy.json
 cp "$here/fixtures/unrelated/package.json" package.json
 cp -r "$here/fixtures/terraform/typed-references" infra/terraform
+mkdir -p cdk/lib
+cp "$here/fixtures/cdk/firing/mail-policy-stack.ts" cdk/lib/mail-policy-stack.ts
 git add .
 git commit --quiet -m "sample"
 set +e
@@ -28,8 +30,9 @@ status=$?
 set -e
 printf '%s\n' "$output"
 # The hook must have run (not pre-commit failing to install it) and failed on the findings.
-if [ "$status" -eq 0 ] || ! grep -q -- "- hook id: seslint" <<<"$output" || ! grep -q "COG003" <<<"$output"; then
-  echo "expected the seslint hook to run and fail on infra/cognito-policy.json" >&2
+if [ "$status" -eq 0 ] || ! grep -q -- "- hook id: seslint" <<<"$output" || ! grep -q "COG003" <<<"$output" \
+  || ! grep -q "cdk/lib/mail-policy-stack.ts:20:33" <<<"$output"; then
+  echo "expected the seslint hook to run and fail on infra/cognito-policy.json and cdk/lib/mail-policy-stack.ts" >&2
   exit 1
 fi
 echo "pre-commit try-repo: the hook ran and failed on the sample's findings, as expected"

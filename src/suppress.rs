@@ -1,5 +1,5 @@
 //! Inline suppressions: `# seslint:ignore CODE[,CODE] -- reason` in files that have comments
-//! (Terraform: `#` and `//`).
+//! (Terraform: `#` and `//`; TypeScript and JavaScript: `//`).
 //!
 //! A suppression covers findings that start on its own line; one alone on its line also covers
 //! the next line. A suppression that covers no finding is itself reported (SUP001, info), so
@@ -23,9 +23,13 @@ pub struct Suppression {
     pub span: Span,
 }
 
-/// Whether a file's format has comments that can hold suppressions.
+/// Whether a file's format has comments that can hold suppressions: Terraform, and
+/// TypeScript/JavaScript (`//`).
 pub fn has_comments(path: &str) -> bool {
-    path.to_ascii_lowercase().ends_with(".tf")
+    let path = path.to_ascii_lowercase();
+    [".tf", ".ts", ".mts", ".cts", ".js", ".mjs", ".cjs"]
+        .iter()
+        .any(|extension| path.ends_with(extension))
 }
 
 /// The suppressions in a text.

@@ -29,7 +29,7 @@ const NAMED_FILES: [&str; 10] = [
     "k8s/deployment.yaml",
     "docker-compose.yml",
     "templates/mailer-bucket.yaml",
-    "cdk/lib/mail-stack.ts",
+    "cdk/lib/policy-editor.tsx",
     "cdk/lib/util.ts",
     "docs/email-setup.md",
     "docs/README.md",
@@ -63,13 +63,13 @@ fn files_that_may_hold_ses_policies_are_named_in_a_closing_note() {
     assert_eq!(
         unread,
         [
-            ("cdk/lib/mail-stack.ts", "TypeScript/JavaScript"),
+            ("cdk/lib/policy-editor.tsx", "TypeScript/JavaScript"),
             ("docs/email-setup.md", "Markdown"),
             ("scripts/attach-policy.sh", "shell"),
         ]
     );
     seslint(&dir).arg(".").assert().code(0).stderr(predicate::str::contains(
-        "note: 3 files may hold SES policies in formats seslint does not read: cdk/lib/mail-stack.ts \
+        "note: 3 files may hold SES policies in formats seslint does not read: cdk/lib/policy-editor.tsx \
          (TypeScript/JavaScript), docs/email-setup.md (Markdown), scripts/attach-policy.sh (shell)",
     ));
     seslint(&dir).args(["--quiet", "."]).assert().code(0).stderr("");

@@ -298,7 +298,11 @@ impl<'p, 'a> Reader<'p, 'a> {
                         self.make_opaque();
                         continue;
                     };
-                    members.push(member(&key, span(p.key.span()), self.value(&p.value, depth + 1)));
+                    let value = self.value(&p.value, depth + 1);
+                    if holds_unknown_grammar(&key, &value) {
+                        self.make_opaque();
+                    }
+                    members.push(member(&key, span(p.key.span()), value));
                 }
                 ObjectPropertyKind::SpreadProperty(spread) => match self.object(&spread.argument) {
                     Some(inner) => {
@@ -318,7 +322,7 @@ impl<'p, 'a> Reader<'p, 'a> {
             (Some("JSON"), Some("stringify"), Some(value)) | (_, Some("toJsonString" | "fromJson"), Some(value)) => {
                 self.value(value, depth)
             }
-            (_, Some("toJSON"), None) => match &call.callee.get_inner_expression() {
+            (_, Some("toJSON" | "toStatementJson"), None) => match &call.callee.get_inner_expression() {
                 Expression::StaticMemberExpression(member) => self.value(&member.object, depth),
                 _ => unknown(at),
             },
@@ -363,6 +367,18 @@ impl<'p, 'a> Reader<'p, 'a> {
             arn.push_str(&name);
         }
         arn
+    }
+}
+
+/// Whether a policy's structure is unknown where it matters: a `Statement`, `Principal` or
+/// `Condition` (or a statement in the list) that is a value not known here, such as a function's
+/// parameter. Read as a string, it would be a policy with no statements or no conditions.
+fn holds_unknown_grammar(key: &str, value: &Node) -> bool {
+    let unknown = |node: &Node| node.as_str() == Some(UNKNOWN.encode_utf8(&mut [0; 4]));
+    match (key, &value.value) {
+        ("Statement", Value::Array(items)) => items.iter().any(unknown),
+        ("Statement" | "Principal" | "NotPrincipal" | "Condition", _) => unknown(value),
+        _ => false,
     }
 }
 
