@@ -229,8 +229,8 @@ fn dependencies_declarations_and_bundles_are_not_parsed() {
     std::fs::create_dir_all(dir.path().join("node_modules/mailer")).unwrap();
     std::fs::write(dir.path().join("node_modules/mailer/index.js"), &policy).unwrap();
     std::fs::write(dir.path().join("stack.d.ts"), &policy).unwrap();
-    // A bundle: over 1 MiB, mentioning Cognito's email principal.
-    let bundle = format!("{}\n{}", "var a=1;".repeat(140_000), policy);
+    // A bundle: over 512 KiB, mentioning Cognito's email principal.
+    let bundle = format!("{}\n{}", "var a=1;".repeat(70_000), policy);
     std::fs::write(dir.path().join("bundle.js"), bundle).unwrap();
     let (report, stderr, code) =
         json_report(seslint(dir.path()).args(["check", "--format", "json", "--no-ignore", "."]));
@@ -240,7 +240,7 @@ fn dependencies_declarations_and_bundles_are_not_parsed() {
     // The bundle is named, not passed over in silence.
     assert_eq!(
         report["summary"]["unread"],
-        serde_json::json!([{"path": "bundle.js", "format": "TypeScript/JavaScript over 1 MiB, not parsed"}])
+        serde_json::json!([{"path": "bundle.js", "format": "TypeScript/JavaScript over 512 KiB, not parsed"}])
     );
 }
 

@@ -54,7 +54,7 @@ impl Unread {
         match self {
             Unread::Yaml => "YAML (not a CloudFormation template)",
             Unread::JavaScript => "TypeScript/JavaScript",
-            Unread::Bundle => "TypeScript/JavaScript over 1 MiB, not parsed",
+            Unread::Bundle => "TypeScript/JavaScript over 512 KiB, not parsed",
             Unread::Markdown => "Markdown",
             Unread::ReStructuredText => "reStructuredText",
             Unread::Shell => "shell",
@@ -95,7 +95,7 @@ fn is_declaration_or_dependency(path: &Path, lower_name: &str) -> bool {
 
 /// TypeScript/JavaScript larger than this is a bundle or generated code, not a stack someone
 /// wrote: it is not parsed (only sniffed, like a format seslint does not read).
-pub const MAX_SCRIPT_SIZE: usize = 1 << 20;
+pub const MAX_SCRIPT_SIZE: usize = 512 << 10;
 
 /// Whether TypeScript/JavaScript mentions what the shapes seslint reads there are made of
 /// (`cdk/`): IAM's `PolicyStatement` / `PolicyDocument` or a `Statement` key, an SES identity

@@ -36,9 +36,13 @@ use values::{last_name, object_name, Reader};
 /// The deepest bracket nesting parsed; real code nests a few dozen levels.
 pub const MAX_NESTING: usize = 256;
 
-/// The stack of the thread that parses and reads a file. Only the pages a parse touches are
-/// used; it bounds what the nesting scan lets through (long chains of unary operators).
-const STACK_SIZE: usize = 256 << 20;
+/// The stack of the thread that parses and reads a file, per byte of the file, and its least.
+/// The parser recurses once per nested construct; the nesting scan bounds brackets, but not
+/// chains the scan cannot tell from ordinary code (`!!!x`, `a = b = c`, `A<B<C>>`), which
+/// measured at most about 500 bytes of stack per byte of input in a debug build (type
+/// arguments, three bytes a level). Only the pages a parse touches are used: ordinary code touches a few hundred KB.
+const STACK_PER_BYTE: usize = 1024;
+const MIN_STACK: usize = 64 << 20;
 
 /// Why a file was not read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,7 +76,7 @@ pub fn extract(path: &Path, text: &str) -> Result<Vec<PolicyDocument>, NotRead> 
     std::thread::scope(|scope| {
         let reader = std::thread::Builder::new()
             .name("seslint-script".into())
-            .stack_size(STACK_SIZE)
+            .stack_size(MIN_STACK.max(text.len().saturating_mul(STACK_PER_BYTE)))
             .spawn_scoped(scope, || read(text, source_type));
         match reader {
             Ok(handle) => handle.join().unwrap_or(Err(NotRead::Aborted)),

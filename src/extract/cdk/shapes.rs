@@ -15,7 +15,7 @@
 use oxc_ast::ast::{CallExpression, Expression, NewExpression};
 use oxc_span::GetSpan;
 
-use super::values::{arguments, last_name, list, member, span, string, unknown, Reader};
+use super::values::{arguments, last_name, list, member, span, string, unknown, Reader, MAX_DEPTH};
 use crate::json::{Member, Node, Value};
 use crate::source::Span;
 use crate::unknown::UNKNOWN;
@@ -383,6 +383,10 @@ impl<'p, 'a> Reader<'p, 'a> {
 
     /// One principal object (`new iam.ServicePrincipal('...')`, ...).
     pub fn principal(&self, expression: &'p Expression<'a>, depth: usize, out: &mut Vec<Principal>) {
+        if depth > MAX_DEPTH {
+            self.make_opaque();
+            return;
+        }
         let d = depth + 1;
         let resolved = self.resolve(expression);
         let at = span(resolved.span());

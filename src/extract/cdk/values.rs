@@ -29,7 +29,11 @@ use crate::source::Span;
 use crate::unknown::UNKNOWN;
 
 /// How many levels of values (and of names followed) are read.
-const MAX_DEPTH: usize = 64;
+pub const MAX_DEPTH: usize = 64;
+
+/// How many values a file may expand to: names are followed wherever they are used, so
+/// `const b = [a, a]; const c = [b, b]; ...` doubles at each line; past this the rest is unknown.
+const MAX_VALUES: usize = 1_000_000;
 
 /// Reads values of one program.
 pub struct Reader<'p, 'a> {
@@ -39,6 +43,8 @@ pub struct Reader<'p, 'a> {
     /// that they are not reported again on their own.
     consumed: RefCell<HashSet<u32>>,
     opaque: Cell<bool>,
+    /// Values read so far, against [`MAX_VALUES`].
+    read: Cell<usize>,
 }
 
 /// A crate span from an oxc span.
@@ -103,6 +109,7 @@ impl<'p, 'a> Reader<'p, 'a> {
             found,
             consumed: RefCell::new(HashSet::new()),
             opaque: Cell::new(false),
+            read: Cell::new(0),
         }
     }
 
@@ -181,7 +188,9 @@ impl<'p, 'a> Reader<'p, 'a> {
     /// What an expression is known to be, with spans at the source.
     pub fn value(&self, expression: &'p Expression<'a>, depth: usize) -> Node {
         let at = span(expression.span());
-        if depth > MAX_DEPTH {
+        self.read.set(self.read.get() + 1);
+        if depth > MAX_DEPTH || self.read.get() > MAX_VALUES {
+            self.make_opaque();
             return unknown(at);
         }
         let d = depth + 1;
