@@ -71,6 +71,19 @@ fn firing_stacks_report_at_the_typescript_people_wrote() {
                 43,
                 "mailRole (OrchardCognitoMailRole).AssumeRolePolicyDocument",
             ),
+            // `Principal: { ..., AWS: ... }` beside Cognito, in `PolicyDocument.fromJson({...})`
+            // put by a call whose `onCreate` spreads the `onUpdate` call (linted once).
+            place("shapes-stack.ts", "COG002", 26, 73, "BeaconIdentityPolicy.onCreate"),
+            // `identities.identityPoolArn`: an identity pool's ARN.
+            place("shapes-stack.ts", "COG007", 56, 37, "BeaconListenersPolicy.onCreate"),
+            // A `CompositePrincipal` with the legacy principal, `addToPrincipalPolicy` SES grants.
+            place(
+                "shapes-stack.ts",
+                "COG013",
+                75,
+                34,
+                "relay (BeaconRelayRole).AssumeRolePolicyDocument",
+            ),
             place("statement-stack.ts", "COG005", 18, 7, "LanternIdentityPolicy.onCreate"),
             place("statement-stack.ts", "COG006", 18, 7, "LanternIdentityPolicy.onCreate"),
             // `actions: ['ses:*']` of a `new iam.PolicyStatement`, through `PolicyDocument.toJSON()`.
