@@ -118,7 +118,9 @@ fn typescript(c: &mut Criterion) {
     ];
     for (name, path) in cases {
         let bytes = fixture(path);
-        group.bench_function(name, |b| b.iter(|| seslint::lint_bytes("stack.ts", black_box(&bytes), &rules)));
+        group.bench_function(name, |b| {
+            b.iter(|| seslint::lint_bytes("stack.ts", black_box(&bytes), &rules))
+        });
     }
     let stack = String::from_utf8(fixture("cdk/firing/statement-stack.ts")).expect("UTF-8");
     let mut large = String::new();

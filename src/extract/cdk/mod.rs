@@ -3,9 +3,9 @@
 //! hook or a CI step sees only the code; linting the code reports a problem at the line the
 //! engineer wrote rather than in generated JSON.
 //!
-//! The file is parsed with oxc's parser (byte spans, TypeScript and JavaScript alike), on a
-//! thread of its own with a large stack, after a byte scan has bounded its nesting: hostile input
-//! can neither overflow a stack nor hang. `walk.rs` gathers names, calls and literals;
+//! The file is parsed with oxc's parser (byte spans, TypeScript and JavaScript alike), on a stack
+//! sized to the file, after a byte scan has bounded its nesting: hostile input can neither
+//! overflow a stack nor hang. `walk.rs` gathers names, calls and literals;
 //! `values.rs` says what an expression is known to be; `shapes.rs` reads the CDK's IAM classes;
 //! `constructs.rs` turns constructs and CloudFormation written as objects into the resources
 //! `cloudformation.rs` lints. Policies that belong to no construct (an object literal with a
@@ -36,13 +36,14 @@ use values::{last_name, object_name, Reader};
 /// The deepest bracket nesting parsed; real code nests a few dozen levels.
 pub const MAX_NESTING: usize = 256;
 
-/// The stack of the thread that parses and reads a file, per byte of the file, and its least.
-/// The parser recurses once per nested construct; the nesting scan bounds brackets, but not
-/// chains the scan cannot tell from ordinary code (`!!!x`, `a = b = c`, `A<B<C>>`), which
-/// measured at most about 500 bytes of stack per byte of input in a debug build (type
-/// arguments, three bytes a level). Only the pages a parse touches are used: ordinary code touches a few hundred KB.
+/// The stack a file is parsed and read on, per byte of the file, and its least. The parser
+/// recurses once per nested construct; the nesting scan bounds brackets, but not chains the scan
+/// cannot tell from ordinary code (`!!!x`, `a = b = c`, `A<B<C>>`), which measured at most about
+/// 500 bytes of stack per byte of input in a debug build (type arguments, three bytes a level).
+/// When the thread has less left, the read runs on a stack segment of that size (mapped, not
+/// touched: ordinary code uses a few hundred KB of it).
 const STACK_PER_BYTE: usize = 1024;
-const MIN_STACK: usize = 64 << 20;
+const MIN_STACK: usize = 1 << 20;
 
 /// Why a file was not read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,7 +52,7 @@ pub enum NotRead {
     Syntax { message: String, offset: usize },
     /// Brackets nest deeper than [`MAX_NESTING`].
     TooDeep,
-    /// The reading thread could not be started, or stopped without an answer.
+    /// The parser stopped without an answer.
     Aborted,
 }
 
@@ -73,15 +74,10 @@ pub fn extract(path: &Path, text: &str) -> Result<Vec<PolicyDocument>, NotRead> 
         return Err(NotRead::TooDeep);
     }
     let source_type = SourceType::from_path(path).unwrap_or_else(|_| SourceType::ts());
-    std::thread::scope(|scope| {
-        let reader = std::thread::Builder::new()
-            .name("seslint-script".into())
-            .stack_size(MIN_STACK.max(text.len().saturating_mul(STACK_PER_BYTE)))
-            .spawn_scoped(scope, || read(text, source_type));
-        match reader {
-            Ok(handle) => handle.join().unwrap_or(Err(NotRead::Aborted)),
-            Err(_) => Err(NotRead::Aborted),
-        }
+    let stack = MIN_STACK.max(text.len().saturating_mul(STACK_PER_BYTE));
+    stacker::maybe_grow(stack, stack, || {
+        // A panic in the parser is a file not read, not a run that stops.
+        std::panic::catch_unwind(|| read(text, source_type)).unwrap_or(Err(NotRead::Aborted))
     })
 }
 
