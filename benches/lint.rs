@@ -131,6 +131,14 @@ fn typescript(c: &mut Criterion) {
     group.bench_function("200 KB of stacks", |b| {
         b.iter(|| seslint::lint_bytes("stacks.ts", black_box(large.as_bytes()), &rules))
     });
+    // The parser alone: what the rest costs on top of it.
+    group.bench_function("200 KB of stacks: oxc_parser alone", |b| {
+        b.iter(|| {
+            let allocator = oxc_allocator::Allocator::default();
+            let source_type = oxc_span::SourceType::ts();
+            oxc_parser::Parser::new(&allocator, black_box(&large), source_type).parse().panicked
+        })
+    });
     group.finish();
 }
 

@@ -270,3 +270,15 @@ fn stdin_is_read_as_typescript_by_its_name() {
     let rules: Vec<String> = diagnostics(&report).into_iter().map(|d| d.rule).collect();
     assert_eq!(rules, ["COG001", "COG008"]);
 }
+
+#[test]
+fn a_byte_order_mark_and_crlf_keep_lines_and_columns() {
+    let source = std::fs::read_to_string(fixture("cdk/firing/mail-policy-stack.ts")).unwrap();
+    let at = |d: &common::Diagnostic| (d.rule.clone(), d.line, d.column);
+    let plain: Vec<_> = lint_source("stack.ts", &source).iter().map(at).collect();
+    assert_eq!(plain, [("COG001".to_string(), 20, 33), ("COG008".to_string(), 26, 32)]);
+    let bom = format!("\u{feff}{source}");
+    assert_eq!(lint_source("stack.ts", &bom).iter().map(at).collect::<Vec<_>>(), plain);
+    let crlf = source.replace('\n', "\r\n");
+    assert_eq!(lint_source("stack.ts", &crlf).iter().map(at).collect::<Vec<_>>(), plain);
+}
