@@ -136,7 +136,9 @@ fn typescript(c: &mut Criterion) {
         b.iter(|| {
             let allocator = oxc_allocator::Allocator::default();
             let source_type = oxc_span::SourceType::ts();
-            oxc_parser::Parser::new(&allocator, black_box(&large), source_type).parse().panicked
+            oxc_parser::Parser::new(&allocator, black_box(&large), source_type)
+                .parse()
+                .panicked
         })
     });
     group.finish();
