@@ -282,3 +282,20 @@ fn a_byte_order_mark_and_crlf_keep_lines_and_columns() {
     let crlf = source.replace('\n', "\r\n");
     assert_eq!(lint_source("stack.ts", &crlf).iter().map(at).collect::<Vec<_>>(), plain);
 }
+
+#[test]
+fn values_not_known_here_are_never_guessed() {
+    // A name bound twice, a parameter, JSON text with an unknown value outside its strings: each
+    // policy is unknown, so nothing is reported (no "invalid JSON", no "no statement").
+    let source = "import * as cr from 'aws-cdk-lib/custom-resources';\n\
+        function a(scope: any) {\n  const policy = { Version: '2012-10-17', Statement: [] };\n  \
+        new cr.AwsCustomResource(scope, 'A', { onCreate: { service: 'SES', action: 'putIdentityPolicy', \
+        parameters: { Identity: 'a.example', Policy: JSON.stringify(policy) } } });\n}\n\
+        function b(scope: any, props: { policy: string; statements: string }) {\n  \
+        const policy = { Version: '2012-10-17', Statement: [] };\n  \
+        new cr.AwsCustomResource(scope, 'B', { onCreate: { service: 'SES', action: 'putIdentityPolicy', \
+        parameters: { Identity: 'b.example', Policy: props.policy } } });\n  \
+        new cr.AwsCustomResource(scope, 'C', { onCreate: { service: 'SES', action: 'putIdentityPolicy', \
+        parameters: { Identity: 'c.example', Policy: `{\"Version\":\"2012-10-17\",\"Statement\":[${props.statements}]}` } } });\n}\n";
+    assert_eq!(lint_source("stacks.ts", source), []);
+}

@@ -26,7 +26,7 @@ use oxc_span::GetSpan;
 use super::walk::{name_of, Found};
 use crate::json::{Member, Node, Value};
 use crate::source::Span;
-use crate::unknown::UNKNOWN;
+use crate::unknown::{is_partly_unknown, UNKNOWN};
 
 /// How many levels of values (and of names followed) are read.
 pub const MAX_DEPTH: usize = 64;
@@ -380,13 +380,16 @@ impl<'p, 'a> Reader<'p, 'a> {
 }
 
 /// Whether a policy's structure is unknown where it matters: a `Statement`, `Principal` or
-/// `Condition` (or a statement in the list) that is a value not known here, such as a function's
-/// parameter. Read as a string, it would be a policy with no statements or no conditions.
+/// `Condition` (or a statement in the list), or a whole `Policy` / `PolicyDocument`, that is a
+/// value not known here, such as a function's parameter. Read as a string, it would be a policy
+/// with no statements or no conditions, or text that is not JSON.
 fn holds_unknown_grammar(key: &str, value: &Node) -> bool {
     let unknown = |node: &Node| node.as_str() == Some(UNKNOWN.encode_utf8(&mut [0; 4]));
     match (key, &value.value) {
         ("Statement", Value::Array(items)) => items.iter().any(unknown),
-        ("Statement" | "Principal" | "NotPrincipal" | "Condition", _) => unknown(value),
+        // JSON text with a value not known here outside its strings (`"Statement": [${s}]`).
+        ("Policy", Value::String(text)) if is_partly_unknown(text) => !crate::json::parse(text).errors.is_empty(),
+        ("Statement" | "Principal" | "NotPrincipal" | "Condition" | "Policy" | "PolicyDocument", _) => unknown(value),
         _ => false,
     }
 }
