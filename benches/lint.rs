@@ -3,6 +3,7 @@
 //! and figures per statement (criterion's throughput, in statements): a typical policy, a large
 //! one (2,000 statements on one line, as `scripts/bench_data.py` writes them for `scripts/bench.sh`), a Terraform
 //! module, and the rule-set load per rule.
+//! TypeScript: per CDK stack, and bytes per second on 200 KB of stacks.
 //! Whole-run figures on a generated repository come from `scripts/bench.sh`.
 
 use std::hint::black_box;
@@ -105,5 +106,44 @@ fn per_statement(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(lint, benches, parsers, per_statement);
+/// TypeScript: the cost per file of a CDK stack with findings, a correct one, and a file the byte
+/// sniff passes over; and throughput in bytes on 200 KB of stacks (parse, walk, read, lint).
+fn typescript(c: &mut Criterion) {
+    let rules = RuleSet::builtin().expect("rules load");
+    let mut group = c.benchmark_group("typescript");
+    let cases = [
+        ("stack with findings", "cdk/firing/statement-stack.ts"),
+        ("correct stack", "cdk/clean/mail-policy-stack.ts"),
+        ("stack of unrelated policies", "cdk/clean/unrelated-stack.ts"),
+        ("file without a policy", "other-formats/cdk/lib/util.ts"),
+    ];
+    for (name, path) in cases {
+        let bytes = fixture(path);
+        group.bench_function(name, |b| {
+            b.iter(|| seslint::lint_bytes("stack.ts", black_box(&bytes), &rules))
+        });
+    }
+    let stack = String::from_utf8(fixture("cdk/firing/statement-stack.ts")).expect("UTF-8");
+    let mut large = String::new();
+    for i in 0..(200_000 / stack.len() + 1) {
+        large.push_str(&stack.replace("LanternMailStack", &format!("LanternMailStack{i}")));
+    }
+    group.throughput(Throughput::Bytes(large.len() as u64));
+    group.bench_function("200 KB of stacks", |b| {
+        b.iter(|| seslint::lint_bytes("stacks.ts", black_box(large.as_bytes()), &rules))
+    });
+    // The parser alone: what the rest costs on top of it.
+    group.bench_function("200 KB of stacks: oxc_parser alone", |b| {
+        b.iter(|| {
+            let allocator = oxc_allocator::Allocator::default();
+            let source_type = oxc_span::SourceType::ts();
+            oxc_parser::Parser::new(&allocator, black_box(&large), source_type)
+                .parse()
+                .panicked
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(lint, benches, parsers, per_statement, typescript);
 criterion_main!(lint);

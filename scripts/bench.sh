@@ -5,7 +5,8 @@
 # Generates, under target/bench/:
 #   repo/      N files (default 10,000) in the shape of an infrastructure repository: a third SES
 #              identity policies with findings, a third correct ones, a third unrelated JSON
-#              (S3 policies, package manifests), Terraform modules, a 5 MB package-lock.json,
+#              (S3 policies, package manifests), one file in ten TypeScript (CDK stacks with and
+#              without findings, application code without policies), Terraform modules, a 5 MB package-lock.json,
 #              and a quarter of the files under a .gitignore'd build/ directory (not linted);
 #   policies/  2,000 policy files (the same mix) for the peers that read policies one by one;
 #   one.json   one small policy file (the pre-commit case);

@@ -1,5 +1,5 @@
-"""Generates the inputs of scripts/bench.sh under OUT (see that script): repo/, policies/,
-one.json and large.json. Deterministic, so that figures taken on two commits compare.
+"""Generates the inputs of scripts/bench.sh under OUT (see that script): repo/ (one file in ten
+TypeScript), policies/, one.json and large.json. Deterministic, so that figures taken on two commits compare.
 
 Usage: python3 scripts/bench_data.py OUT FILES
 """
@@ -25,6 +25,28 @@ BAD["Statement"][0]["Action"] = ["ses:*"]
 del BAD["Statement"][0]["Condition"]["StringEquals"]
 UNRELATED = [fixture("unrelated/s3-bucket-policy.json"), fixture("unrelated/package.json")]
 MODULES = ["heredoc", "jsonencode", "data-source", "typed-references", "unrelated"]
+
+
+def source(path):
+    with open(os.path.join(ROOT, "fixtures", path), encoding="utf-8") as f:
+        return f.read()
+
+
+# TypeScript: a CDK stack with findings, a correct one, and application code that names no
+# policy (most of a repository's TypeScript: the byte sniff passes it over without parsing).
+SCRIPTS = [
+    source("cdk/firing/statement-stack.ts"),
+    source("cdk/clean/mail-policy-stack.ts"),
+    """import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+
+const client = new DynamoDBClient({});
+
+export const handler = async (event: { pathParameters: { id: string } }) => {
+  const item = await client.send(new GetItemCommand({ TableName: process.env.TABLE!, Key: { id: { S: event.pathParameters.id } } }));
+  return { statusCode: item.Item ? 200 : 404, body: JSON.stringify(item.Item ?? {}) };
+};
+""",
+]
 
 
 def write_json(path, document):
@@ -54,7 +76,13 @@ def repository(root, total):
             if not os.path.exists(target):
                 shutil.copytree(os.path.join(ROOT, "fixtures/terraform", module), target)
                 written += len(os.listdir(target))
-        write_json(os.path.join(directory, f"file{i}.json"), document(i))
+        if i % 10 == 5:
+            # One file in ten is TypeScript.
+            os.makedirs(directory, exist_ok=True)
+            with open(os.path.join(directory, f"file{i}.ts"), "w", encoding="utf-8") as f:
+                f.write(SCRIPTS[(i // 10) % len(SCRIPTS)])
+        else:
+            write_json(os.path.join(directory, f"file{i}.json"), document(i))
         written += 1
         i += 1
     for j in range(ignored):
@@ -98,7 +126,7 @@ def large_policy(path, statements):
 def main():
     out, total = sys.argv[1], int(sys.argv[2])
     marker = os.path.join(out, "generated")
-    wanted = f"{total} 2\n"
+    wanted = f"{total} 3\n"
     if os.path.exists(marker) and open(marker, encoding="utf-8").read() == wanted:
         return
     for name in ("repo", "policies"):

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Proves the pre-commit hook: builds a throw-away git repository with a commit holding an SES
-# policy with findings, a Markdown runbook and a shell script with policies, and an unrelated
-# JSON file, and runs `pre-commit try-repo` against this
+# policy with findings, a Markdown runbook and a shell script with policies, a CDK stack in
+# TypeScript with findings, and an unrelated JSON file, and runs `pre-commit try-repo` against this
 # repository (pre-commit builds seslint with cargo, as it would for a user). Expects the hook to
 # fail on the policy, then the `seslint-fix` hook to fix its safe findings in place (and fail:
 # files changed, unsafe findings left). Installs pre-commit into a virtualenv under target/ when it is missing.
@@ -25,6 +25,8 @@ cp -r "$here/fixtures/terraform/typed-references" infra/terraform
 mkdir -p docs scripts
 cp "$here/fixtures/markdown/runbook/mail-runbook.md" docs/mail-runbook.md
 cp "$here/fixtures/shell/quoting/setup-mail.sh" scripts/setup-mail.sh
+mkdir -p cdk/lib
+cp "$here/fixtures/cdk/firing/mail-policy-stack.ts" cdk/lib/mail-policy-stack.ts
 git add .
 git commit --quiet -m "sample"
 set +e
@@ -34,8 +36,9 @@ set -e
 printf '%s\n' "$output"
 # The hook must have run (not pre-commit failing to install it) and failed on the findings.
 if [ "$status" -eq 0 ] || ! grep -q -- "- hook id: seslint" <<<"$output" || ! grep -q "COG003" <<<"$output" \
-   || ! grep -q "docs/mail-runbook.md" <<<"$output" || ! grep -q "scripts/setup-mail.sh" <<<"$output"; then
-  echo "expected the seslint hook to run and fail on infra/cognito-policy.json, docs/mail-runbook.md and scripts/setup-mail.sh" >&2
+   || ! grep -q "docs/mail-runbook.md" <<<"$output" || ! grep -q "scripts/setup-mail.sh" <<<"$output" \
+   || ! grep -q "cdk/lib/mail-policy-stack.ts:20:33" <<<"$output"; then
+  echo "expected the seslint hook to run and fail on infra/cognito-policy.json, docs/mail-runbook.md, scripts/setup-mail.sh and cdk/lib/mail-policy-stack.ts" >&2
   exit 1
 fi
 echo "pre-commit try-repo: the hook ran and failed on the sample's findings, as expected"

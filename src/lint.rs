@@ -232,6 +232,7 @@ pub(crate) fn lint_read(path: &str, bytes: &[u8], rules: &RuleSet, explicit: boo
         format => format,
     };
     let outcome = match format {
+        Format::Script => lint_script(path, bytes, rules, explicit),
         format if format.is_read() => {
             let (report, extracted) = lint_text(path, bytes, rules);
             let aside = Aside {
@@ -260,6 +261,36 @@ pub(crate) fn lint_read(path: &str, bytes: &[u8], rules: &RuleSet, explicit: boo
         })),
     };
     (outcome, Aside::default())
+}
+
+/// Lints TypeScript/JavaScript: a bundle (too large) is only sniffed, like a format seslint does
+/// not read; a file without a policy's marks is scanned without being parsed; a file that does
+/// not parse gives no finding (syntax errors in code are not this tool's business), only a note
+/// under `--verbose`.
+fn lint_script(path: &str, bytes: &[u8], rules: &RuleSet, explicit: bool) -> Outcome {
+    if bytes.len() > format::MAX_SCRIPT_SIZE {
+        let kind = format::Unread::Bundle;
+        let file = UnreadFile {
+            path: path.to_string(),
+            format: Some(kind.name()),
+        };
+        return match format::may_hold_ses_policy(bytes) {
+            true => Outcome::Unread(file),
+            false => Outcome::PassedOver(explicit.then_some(file)),
+        };
+    }
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) if format::script_may_hold_policy(bytes) => text,
+        // Not UTF-8 (a binary named .js), or no policy in it: nothing to parse.
+        _ => return Outcome::Linted(finish_report(path, "", Vec::new(), 0, rules)),
+    };
+    match extract::extract_script(Path::new(path), text) {
+        Ok(documents) => Outcome::Linted(file_report(path, text, &documents, rules)),
+        Err(_) => Outcome::PassedOver(Some(UnreadFile {
+            path: path.to_string(),
+            format: Some("TypeScript/JavaScript that does not parse"),
+        })),
+    }
 }
 
 /// Lints the text of a file in a format seslint reads; also gives what extracting it gave

@@ -1,7 +1,7 @@
 //! Inline suppressions: `# seslint:ignore CODE[,CODE] -- reason` in files that have comments
-//! (Terraform: `#` and `//`; shell: `#`), and, in documents, a comment before a code block:
-//! `<!-- seslint:ignore CODE -- reason -->` in Markdown, `.. seslint:ignore CODE -- reason` in
-//! reStructuredText.
+//! (Terraform: `#` and `//`; TypeScript and JavaScript: `//`; shell: `#`), and, in documents,
+//! a comment before a code block: `<!-- seslint:ignore CODE -- reason -->` in Markdown,
+//! `.. seslint:ignore CODE -- reason` in reStructuredText.
 //!
 //! A suppression covers findings that start on its own line; one alone on its line also covers
 //! the next line, and a document's comment the whole code block that follows it. A suppression
@@ -32,7 +32,7 @@ pub struct Suppression {
 /// How a format writes the comments that hold suppressions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Syntax {
-    /// `#` and `//` line comments (Terraform).
+    /// `#` and `//` line comments (Terraform, TypeScript and JavaScript).
     Line,
     /// `#` line comments; one alone on its line before an AWS CLI call covers the whole call.
     Shell,
@@ -50,6 +50,7 @@ pub fn syntax(path: &str, text: &str) -> Option<Syntax> {
         return Some(Syntax::Line);
     }
     match format::of(Path::new(path), text.as_bytes()) {
+        Format::Script => Some(Syntax::Line),
         Format::Shell => Some(Syntax::Shell),
         Format::Markdown => Some(Syntax::Markdown),
         Format::ReStructuredText => Some(Syntax::ReStructuredText),

@@ -483,3 +483,64 @@ proptest::proptest! {
         }
     }
 }
+
+#[test]
+fn hostile_typescript_never_overflows_or_hangs_and_the_run_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    // Each mentions `Statement`, so it is parsed; each is just under the size that is parsed.
+    let levels = 170_000;
+    let files = [
+        ("brackets.ts", format!("const Statement = {}", "[".repeat(200_000))),
+        ("unary.ts", format!("const Statement = {}x;", "!".repeat(levels * 3))),
+        (
+            "assignments.ts",
+            format!("let Statement; {}Statement;", "a=".repeat(levels)),
+        ),
+        (
+            "conditionals.ts",
+            format!("const Statement = {}x;", "x?x:".repeat(levels / 2)),
+        ),
+        ("arrows.ts", format!("const Statement = {}x;", "x=>".repeat(levels))),
+        (
+            "type-arguments.ts",
+            format!("let Statement: {}B{};", "A<".repeat(levels), ">".repeat(levels)),
+        ),
+        ("assertions.ts", format!("let Statement = {}x;", "<A>".repeat(levels))),
+        (
+            "cycles.ts",
+            "const a = b; const b = a;\nconst o = { ...o, Statement: [] };\n\
+             const p = new iam.CompositePrincipal(p);\n\
+             const s = new iam.PolicyStatement({ principals: [p], actions: s.actions });\ns.addActions(s);\n\
+             const d = new iam.PolicyDocument({ statements: [d, s] });\n\
+             export const policy = { Version: '2012-10-17', Statement: a };\n"
+                .to_string(),
+        ),
+        ("doubling.ts", {
+            // Each name is twice the one before: 2^60 values if followed blindly.
+            let mut source = String::from("const a0 = ['ses:SendEmail', 'ses:SendRawEmail'];\n");
+            for i in 1..60 {
+                source.push_str(&format!("const a{i} = [...a{}, ...a{}];\n", i - 1, i - 1));
+            }
+            source.push_str(
+                "export const policy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', \
+                 Principal: { Service: 'email.cognito-idp.amazonaws.com' }, Action: a59, Resource: '*' }] };\n",
+            );
+            source
+        }),
+    ];
+    for (name, source) in &files {
+        assert!(source.len() < 512 << 10, "{name} is parsed");
+        std::fs::write(dir.path().join(name), source).unwrap();
+    }
+    std::fs::write(dir.path().join("policy.json"), bad_policy()).unwrap();
+    let (report, stderr, code) = json_run(seslint(dir.path()).args(["--format", "json", "."]));
+    assert!(!stderr.contains("panicked") && !stderr.contains("overflow"), "{stderr}");
+    let found = diagnostics(&report);
+    // No finding from any of them (an unknown statement or action list is not guessed at).
+    assert_eq!(
+        found,
+        [("policy.json".to_string(), "COG001".to_string(), 8)],
+        "{stderr}"
+    );
+    assert_eq!(code, Some(1));
+}

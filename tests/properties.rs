@@ -56,8 +56,9 @@ macro_rules! seed {
 }
 
 /// Policy JSON, CLI exports, Terraform modules (quoted string, heredoc, jsonencode, data
-/// source, suppression comments, typed references) and plan JSON.
-static SEEDS: [Seed; 14] = [
+/// source, suppression comments, typed references), plan JSON, and CDK stacks and a
+/// `serverless.ts` in TypeScript/JavaScript.
+static SEEDS: [Seed; 20] = [
     seed!("aws-docs/cognito-current-guide.json", "policy.json"),
     seed!("aws-docs/cognito-example-as-published.json", "policy.json"),
     seed!("examples/typical-public-repo.json", "policy.json"),
@@ -72,12 +73,18 @@ static SEEDS: [Seed; 14] = [
     seed!("terraform/public-repo-patterns/uppercase-keys.tf", "main.tf"),
     seed!("terraform/plan/cognito-broken.json", "plan.json"),
     seed!("terraform/plan/unknown-policy.json", "plan.json"),
+    seed!("cdk/firing/mail-policy-stack.ts", "stack.ts"),
+    seed!("cdk/firing/statement-stack.ts", "stack.ts"),
+    seed!("cdk/firing/role-stack.ts", "stack.mts"),
+    seed!("cdk/firing/pool-stack.ts", "stack.ts"),
+    seed!("cdk/firing/ferry-policy.cjs", "policy.cjs"),
+    seed!("cdk/serverless-ts/serverless.ts", "serverless.ts"),
 ];
 
 /// Text that breaks parsers and span arithmetic: JSON and HCL structure, NUL, a BOM, multi-byte
-/// characters, CRLF, an interpolation and a heredoc opener.
-const SPECIALS: [&str; 15] = [
-    "\"", "\\", "{", "}", "[", "]", ",", "\u{0}", "\u{feff}", "é", "😀", "\r\n", "${", "<<EOF", "<<EOF\n",
+/// characters, CRLF, an interpolation, a heredoc opener, and JavaScript's other quotes.
+const SPECIALS: [&str; 17] = [
+    "\"", "\\", "{", "}", "[", "]", ",", "\u{0}", "\u{feff}", "é", "😀", "\r\n", "${", "<<EOF", "<<EOF\n", "`", "'",
 ];
 
 /// One edit of a file's bytes. Positions are [`Index`]es, scaled to the length at the time the

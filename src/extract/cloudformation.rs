@@ -26,7 +26,7 @@ use crate::yaml;
 
 use super::embedded::{Decoded, MAX_DECODED};
 use super::pools;
-use super::shared::{container_problems, file_error};
+use super::shared::{compact_size, container_problems, file_error};
 
 /// Whether a file is a template, by its format (JSON, or YAML and `.template` files, see
 /// `format.rs`) and a byte search (YAML that is not a template, such as a Kubernetes manifest or
@@ -86,7 +86,7 @@ pub fn extract(text: &str) -> Option<Vec<PolicyDocument>> {
     let resources_node = root
         .get("Resources")
         .or_else(|| root.get("resources").and_then(|r| r.value.get("Resources")));
-    let resources_node = resources_node.and_then(|m| m.value.as_object())?;
+    let resources_node = resources_node.filter(|m| m.value.as_object().is_some())?;
     // The template's own syntax problems (a tag on the wrong kind of node) are SRC001's, in the
     // template's words; its repeated keys are SES002's, as anywhere.
     let mut documents: Vec<PolicyDocument> = container_problems(&[], &parsed.duplicate_keys, whole)
@@ -98,17 +98,33 @@ pub fn extract(text: &str) -> Option<Vec<PolicyDocument>> {
             .iter()
             .map(|e| file_error(text, e.span, format!("invalid template: {}", e.message))),
     );
+    documents.extend(extract_resources(text, &resources_node.value, body.starts_with('{')));
+    Some(documents)
+}
+
+/// The policy documents of a template's `Resources` object, and the documents for the
+/// cross-resource rules. `resources` may come from another syntax than the template's JSON or
+/// YAML (CloudFormation written as TypeScript objects, see `cdk/`): its spans point into `text`,
+/// and a resource's `Create` / `Update` SDK call may then be an object rather than a string.
+/// `json`: the template is JSON (else YAML), for the writer of fixes.
+pub fn extract_resources(text: &str, resources: &Node, json: bool) -> Vec<PolicyDocument> {
     let template = Template {
         text,
-        resources: resources_node.iter().filter_map(resource).collect(),
-        json: body.starts_with('{'),
+        resources: resources
+            .as_object()
+            .unwrap_or_default()
+            .iter()
+            .filter_map(resource)
+            .collect(),
+        json,
     };
+    let mut documents = Vec::new();
     let mut identity_policies: Vec<(usize, Span)> = Vec::new();
     for resource in &template.resources {
         template.extract_resource(resource, &mut documents, &mut identity_policies);
     }
     template.cross_resource(&mut documents, &identity_policies);
-    Some(documents)
+    documents
 }
 
 fn resource(member: &Member) -> Option<Resource<'_>> {
@@ -377,7 +393,8 @@ impl<'a> Template<'a> {
         let Some(properties) = resource.properties else { return };
         // CDK's AwsCustomResource (any `resourceType`): an SDK call in Create / Update.
         let mut sdk_calls = false;
-        for key in ["Create", "Update"] {
+        // `onCreate` / `onUpdate`: the same calls as the CDK's TypeScript names them.
+        for key in ["Create", "Update", "onCreate", "onUpdate"] {
             if let Some(member) = properties.get(key) {
                 if let Some(found) = self.sdk_call(resource, key, &member.value, documents) {
                     sdk_calls = true;
@@ -465,8 +482,11 @@ impl<'a> Template<'a> {
         node: &Node,
         documents: &mut Vec<PolicyDocument>,
     ) -> Option<Option<Span>> {
-        let call = self.decoded(node, 0)?;
         let label = format!("{}.{key}", resource.label);
+        if node.as_object().is_some() && intrinsic(node).is_none() {
+            return self.written_sdk_call(label, node, documents);
+        }
+        let call = self.decoded(node, 0)?;
         let parsed = json::parse(&call.text);
         let map = |s: Span| call.span(s);
         let Some(root) = &parsed.root else {
@@ -494,16 +514,8 @@ impl<'a> Template<'a> {
             ));
             return Some(None);
         };
-        let service = root.get("service").and_then(|m| m.value.as_str()).unwrap_or_default();
-        let action = root.get("action").and_then(|m| m.value.as_str()).unwrap_or_default();
-        if !is_identity_policy_call(service, action) {
-            return None;
-        }
-        let parameters = root.get("parameters").map(|m| &m.value);
-        let identity = parameters
-            .and_then(|p| p.get("Identity").or_else(|| p.get("EmailIdentity")))
-            .map(|m| call.span(m.value.span));
-        let policy = parameters.and_then(|p| p.get("Policy"))?;
+        let (identity, policy) = identity_policy_call(root)?;
+        let identity = identity.map(|span| call.span(span));
         let document = match &policy.value.value {
             Value::String(_) => PolicyDocument {
                 syntax: self.string_syntax(node, 2),
@@ -533,6 +545,34 @@ impl<'a> Template<'a> {
                 .collect::<Vec<_>>(),
             node.span,
         ));
+        documents.push(document);
+        Some(identity)
+    }
+
+    /// An SDK call written as an object, not as a JSON string (CDK's `onCreate` / `onUpdate` in
+    /// TypeScript): its spans are the file's, and its `Policy` the object `JSON.stringify` was
+    /// given, or a string.
+    fn written_sdk_call(
+        &self,
+        label: String,
+        call: &Node,
+        documents: &mut Vec<PolicyDocument>,
+    ) -> Option<Option<Span>> {
+        let (identity, policy) = identity_policy_call(call)?;
+        let document = if policy.value.as_object().is_some() && intrinsic(&policy.value).is_none() {
+            let resolved = self.resolved(&policy.value);
+            PolicyDocument::new(
+                label,
+                ContextHint::SesIdentityPolicy,
+                Some(&resolved),
+                (&[], &[]),
+                policy.value.span,
+                compact_size(&resolved),
+                &|s| s,
+            )
+        } else {
+            document_in(&self.decoded(&policy.value, 0)?, label)
+        };
         documents.push(document);
         Some(identity)
     }
@@ -710,6 +750,21 @@ fn json_literal_is(written: &str, value: &str) -> bool {
     serde_json::from_str::<String>(written).is_ok_and(|decoded| decoded == value)
 }
 
+/// The identity (where it is written in the call) and the `Policy` parameter of an SDK call that
+/// puts an SES identity policy; `None` for any other call.
+fn identity_policy_call(call: &Node) -> Option<(Option<Span>, &Member)> {
+    let service = call.get("service").and_then(|m| m.value.as_str()).unwrap_or_default();
+    let action = call.get("action").and_then(|m| m.value.as_str()).unwrap_or_default();
+    if !is_identity_policy_call(service, action) {
+        return None;
+    }
+    let parameters = call.get("parameters").map(|m| &m.value);
+    let identity = parameters
+        .and_then(|p| p.get("Identity").or_else(|| p.get("EmailIdentity")))
+        .map(|m| m.value.span);
+    Some((identity, parameters.and_then(|p| p.get("Policy"))?))
+}
+
 /// SES `putIdentityPolicy`, SESv2 `createEmailIdentityPolicy` / `updateEmailIdentityPolicy`, in
 /// any case and in the SDK v3 spellings (`@aws-sdk/client-sesv2`, `PutIdentityPolicyCommand`).
 fn is_identity_policy_call(service: &str, action: &str) -> bool {
@@ -755,11 +810,6 @@ fn find_documents<'a>(node: &'a Node, path: &str, found: &mut Vec<(String, &'a N
         }
         _ => {}
     }
-}
-
-/// The size of a document as CloudFormation sends it: compact JSON.
-fn compact_size(node: &Node) -> usize {
-    serde_json::to_string(&node.to_value()).map_or(0, |json| json.len())
 }
 
 enum SubPiece<'a> {

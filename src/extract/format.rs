@@ -29,6 +29,11 @@ pub enum Format {
     ReStructuredText,
     /// A shell script: its AWS CLI calls that put an SES identity policy.
     Shell,
+    /// TypeScript or JavaScript (`.ts`, `.mts`, `.cts`, `.js`, `.mjs`, `.cjs`): CDK stacks and
+    /// `serverless.ts`, parsed only when a byte search finds a policy's marks
+    /// ([`script_may_hold_policy`]) and the file is not a bundle ([`MAX_SCRIPT_SIZE`]).
+    /// Declaration files (`.d.ts`) and dependencies (`node_modules`) are not looked at.
+    Script,
     /// A format seslint does not read yet: only sniffed for SES policies.
     Unread(Unread),
     /// Anything else (a lock file, an image, a TOML file): not looked at.
@@ -40,7 +45,10 @@ pub enum Format {
 pub enum Unread {
     /// YAML that is not a CloudFormation template.
     Yaml,
+    /// JSX and TSX.
     JavaScript,
+    /// TypeScript/JavaScript over [`MAX_SCRIPT_SIZE`]: a bundle or generated code.
+    Bundle,
 }
 
 impl Unread {
@@ -49,6 +57,7 @@ impl Unread {
         match self {
             Unread::Yaml => "YAML (not a CloudFormation template)",
             Unread::JavaScript => "TypeScript/JavaScript",
+            Unread::Bundle => "TypeScript/JavaScript over 512 KiB, not parsed",
         }
     }
 }
@@ -64,13 +73,47 @@ pub fn by_name(path: &Path) -> Option<Format> {
     let format = match extension {
         "json" => Format::Json,
         "yaml" | "yml" | "template" => Format::Template,
-        "ts" | "mts" | "cts" | "tsx" | "js" | "mjs" | "cjs" | "jsx" => Format::Unread(Unread::JavaScript),
+        "ts" | "mts" | "cts" | "js" | "mjs" | "cjs" if is_declaration_or_dependency(path, &name) => Format::Other,
+        "ts" | "mts" | "cts" | "js" | "mjs" | "cjs" => Format::Script,
+        "tsx" | "jsx" => Format::Unread(Unread::JavaScript),
         "md" | "markdown" | "mdx" => Format::Markdown,
         "rst" => Format::ReStructuredText,
         "sh" | "bash" | "zsh" => Format::Shell,
         _ => Format::Other,
     };
     Some(format)
+}
+
+/// A TypeScript declaration file (`.d.ts`, `.d.mts`, `.d.cts`: types, never values) or a file of a
+/// package's dependencies (`node_modules`, not the repository's own code).
+fn is_declaration_or_dependency(path: &Path, lower_name: &str) -> bool {
+    [".d.ts", ".d.mts", ".d.cts"]
+        .iter()
+        .any(|suffix| lower_name.ends_with(suffix))
+        || path.components().any(|c| c.as_os_str() == "node_modules")
+}
+
+/// TypeScript/JavaScript larger than this is a bundle or generated code, not a stack someone
+/// wrote: it is not parsed (only sniffed, like a format seslint does not read).
+pub const MAX_SCRIPT_SIZE: usize = 512 << 10;
+
+/// Whether TypeScript/JavaScript mentions what the shapes seslint reads there are made of
+/// (`cdk/`): IAM's `PolicyStatement` / `PolicyDocument` or a `Statement` key, an SES identity
+/// policy call (`putIdentityPolicy`, `EmailIdentityPolicy`, in any case), Cognito's email
+/// principal, or CloudFormation written as objects (`AWS::IAM::Role`, a user pool's
+/// `EmailConfiguration`). A file without them (most of a repository's code) is not parsed.
+pub fn script_may_hold_policy(bytes: &[u8]) -> bool {
+    const MARKERS: [&[u8]; 5] = [
+        b"Statement",
+        b"PolicyDocument",
+        b"email.cognito-idp",
+        b"AWS::IAM::Role",
+        b"EmailConfiguration",
+    ];
+    MARKERS
+        .iter()
+        .any(|marker| memchr::memmem::find(bytes, marker).is_some())
+        || contains_ignoring_case(bytes, b"identitypolicy")
 }
 
 /// The format of a file named on the command line (or read from standard input): by its name,
@@ -206,7 +249,11 @@ mod tests {
         assert_eq!(format("main.tf", ""), Format::Terraform);
         assert_eq!(format("main.TF.JSON", ""), Format::Terraform);
         assert_eq!(format("policy.json", "uses: x"), Format::Json);
-        assert_eq!(format("stack.d.ts", ""), Format::Unread(Unread::JavaScript));
+        assert_eq!(format("stack.ts", ""), Format::Script);
+        assert_eq!(format("serverless.CJS", ""), Format::Script);
+        assert_eq!(format("stack.d.ts", ""), Format::Other);
+        assert_eq!(format("node_modules/aws-cdk-lib/index.js", ""), Format::Other);
+        assert_eq!(format("page.tsx", ""), Format::Unread(Unread::JavaScript));
         assert_eq!(format("notes.txt", "{}"), Format::Other);
         assert_eq!(format("Cargo.toml", "[package]"), Format::Other);
     }
@@ -224,6 +271,17 @@ mod tests {
         assert_eq!(format("run", "#!/usr/bin/python3\n"), Format::Other);
         assert_eq!(format("Dockerfile", "FROM debian"), Format::Other);
         assert_eq!(format("-", ""), Format::Other);
+    }
+
+    #[test]
+    fn scripts_are_parsed_only_with_a_policy_marker() {
+        assert!(script_may_hold_policy(b"new iam.PolicyStatement({})"));
+        assert!(script_may_hold_policy(b"action: 'PutIdentityPolicyCommand'"));
+        assert!(script_may_hold_policy(b"Type: 'AWS::IAM::Role'"));
+        assert!(!script_may_hold_policy(
+            b"export const handler = async () => ({ ok: true });"
+        ));
+        assert!(!script_may_hold_policy(b"new s3.Bucket(this, 'Assets')"));
     }
 
     #[test]

@@ -8,6 +8,7 @@
 //! says what kind of policy it is.
 
 mod block;
+mod cdk;
 mod cli_export;
 mod cloudformation;
 mod embedded;
@@ -51,6 +52,11 @@ pub fn extract(path: &Path, text: &str) -> Extracted {
         Format::Markdown => without_fixes(markdown::extract(text)),
         Format::ReStructuredText => without_fixes(rst::extract(text)),
         Format::Shell => without_fixes(shell::extract(text, Some(path.parent().unwrap_or(Path::new(""))))),
+        // Code that does not parse holds no finding (see `extract_script`).
+        Format::Script => Extracted {
+            documents: extract_script(path, text).unwrap_or_default(),
+            ..Extracted::default()
+        },
         _ => Extracted {
             documents: extract_data(path, text),
             ..Extracted::default()
@@ -58,8 +64,9 @@ pub fn extract(path: &Path, text: &str) -> Extracted {
     }
 }
 
-/// Documents and scripts get no fixes yet: no writer keeps a block quote's `>` markers, a list
-/// item's indentation or a shell quoting around the text it inserts.
+/// Documents, scripts and TypeScript get no fixes yet: no writer keeps a block quote's `>`
+/// markers, a list item's indentation, a shell quoting or a TypeScript object literal's syntax
+/// around the text it inserts.
 fn without_fixes(mut extracted: Extracted) -> Extracted {
     for document in &mut extracted.documents {
         document.syntax = crate::fix::Syntax::Opaque;
@@ -86,6 +93,17 @@ fn extract_data(path: &Path, text: &str) -> Vec<PolicyDocument> {
         return Vec::new();
     }
     json_file::extract(text)
+}
+
+/// The documents of a TypeScript/JavaScript file (CDK stacks, `serverless.ts`), or why it could
+/// not be read: a syntax error or nesting too deep to parse safely.
+pub fn extract_script(path: &Path, text: &str) -> Result<Vec<PolicyDocument>, cdk::NotRead> {
+    let documents = cdk::extract(path, text)?;
+    Ok(without_fixes(Extracted {
+        documents,
+        ..Extracted::default()
+    })
+    .documents)
 }
 
 /// The documents of a file a unit names as its policy (`file(...)`), in the unit's context.

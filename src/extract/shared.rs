@@ -2,7 +2,7 @@
 //! JSON string, a container's own syntax problems, a file that does not parse in its format).
 
 use crate::fix::{Layer, Syntax};
-use crate::json::{self, DuplicateKey, SyntaxError};
+use crate::json::{self, DuplicateKey, Node, SyntaxError};
 use crate::policy::{ContextHint, PolicyDocument};
 use crate::source::Span;
 
@@ -91,4 +91,9 @@ pub fn container_problems(errors: &[SyntaxError], duplicates: &[DuplicateKey], s
         0,
         &|s| s,
     ))
+}
+
+/// The size of a document as CloudFormation and `JSON.stringify` send it: compact JSON.
+pub fn compact_size(node: &Node) -> usize {
+    serde_json::to_string(&node.to_value()).map_or(0, |json| json.len())
 }

@@ -31,12 +31,11 @@ pub fn render(report: &RunReport, style: &Style) -> String {
     } else {
         GraphicalTheme::unicode_nocolor()
     };
+    // Messages and help are wrapped here, not by miette (see `wrap::fill`).
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(style.width)
         .with_links(false)
-        .with_word_separator(wrap::SEPARATOR);
-    // The same report without wrapping, for the findings whose texts need none (see `fits`).
-    let unwrapped = handler.clone().with_wrap_lines(false);
+        .with_wrap_lines(false);
     // Files are rendered apart, on the worker threads, and joined in order.
     let files: Vec<String> = report
         .files
@@ -47,8 +46,7 @@ pub fn render(report: &RunReport, style: &Style) -> String {
             // One indexed source per file, shared by its findings.
             let source = Arc::new(ClippedSource::new(file));
             for finding in &file.findings {
-                let (report, fits) = to_report(source.clone(), finding, style.width);
-                let handler = if fits { &unwrapped } else { &handler };
+                let report = to_report(source.clone(), finding, style.width);
                 // Writing into a String cannot fail.
                 let _ = handler.render_report(&mut out, report.as_ref());
                 out.push('\n');
@@ -59,8 +57,8 @@ pub fn render(report: &RunReport, style: &Style) -> String {
     files.concat()
 }
 
-/// The finding as a miette report, and whether its message and help fit the width as they are.
-fn to_report(source: Arc<ClippedSource>, finding: &Finding, width: usize) -> (Report, bool) {
+/// The finding as a miette report, its message and help wrapped for the terminal `width`.
+fn to_report(source: Arc<ClippedSource>, finding: &Finding, width: usize) -> Report {
     let severity = match finding.severity {
         Severity::Error => miette::Severity::Error,
         Severity::Warning => miette::Severity::Warning,
@@ -79,8 +77,8 @@ fn to_report(source: Arc<ClippedSource>, finding: &Finding, width: usize) -> (Re
     } else {
         format!("{}: {}", finding.policy, finding.message)
     };
-    let mut fits = wrap::fits(&message, width);
-    let mut diagnostic = MietteDiagnostic::new(message)
+    // miette indents a message by 4 columns (`  × `), a help by 8 (`  help: `).
+    let mut diagnostic = MietteDiagnostic::new(wrap::fill(&message, width, 4))
         .with_code(format!("{}({})", finding.code, finding.name))
         .with_severity(severity)
         .with_labels(labels);
@@ -97,10 +95,9 @@ fn to_report(source: Arc<ClippedSource>, finding: &Finding, width: usize) -> (Re
         (_, None) => finding.help.clone(),
     };
     if !help.is_empty() {
-        fits &= wrap::fits(&help, width);
-        diagnostic = diagnostic.with_help(help);
+        diagnostic = diagnostic.with_help(wrap::fill(&help, width, 8));
     }
-    (Report::new(diagnostic).with_source_code(source), fits)
+    Report::new(diagnostic).with_source_code(source)
 }
 
 /// The one-line summary: `3 errors, 1 warning in 2 files (12 files scanned, 5 policies checked)`.

@@ -30,6 +30,23 @@ pub fn fits(text: &str, width: usize) -> bool {
     })
 }
 
+/// `text` wrapped as miette wrapped it before TypeScript support came (textwrap's first-fit
+/// algorithm), for a line indented by `indent` columns at miette's terminal width `width`. The
+/// report is rendered without miette's own wrapping, which would take textwrap's optimal-fit
+/// algorithm now that a dependency (oxc's diagnostics) turns it on, and move line breaks in every
+/// report; a text that [`fits`] is returned as it is. (One difference remains: a line of spaces
+/// alone, which textwrap makes of spaces before a word longer than the line, is indented without
+/// its trailing spaces.)
+pub fn fill(text: &str, width: usize, indent: usize) -> String {
+    if fits(text, width) {
+        return text.to_string();
+    }
+    let options = textwrap::Options::new(width.saturating_sub(2).saturating_sub(indent))
+        .wrap_algorithm(textwrap::WrapAlgorithm::FirstFit)
+        .word_separator(SEPARATOR);
+    textwrap::fill(text, options)
+}
+
 /// The separator to give miette: Unicode's breaks, computed here for plain ASCII lines.
 pub const SEPARATOR: WordSeparator = WordSeparator::Custom(find_words);
 
@@ -172,6 +189,59 @@ mod tests {
         #[test]
         fn other_lines_are_left_to_unicode(line in "[a-z 0-9/(){}!?|$%+\\t-]{0,30}") {
             prop_assert_eq!(words(&SEPARATOR, &line), words(&WordSeparator::UnicodeBreakProperties, &line));
+        }
+    }
+}
+
+#[cfg(test)]
+mod filling {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Lines joined with indentation as miette joins a text it does not wrap.
+    fn indented(text: &str, first: &str, rest: &str) -> String {
+        let mut out = String::new();
+        for (i, line) in text.split_terminator('\n').enumerate() {
+            if i > 0 {
+                out.push('\n');
+            }
+            let indent = if i == 0 { first } else { rest };
+            out.push_str(if line.trim().is_empty() {
+                indent.trim_end()
+            } else {
+                indent
+            });
+            out.push_str(line);
+        }
+        if text.ends_with('\n') {
+            out.push('\n');
+        }
+        out
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { max_global_rejects: 1 << 20, ..ProptestConfig::default() })]
+
+        /// Wrapping without indentation and indenting after gives what textwrap gives with the
+        /// indentation, for miette's message and help indents.
+        #[test]
+        fn filling_then_indenting_is_filling_indented(
+            text in "[a-zA-Z0-9.,:\"'()/-]{1,14}( {1,2}[a-zA-Z0-9.,:\"'()/é-]{1,14}){0,20}(\n {0,8}[a-z\"]{1,9}( [a-z0-9.,/)\"-]{1,16}){0,8}){0,3}",
+            width in 30usize..120,
+        ) {
+            for (first, rest) in [("  × ", "  │ "), ("  help: ", "        ")] {
+                let filled = fill(&text, width, rest.chars().count());
+                // A line of spaces alone (spaces before a word too long for the line) is where
+                // the two differ: miette trims its indentation, textwrap keeps it.
+                prop_assume!(!filled.lines().any(|line| line.trim().is_empty()));
+                let ours = indented(&filled, first, rest);
+                let options = textwrap::Options::new(width - 2)
+                    .initial_indent(first)
+                    .subsequent_indent(rest)
+                    .wrap_algorithm(textwrap::WrapAlgorithm::FirstFit)
+                    .word_separator(SEPARATOR);
+                prop_assert_eq!(ours, textwrap::fill(&text, options));
+            }
         }
     }
 }
