@@ -159,6 +159,12 @@ pub fn policy(identity: &str, pool: &str, tables: &Definitions) -> Result<Genera
             .table(name)
             .ok_or_else(|| format!("the rules have no data table `{name}`"))
     };
+    let set = |name: &str| {
+        tables
+            .set(name)
+            .map(<[String]>::to_vec)
+            .ok_or_else(|| format!("the rules have no set `{name}`"))
+    };
     let principals = table("cognito-email-principal")?;
     let regions = table("cognito-ses-identity-regions")?;
     let mut notes = Vec::new();
@@ -178,7 +184,7 @@ pub fn policy(identity: &str, pool: &str, tables: &Definitions) -> Result<Genera
                 "the region table ({TABLE_FILE}) does not list {}: the email principal is assumed; check the Cognito guide for that region",
                 pool.region
             ));
-            "email.cognito-idp.amazonaws.com".to_string()
+            set("cognito-email-principal")?.first().cloned().unwrap_or_default()
         }
     };
     let arn = format!(
@@ -191,7 +197,7 @@ pub fn policy(identity: &str, pool: &str, tables: &Definitions) -> Result<Genera
             "Sid": "AllowCognitoToSendEmail",
             "Effect": "Allow",
             "Principal": {"Service": principal},
-            "Action": ["ses:SendEmail", "ses:SendRawEmail"],
+            "Action": set("cognito-send-actions")?,
             "Resource": arn,
             "Condition": {
                 "StringEquals": {"aws:SourceAccount": pool.account},
