@@ -144,26 +144,28 @@ impl discover::Sink for Gatherer<'_> {
         }
         if let Some(text) = self.options.overlay.as_ref().and_then(|o| o.get(&candidate.display)) {
             // The text a fix pass made, in place of the file's.
-            let (outcome, aside) = lint_read(&candidate.display, text.as_bytes(), self.rules, candidate.explicit);
-            self.local.add(candidate.path, outcome);
-            self.local
-                .lint_referenced(aside.referenced, self.rules, self.options.max_file_size);
-            self.local.report.unread.extend(aside.unread);
+            let read = lint_read(&candidate.display, text.as_bytes(), self.rules, candidate.explicit);
+            self.linted(candidate.path, read);
             return;
         }
         match lint_file(&candidate, self.rules, self.options.max_file_size, &mut self.scratch) {
-            Ok((outcome, aside)) => {
-                self.local.add(candidate.path, outcome);
-                self.local
-                    .lint_referenced(aside.referenced, self.rules, self.options.max_file_size);
-                self.local.report.unread.extend(aside.unread);
-            }
+            Ok(read) => self.linted(candidate.path, read),
             Err(problem) => self.local.report.problems.push(problem),
         }
     }
 
     fn problem(&mut self, problem: WalkProblem) {
         self.local.report.problems.push(problem);
+    }
+}
+
+impl Gatherer<'_> {
+    /// Keeps a file's outcome, and lints what reading it gave aside (the files it names).
+    fn linted(&mut self, path: PathBuf, (outcome, aside): (Outcome, Aside)) {
+        self.local.add(path, outcome);
+        self.local
+            .lint_referenced(aside.referenced, self.rules, self.options.max_file_size);
+        self.local.report.unread.extend(aside.unread);
     }
 }
 

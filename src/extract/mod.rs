@@ -68,10 +68,14 @@ pub fn extract(path: &Path, text: &str) -> Extracted {
 /// markers, a list item's indentation, a shell quoting or a TypeScript object literal's syntax
 /// around the text it inserts.
 fn without_fixes(mut extracted: Extracted) -> Extracted {
-    for document in &mut extracted.documents {
+    offer_no_fixes(&mut extracted.documents);
+    extracted
+}
+
+fn offer_no_fixes(documents: &mut [PolicyDocument]) {
+    for document in documents {
         document.syntax = crate::fix::Syntax::Opaque;
     }
-    extracted
 }
 
 /// The documents of a data file: JSON, Terraform, a template.
@@ -98,12 +102,9 @@ fn extract_data(path: &Path, text: &str) -> Vec<PolicyDocument> {
 /// The documents of a TypeScript/JavaScript file (CDK stacks, `serverless.ts`), or why it could
 /// not be read: a syntax error or nesting too deep to parse safely.
 pub fn extract_script(path: &Path, text: &str) -> Result<Vec<PolicyDocument>, cdk::NotRead> {
-    let documents = cdk::extract(path, text)?;
-    Ok(without_fixes(Extracted {
-        documents,
-        ..Extracted::default()
-    })
-    .documents)
+    let mut documents = cdk::extract(path, text)?;
+    offer_no_fixes(&mut documents);
+    Ok(documents)
 }
 
 /// The documents of a file a unit names as its policy (`file(...)`), in the unit's context.

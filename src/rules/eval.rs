@@ -58,15 +58,7 @@ fn check_split<'a>(
     if applicable.is_empty() {
         return Vec::new();
     }
-    let run = Run {
-        document,
-        text,
-        tree: document.canonical.as_ref(),
-        given: &rules.given,
-        facts: None,
-        cache: Cache::default(),
-        out: Vec::new(),
-    };
+    let run = Run::new(document, text, &rules.given);
     // The document unit (with the checks of the source text), then each statement for the
     // statement and Cognito statement rules.
     let mut jobs: Vec<Job> = Vec::new();
@@ -367,16 +359,20 @@ fn path_key<'t>(node: NodeRef<'t>, unit: NodeRef<'t>) -> Option<&'t str> {
 
 impl<'a> Run<'a> {
     /// A run over the same document with an empty cache and no findings yet.
-    fn fork(&self) -> Run<'a> {
+    fn new(document: &'a PolicyDocument, text: &'a str, given: &'a Value) -> Run<'a> {
         Run {
-            document: self.document,
-            text: self.text,
-            given: self.given,
-            tree: self.tree,
+            document,
+            text,
+            given,
+            tree: document.canonical.as_ref(),
             facts: None,
             cache: Cache::default(),
             out: Vec::new(),
         }
+    }
+
+    fn fork(&self) -> Run<'a> {
+        Run::new(self.document, self.text, self.given)
     }
 
     fn job(&mut self, rules: &'a RuleSet, per_statement: &[usize], job: &Job<'a>) {
