@@ -5,6 +5,9 @@
 //! `[[example]]`), which is most of the text and which a check run does not read; the loader
 //! parses the short form and the full one only when documentation is asked for. A test in
 //! `src/rules/mod.rs` checks that the two agree on everything else.
+//!
+//! It also fingerprints what the compiled rule-set snapshot (`src/rules/snapshot.rs`) is made
+//! from, so that a run uses the snapshot only when it was written from these very sources.
 
 use std::{env, fs, path::Path};
 
@@ -24,6 +27,35 @@ fn toml_files(dir: &Path) -> Vec<String> {
     names
 }
 
+/// The Rust sources of the types a rule-set snapshot holds and of the compiler that fills them:
+/// a change to one may change what the snapshot must hold.
+const SNAPSHOT_SOURCES: &[&str] = &[
+    "src/rules/mod.rs",
+    "src/rules/definitions.rs",
+    "src/rules/operator.rs",
+    "src/rules/path.rs",
+    "src/rules/predicate.rs",
+    "src/rules/schema.rs",
+    "src/rules/snapshot.rs",
+    "src/rules/table.rs",
+    "src/rules/template.rs",
+    "src/fix/mod.rs",
+    "src/fix/rule.rs",
+    "src/finding.rs",
+    "Cargo.lock",
+];
+
+/// FNV-1a, 64 bits: stable across toolchains, unlike the standard library's hasher.
+struct Fingerprint(u64);
+
+impl Fingerprint {
+    fn add(&mut self, bytes: &[u8]) {
+        for &byte in bytes.iter().chain(&[0xff]) {
+            self.0 = (self.0 ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
 fn write(target: &str, text: &str) {
     let target = Path::new(&env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join(target);
     fs::write(target, text).expect("OUT_DIR is writable");
@@ -36,13 +68,16 @@ fn main() {
     let dir = Path::new(&manifest).join("rules");
     // (file name, the rule as written, the rule without its documentation)
     let mut rules = String::from("&[\n");
+    let mut fingerprint = Fingerprint(0xcbf2_9ce4_8422_2325);
     for name in toml_files(&dir) {
         let path = dir.join(&name);
         let text = fs::read_to_string(&path).expect("rule files are UTF-8");
+        let short = without_docs(&text);
+        fingerprint.add(name.as_bytes());
+        fingerprint.add(short.as_bytes());
         rules.push_str(&format!(
-            "    ({name:?}, include_str!({:?}), {:?}),\n",
+            "    ({name:?}, include_str!({:?}), {short:?}),\n",
             path.display().to_string(),
-            without_docs(&text)
         ));
     }
     rules.push_str("]\n");
@@ -52,6 +87,8 @@ fn main() {
     let mut tables = String::from("&[\n");
     for name in toml_files(&data) {
         let path = data.join(&name);
+        fingerprint.add(name.as_bytes());
+        fingerprint.add(&fs::read(&path).expect("data files are readable"));
         tables.push_str(&format!(
             "    ({name:?}, include_str!({:?})),\n",
             path.display().to_string()
@@ -59,6 +96,13 @@ fn main() {
     }
     tables.push_str("]\n");
     write("builtin_data.rs", &tables);
+    for source in SNAPSHOT_SOURCES {
+        let path = Path::new(&manifest).join(source);
+        println!("cargo:rerun-if-changed={}", path.display());
+        fingerprint.add(source.as_bytes());
+        fingerprint.add(&fs::read(&path).unwrap_or_default());
+    }
+    write("rules_fingerprint.rs", &format!("{:#x}", fingerprint.0));
 }
 
 /// A table header line (`[doc]`, `[[check]]`): its name, or `None` for any other line.

@@ -139,6 +139,39 @@ impl Default for Options {
 /// Lints `paths` (`-` reads standard input). Errors are for what stops the run: a path that
 /// does not exist, standard input that cannot be read.
 ///
+/// The worker threads of a run, started only when there are two things or more to share out:
+/// for one file (the pre-commit case) starting them costs more than linting it.
+struct Workers {
+    threads: usize,
+    pool: std::sync::OnceLock<Result<rayon::ThreadPool, String>>,
+}
+
+impl Workers {
+    fn new(threads: usize) -> Workers {
+        Workers {
+            threads,
+            pool: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The pool to share out `items` things on; `None` when they are better done on this thread.
+    fn for_items(&self, items: usize) -> Result<Option<&rayon::ThreadPool>, LoadError> {
+        if items < 2 {
+            return Ok(None);
+        }
+        let pool = self.pool.get_or_init(|| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(self.threads)
+                .build()
+                .map_err(|e| e.to_string())
+        });
+        match pool {
+            Ok(pool) => Ok(Some(pool)),
+            Err(e) => Err(LoadError::new(format!("cannot start worker threads: {e}"))),
+        }
+    }
+}
+
 /// Files are linted while the walk finds them, on the walking threads; a clean file leaves only
 /// its counts behind, so that memory follows the findings, not the size of the repository.
 /// Terraform files wait for the walk to end, to be read a module (a directory) at a time: a
@@ -150,10 +183,7 @@ pub fn run(paths: &[PathBuf], options: &Options, rules: &RuleSet) -> Result<RunR
         threads: options.threads,
         no_ignore: options.no_ignore,
     };
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(options.threads)
-        .build()
-        .map_err(|e| LoadError::new(format!("cannot start worker threads: {e}")))?;
+    let pool = Workers::new(options.threads);
     let gathered: Mutex<Vec<Gathered>> = Mutex::default();
     let gatherer = || Gatherer {
         rules,
@@ -163,11 +193,14 @@ pub fn run(paths: &[PathBuf], options: &Options, rules: &RuleSet) -> Result<RunR
         scratch: Vec::new(),
     };
     let named = discover::discover(&paths, &walk, &gatherer)?;
-    pool.install(|| {
-        named
-            .par_iter()
-            .for_each_init(gatherer, |gatherer, candidate| gatherer.file(candidate.clone()));
-    });
+    let lint_file = |gatherer: &mut Gatherer, candidate: &Candidate| gatherer.file(candidate.clone());
+    match pool.for_items(named.len())? {
+        Some(pool) => pool.install(|| named.par_iter().for_each_init(gatherer, lint_file)),
+        None => {
+            let mut gatherer = gatherer();
+            named.iter().for_each(|candidate| lint_file(&mut gatherer, candidate));
+        }
+    }
     let mut all = Gathered::default();
     if !stdin.is_empty() {
         let mut bytes = Vec::new();
@@ -188,15 +221,14 @@ pub fn run(paths: &[PathBuf], options: &Options, rules: &RuleSet) -> Result<RunR
         let dir = candidate.path.parent().map(Path::to_path_buf).unwrap_or_default();
         modules.entry(dir).or_default().push(candidate);
     }
-    let module_results: Vec<lint::GroupReport> = pool.install(|| {
-        modules
-            .par_iter_mut()
-            .map(|(dir, files)| {
-                files.sort();
-                lint::lint_group(dir, files, rules, options.max_file_size, options.overlay.as_deref())
-            })
-            .collect()
-    });
+    let lint_module = |(dir, files): (&PathBuf, &mut Vec<Candidate>)| {
+        files.sort();
+        lint::lint_group(dir, files, rules, options.max_file_size, options.overlay.as_deref())
+    };
+    let module_results: Vec<lint::GroupReport> = match pool.for_items(modules.len())? {
+        Some(pool) => pool.install(|| modules.par_iter_mut().map(lint_module).collect()),
+        None => modules.iter_mut().map(lint_module).collect(),
+    };
     for module in module_results {
         // Files a module linted as its policies are not counted on their own.
         for path in &module.claimed {

@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use toml::Spanned;
 
@@ -18,7 +19,7 @@ use crate::rules::template::Template;
 use crate::source::Span;
 
 /// A compiled `fix = { ... }`.
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct FixRule {
     pub applicability: Applicability,
     /// The node to change instead of the reported one.
@@ -29,7 +30,7 @@ pub struct FixRule {
     pub values: Vec<(String, Vec<Source>)>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 pub enum FixEdit {
     Replace {
         key: Option<Template>,
@@ -45,21 +46,22 @@ pub enum FixEdit {
 }
 
 /// A templated string, or a list of them.
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 pub enum Values {
     One(Template),
     Many(Vec<Template>),
 }
 
 /// One source of a named value.
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct Source {
     pub from: From,
     pub arn: Option<ArnField>,
+    #[serde(with = "crate::rules::snapshot::table_ref")]
     pub table: Option<Arc<Table>>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 pub enum From {
     /// A JSONPath of the unit.
     Path(Path),

@@ -36,24 +36,25 @@ pub fn render(report: &RunReport, style: &Style) -> String {
         .with_width(style.width)
         .with_links(false)
         .with_wrap_lines(false);
-    // Files are rendered apart, on the worker threads, and joined in order.
-    let files: Vec<String> = report
-        .files
-        .par_iter()
-        .filter(|f| !f.findings.is_empty())
-        .map(|file| {
-            let mut out = String::new();
-            // One indexed source per file, shared by its findings.
-            let source = Arc::new(ClippedSource::new(file));
-            for finding in &file.findings {
-                let report = to_report(source.clone(), finding, style.width);
-                // Writing into a String cannot fail.
-                let _ = handler.render_report(&mut out, report.as_ref());
-                out.push('\n');
-            }
-            out
-        })
-        .collect();
+    let render = |file: &FileReport| {
+        let mut out = String::new();
+        // One indexed source per file, shared by its findings.
+        let source = Arc::new(ClippedSource::new(file));
+        for finding in &file.findings {
+            let report = to_report(source.clone(), finding, style.width);
+            // Writing into a String cannot fail.
+            let _ = handler.render_report(&mut out, report.as_ref());
+            out.push('\n');
+        }
+        out
+    };
+    let with_findings: Vec<&FileReport> = report.files.iter().filter(|f| !f.findings.is_empty()).collect();
+    // Files are rendered apart, on the worker threads, and joined in order; one file is rendered
+    // here (starting the threads would cost more).
+    if with_findings.len() < 2 {
+        return with_findings.into_iter().map(render).collect();
+    }
+    let files: Vec<String> = with_findings.into_par_iter().map(render).collect();
     files.concat()
 }
 

@@ -77,7 +77,7 @@ struct FamilySpec {
 
 /// A unit a data file defines: each `of` unit (within the named unit `within`, when it narrows
 /// one) where all `when` clauses hold.
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct NamedUnit {
     pub name: String,
     pub of: Unit,
@@ -184,7 +184,7 @@ impl Definitions {
             for (name, rows) in file.table {
                 define(0, &name)?;
                 let name = name.into_inner();
-                let table = Table::new(&name, &file.about.date, &file.about.source, rows.into_iter().collect());
+                let table = Table::new(&name, &file.about.date, &file.about.source, rows);
                 defs.tables.insert(name, Arc::new(table));
             }
             for (name, values) in file.set {
@@ -346,6 +346,13 @@ impl Definitions {
 
     pub fn table(&self, name: &str) -> Option<Arc<Table>> {
         self.tables.get(name).cloned()
+    }
+
+    /// Every table, by name.
+    pub fn tables(&self) -> Vec<Arc<Table>> {
+        let mut tables: Vec<Arc<Table>> = self.tables.values().cloned().collect();
+        tables.sort_by(|a, b| a.name.cmp(&b.name));
+        tables
     }
 
     pub fn set(&self, name: &str) -> Option<&[String]> {

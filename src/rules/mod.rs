@@ -11,6 +11,10 @@
 //! Likewise a built-in rule loads from its text without `[doc]` and `[[example]]` (most of the
 //! text; see `build.rs`): its [`Rule::doc`] and [`Rule::examples`] are [`Deferred`], parsed from
 //! the full text when first read (`explain`, SARIF, the catalog tests).
+//!
+//! A run with the built-in rules alone reads none of this: it takes the same rule set from a
+//! snapshot compiled ahead of time, with a DFA for every built-in pattern ([`snapshot`]), and
+//! falls back to the rule files only when the snapshot was written from other sources.
 
 pub mod definitions;
 pub mod eval;
@@ -20,6 +24,7 @@ pub mod operator;
 pub mod path;
 pub mod predicate;
 pub mod schema;
+pub(crate) mod snapshot;
 pub mod table;
 pub mod template;
 
@@ -30,6 +35,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
+use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
 use crate::error::{IoError, LoadError, Subject};
@@ -75,6 +81,12 @@ impl<T: Default> Deferred<T> {
     }
 }
 
+impl<T: Default> Default for Deferred<T> {
+    fn default() -> Self {
+        Deferred::ready(T::default())
+    }
+}
+
 impl<T> std::ops::Deref for Deferred<T> {
     type Target = T;
     fn deref(&self) -> &T {
@@ -113,7 +125,7 @@ fn example(e: schema::ExampleSpec) -> Example {
     }
 }
 
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct Rule {
     pub code: String,
     pub name: String,
@@ -128,7 +140,10 @@ pub struct Rule {
     pub when: Vec<Clause>,
     pub message: Template,
     pub help: Template,
+    /// Read from the rule's full text (a snapshot does not hold it; see `snapshot.rs`).
+    #[serde(skip)]
     pub doc: Deferred<schema::Doc>,
+    #[serde(skip)]
     pub examples: Deferred<Vec<Example>>,
     pub checks: Vec<Check>,
     /// Where the rule came from: `built-in` or the rule file's path.
@@ -145,7 +160,7 @@ pub struct Example {
     pub note: Option<String>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct Check {
     pub when: Vec<Clause>,
     pub select: Path,
@@ -167,7 +182,7 @@ pub struct Check {
     pub fix: Option<crate::fix::rule::FixRule>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 pub enum Test {
     Require(Predicate),
     Forbid(Predicate),
@@ -183,7 +198,7 @@ pub enum Test {
     Always,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct Clause {
     pub path: Path,
     /// The path reads the document's facts, not the unit.
@@ -192,7 +207,7 @@ pub struct Clause {
     pub quantifier: Quantifier,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 pub enum Quantifier {
     Any(Predicate),
     All(Predicate),
@@ -200,25 +215,26 @@ pub enum Quantifier {
     Present(bool),
 }
 
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct Compare {
     pub left: Side,
     pub right: Side,
     /// With a table: the left value must be one of the table's values for the right value (a
     /// right value the table does not know is not compared). Without: the two must be equal.
+    #[serde(with = "snapshot::table_ref")]
     pub table: Option<Arc<Table>>,
     pub also_allowed: BTreeMap<String, Vec<String>>,
     pub right_label: Option<Template>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct Side {
     pub path: Path,
     pub extract: Extract,
     pub only: Option<Predicate>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 pub enum Extract {
     Whole,
     Arn(ArnField),
@@ -287,11 +303,16 @@ impl Regexes<'_> {
     }
 }
 
+/// A number for one rule-set load, for its paths' cache keys ([`Path::set`]).
+fn next_load_number() -> usize {
+    static LOADS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(1);
+    LOADS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
 /// Gives paths with the same text the same slot, so that an evaluation computes each once per
 /// unit.
 fn number_paths(rules: &mut [Rule], units: &mut [NamedUnit]) {
-    static LOADS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(1);
-    let set = LOADS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let set = next_load_number();
     let mut slots: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     let mut number = |path: &mut Path| {
         let next = slots.len();
@@ -321,8 +342,19 @@ impl RuleSet {
         RuleSet::load(&[])
     }
 
-    /// The built-in rules plus every `*.toml` file in `dirs`.
+    /// The built-in rules plus every `*.toml` file in `dirs`. The built-in rules alone come from
+    /// their snapshot when it is current (`snapshot.rs`), the same rule set read without parsing.
     pub fn load(dirs: &[std::path::PathBuf]) -> Result<RuleSet, LoadError> {
+        if dirs.is_empty() {
+            if let Some(set) = snapshot::builtin() {
+                return Ok(set);
+            }
+        }
+        RuleSet::load_files(dirs)
+    }
+
+    /// [`RuleSet::load`] from the rule files, always.
+    fn load_files(dirs: &[std::path::PathBuf]) -> Result<RuleSet, LoadError> {
         let patterns = Patterns::default();
         let mut defs = Definitions::load(dirs, &patterns)?;
         // (path to show, file name, text, the full text of a built-in rule)

@@ -8,17 +8,20 @@
 //! predicate's `operator = { ... }` test ([`OperatorTest`]) is resolved at load: families become
 //! indexes, and a test looks the base up in one hash map without allocating.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
+use serde::{Deserialize, Serialize};
+
+use super::hash::FastMap;
 use super::predicate::nearest;
 use super::schema::Qualifier;
 
 /// Every operator base the data files define, by family.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Serialize, Deserialize)]
 pub struct Operators {
     /// Base name -> (family index, negated).
-    bases: HashMap<Box<str>, (usize, bool)>,
+    #[serde(serialize_with = "super::snapshot::sorted_map")]
+    bases: FastMap<Box<str>, (usize, bool)>,
     families: Vec<String>,
     /// The base names in definition order (for a suggestion).
     names: Vec<String>,
@@ -94,8 +97,10 @@ impl Operators {
 }
 
 /// A compiled `operator = { ... }` test.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct OperatorTest {
+    /// The set's operators (a snapshot writes them once, not in every test).
+    #[serde(skip, default = "super::snapshot::operators")]
     pub operators: Arc<Operators>,
     pub families: Option<Vec<usize>>,
     pub negated: Option<bool>,

@@ -18,23 +18,27 @@ use jsonpath_rust::parser::model::{
 };
 use jsonpath_rust::parser::parse_json_path;
 
+use serde::{Deserialize, Serialize};
+
 use super::hash::FastMap;
 
 use crate::policy::{Kind, NodeId, NodeRef, Tree};
 
 /// A compiled JSONPath query.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Path {
     pub text: String,
     steps: Vec<Step>,
     /// The same number for paths with the same text in one rule set (a cache key)...
     pub(crate) slot: usize,
-    /// ...numbered by the rule-set load `set` (0: not numbered, never cached).
+    /// ...numbered by the rule-set load `set` (0: not numbered, never cached). A snapshot's
+    /// paths take the number of the load that reads it.
+    #[serde(skip, default = "super::snapshot::load_number")]
     pub(crate) set: usize,
 }
 
 /// One step of a compiled path: what it does to each current node.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 enum Step {
     /// The member with this (canonical) key.
     Name(Box<str>),
@@ -50,12 +54,12 @@ enum Step {
     Union(Vec<Step>),
     /// A union of many distinct names (`$.Condition['StringEquals', ...]`): each member's key is
     /// looked up once in `index` (name -> position in the union) rather than every name searched.
-    Names(FastMap<Box<str>, usize>),
+    Names(#[serde(serialize_with = "super::snapshot::sorted_map")] FastMap<Box<str>, usize>),
     /// The step applied to every node and all its descendants, a node before its descendants.
     Descendant(Box<Step>),
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 enum Filter {
     Or(Vec<Filter>),
     And(Vec<Filter>),
@@ -65,7 +69,7 @@ enum Filter {
     Compare(Op, Operand, Operand),
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 enum Op {
     Eq,
     Ne,
@@ -75,14 +79,14 @@ enum Op {
     Gte,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 enum Operand {
     Literal(Literal),
     /// A singular query: at most one node.
     Query(Query),
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 enum Literal {
     Number(f64),
     String(Box<str>),
@@ -91,7 +95,7 @@ enum Literal {
 }
 
 /// A query inside a filter: from the tested node (`@`) or from the unit (`$`).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct Query {
     from_root: bool,
     steps: Vec<Step>,

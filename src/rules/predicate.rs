@@ -9,7 +9,9 @@
 //!
 //! A regular expression is a [`Pattern`]: compiled on its first use, not when the rule loads
 //! (building the automata of some sixty patterns with Unicode classes was most of a one-file
-//! run's start-up), and shared by every rule of the set that spells it the same way. The loader
+//! run's start-up), and shared by every rule of the set that spells it the same way. A built-in
+//! pattern is not compiled at all to answer whether it matches: its DFA was built ahead of time
+//! (`snapshot.rs`); only a capture group compiles the regex. The loader
 //! still refuses a pattern that does not parse, with its span in the rule file (see
 //! [`super::RuleSet::load`]).
 
@@ -17,6 +19,9 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use regex::{Regex, RegexBuilder};
+use regex_automata::dfa::{sparse, Automaton};
+use regex_automata::Input;
+use serde::{Deserialize, Serialize};
 
 use super::hash::FastSet;
 use super::memo;
@@ -61,8 +66,16 @@ struct PatternInner {
     id: u32,
     text: Box<str>,
     groups: usize,
+    /// A DFA built ahead of time for a built-in pattern (`snapshot.rs`), as bytes read on first
+    /// use: it answers whether the pattern matches without compiling it. Captures still compile
+    /// [`PatternInner::regex`].
+    dfa_bytes: Option<&'static [u8]>,
+    dfa: OnceLock<Option<Dfa>>,
     regex: OnceLock<Option<Regex>>,
 }
+
+/// A DFA read in place from the rule-set snapshot embedded in the binary.
+pub type Dfa = sparse::DFA<&'static [u8]>;
 
 impl Pattern {
     /// A pattern that is parsed now (a syntax error is returned, worded as `regex` words it) and
@@ -71,14 +84,23 @@ impl Pattern {
         let hir = regex_syntax::Parser::new()
             .parse(text)
             .map_err(|e| format!("invalid regular expression: {e}"))?;
+        let groups = hir.properties().explicit_captures_len();
+        Ok(Pattern::prepared(text, groups, super::snapshot::dfa(text)))
+    }
+
+    /// A pattern whose text is known to parse, with `groups` capture groups and, for a built-in
+    /// one, its DFA's bytes.
+    pub(super) fn prepared(text: &str, groups: usize, dfa_bytes: Option<&'static [u8]>) -> Pattern {
         static NEXT_ID: AtomicU32 = AtomicU32::new(1);
-        Ok(Pattern(Arc::new(PatternInner {
+        Pattern(Arc::new(PatternInner {
             // After four billion patterns (never, in one run), ids wrap to 0: not memoized.
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             text: text.into(),
-            groups: hir.properties().explicit_captures_len(),
+            groups,
+            dfa_bytes,
+            dfa: OnceLock::new(),
             regex: OnceLock::new(),
-        })))
+        }))
     }
 
     /// Compiles the pattern now, so that a pattern over the size limits is a load error.
@@ -93,6 +115,21 @@ impl Pattern {
         &self.0.text
     }
 
+    /// The DFA built ahead of time, read on first use; `None` for a pattern without one or one
+    /// this machine cannot read (another byte order: the regex answers then).
+    fn dfa(&self) -> Option<&Dfa> {
+        let bytes = self.0.dfa_bytes?;
+        self.0
+            .dfa
+            .get_or_init(|| Dfa::from_bytes(bytes).ok().map(|(dfa, _)| dfa))
+            .as_ref()
+    }
+
+    #[cfg(test)]
+    pub(super) fn has_dfa(&self) -> bool {
+        self.dfa().is_some()
+    }
+
     /// The number of explicit capture groups.
     pub fn groups(&self) -> usize {
         self.0.groups
@@ -105,7 +142,10 @@ impl Pattern {
     }
 
     pub fn is_match(&self, text: &str) -> bool {
-        memo::answer(self.0.id, text, || self.regex().is_some_and(|r| r.is_match(text)))
+        memo::answer(self.0.id, text, || {
+            let by_dfa = self.dfa().and_then(|dfa| dfa_matches(dfa, text));
+            by_dfa.unwrap_or_else(|| self.regex().is_some_and(|r| r.is_match(text)))
+        })
     }
 
     /// The text of the first capture group in `text`.
@@ -118,6 +158,14 @@ impl Pattern {
     }
 }
 
+/// Whether `dfa` matches somewhere in `text`, as [`Regex::is_match`] answers; `None` if the
+/// search gave up (it does not: the snapshot's DFAs have no quit bytes).
+fn dfa_matches(dfa: &Dfa, text: &str) -> Option<bool> {
+    dfa.try_search_fwd(&Input::new(text).earliest(true))
+        .ok()
+        .map(|found| found.is_some())
+}
+
 fn build(pattern: &str) -> Result<Regex, String> {
     RegexBuilder::new(pattern)
         .size_limit(REGEX_SIZE_LIMIT)
@@ -128,7 +176,7 @@ fn build(pattern: &str) -> Result<Regex, String> {
 
 /// A compiled [`super::schema::PredicateSpec`]: all its parts must hold. Names it uses (value
 /// sets, patterns, named predicates, tables) are resolved when it is compiled.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
 pub struct Predicate {
     pub(super) equals: Option<Vec<String>>,
     pub(super) prefix: Option<Vec<String>>,
@@ -145,8 +193,10 @@ pub struct Predicate {
     /// Some part tests the condition operator: the evaluator then finds it for the subject.
     pub(super) needs_operator: bool,
     /// `equals` hashed (ASCII-folded when ignoring case), for large sets.
+    #[serde(serialize_with = "super::snapshot::sorted_set")]
     pub(super) equals_set: Option<FastSet<Box<str>>>,
     /// `covers` hashed (lower-cased when ignoring case), for large sets.
+    #[serde(serialize_with = "super::snapshot::sorted_set")]
     pub(super) covers_set: Option<FastSet<Box<str>>>,
 }
 

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 pub use crate::finding::Severity;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
 #[derive(Debug, Deserialize)]
@@ -35,7 +35,7 @@ pub struct RuleFile {
 }
 
 /// Which documents a rule sees.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum AppliesTo {
     /// SES identity policies, and text that should hold one but does not parse.
@@ -71,7 +71,7 @@ impl AppliesTo {
 
 /// What `$` means in the rule's paths: the whole document, or each statement in turn. A unit a
 /// data file defines (`[unit.NAME]`) is one of these narrowed by its `when` clauses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Unit {
     Document,
@@ -181,7 +181,7 @@ pub struct CheckSpec {
     pub fix: Option<Spanned<FixSpec>>,
 }
 
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Target {
     #[default]
@@ -354,7 +354,7 @@ pub struct OperatorSpec {
     pub qualifier: Option<Vec<Qualifier>>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 pub enum Qualifier {
     #[serde(rename = "none")]
     None,
@@ -371,7 +371,7 @@ pub struct KeyOfSpec {
     pub matching: Option<Box<PredicateSpec>>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum JsonType {
     String,
@@ -409,7 +409,7 @@ pub struct SideSpec {
     pub only: Option<PredicateSpec>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ArnField {
     Partition,

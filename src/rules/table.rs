@@ -4,25 +4,28 @@
 //! a predicate's `key-of`. Data files, where tables are defined with the other definitions, are
 //! read by `definitions.rs`.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
 
 /// One table: key -> values.
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct Table {
     pub name: String,
     /// When the facts were verified, and where they come from (shown by `seslint explain`).
     pub date: String,
     pub source: String,
-    rows: HashMap<String, Vec<String>>,
+    /// In key order, so that the rows read and serialize in one order.
+    rows: BTreeMap<String, Vec<String>>,
 }
 
 impl Table {
-    pub fn new(name: &str, date: &str, source: &str, rows: HashMap<String, Vec<String>>) -> Table {
+    pub fn new(name: &str, date: &str, source: &str, rows: impl IntoIterator<Item = (String, Vec<String>)>) -> Table {
         Table {
             name: name.to_string(),
             date: date.to_string(),
             source: source.to_string(),
-            rows,
+            rows: rows.into_iter().collect(),
         }
     }
 
@@ -33,14 +36,11 @@ impl Table {
 
     /// The keys with a value for which `test` holds, sorted.
     pub fn keys_where(&self, test: impl Fn(&str) -> bool) -> Vec<String> {
-        let mut keys: Vec<String> = self
-            .rows
+        self.rows
             .iter()
             .filter(|(_, values)| values.iter().any(|v| test(v)))
             .map(|(key, _)| key.clone())
-            .collect();
-        keys.sort();
-        keys
+            .collect()
     }
 
     pub fn len(&self) -> usize {
@@ -49,9 +49,7 @@ impl Table {
 
     /// Every key with its values, sorted by key.
     pub fn rows(&self) -> Vec<(&str, &[String])> {
-        let mut rows: Vec<(&str, &[String])> = self.rows.iter().map(|(k, v)| (k.as_str(), v.as_slice())).collect();
-        rows.sort();
-        rows
+        self.rows.iter().map(|(k, v)| (k.as_str(), v.as_slice())).collect()
     }
 
     pub fn is_empty(&self) -> bool {

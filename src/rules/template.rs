@@ -3,6 +3,8 @@
 //! Placeholders are checked when the rule loads, so a typo in a rule file is a load error
 //! rather than a message with a hole in it.
 
+use serde::{Deserialize, Serialize};
+
 /// The placeholders a message, help or label may use.
 pub const VARIABLES: &[(&str, &str)] = &[
     (
@@ -38,15 +40,41 @@ pub const FIX_VARIABLES: &[(&str, &str)] = &[
     ("parent_key", "the key of the member that holds the node, as written"),
 ];
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
 enum Part {
     Text(String),
     Var(&'static str),
     Named(String),
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Template(Vec<Part>);
+
+/// A [`Part`] as a rule-set snapshot holds it: a placeholder's name is read back as the name in
+/// [`VARIABLES`] or [`FIX_VARIABLES`] it was written from.
+#[derive(Deserialize)]
+enum WrittenPart {
+    Text(String),
+    Var(String),
+    Named(String),
+}
+
+impl<'de> Deserialize<'de> for Part {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Part, D::Error> {
+        Ok(match WrittenPart::deserialize(deserializer)? {
+            WrittenPart::Text(text) => Part::Text(text),
+            WrittenPart::Named(name) => Part::Named(name),
+            WrittenPart::Var(name) => Part::Var(
+                VARIABLES
+                    .iter()
+                    .chain(FIX_VARIABLES)
+                    .map(|(known, _)| *known)
+                    .find(|known| *known == name)
+                    .ok_or_else(|| serde::de::Error::custom(format!("unknown placeholder `{name}`")))?,
+            ),
+        })
+    }
+}
 
 impl Template {
     /// Parses a template: `{name}` is a placeholder, `{{` and `}}` are literal braces, and any
