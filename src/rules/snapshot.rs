@@ -11,7 +11,8 @@
 //! implementations find them in the snapshot being read (a thread-local [`Context`]).
 //!
 //! The snapshot is only ever a shortcut. `build.rs` hashes everything it is made from (the rule
-//! and data files, the Rust sources of the compiled form, `Cargo.lock`) into [`FINGERPRINT`]; a
+//! and data files, the Rust sources of the compiled form without their comment lines,
+//! `Cargo.lock`) into [`FINGERPRINT`]; a
 //! snapshot written from other sources is not used, and the rules load from their TOML as
 //! before (so do user rules, `--rules`). A stale snapshot makes a run slower, never different.
 //! The test `snapshot_is_current` fails when the committed file is not what the sources make;
