@@ -9,6 +9,10 @@
 //! answers such lines itself, with textwrap's own quirks (no break after `-`; a line that ends
 //! with one loses its last break). Any other line (a `|`, a tab, an escape sequence, non-ASCII
 //! text) goes to textwrap's Unicode separator. The tests compare both on generated lines.
+//!
+//! Wrapping itself is done here too for plain text ([`fill`]): every byte one column wide, the
+//! first-fit algorithm, textwrap's hyphen splitting and its cutting of words wider than a line,
+//! without textwrap's width tables and allocations; proptests compare it with textwrap's own.
 
 use textwrap::core::Word;
 use textwrap::WordSeparator;
@@ -41,7 +45,11 @@ pub fn fill(text: &str, width: usize, indent: usize) -> String {
     if fits(text, width) {
         return text.to_string();
     }
-    let options = textwrap::Options::new(width.saturating_sub(2).saturating_sub(indent))
+    let width = width.saturating_sub(2).saturating_sub(indent);
+    if let Some(filled) = fill_plain(text, width) {
+        return filled;
+    }
+    let options = textwrap::Options::new(width)
         .wrap_algorithm(textwrap::WrapAlgorithm::FirstFit)
         .word_separator(SEPARATOR);
     textwrap::fill(text, options)
@@ -77,7 +85,23 @@ enum Class {
     Ex,
 }
 
+/// [`class_of`] for every byte, looked up rather than matched (a report tests every byte of
+/// every message).
+const CLASSES: [Option<Class>; 256] = {
+    let mut table = [None; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        table[byte] = class_of(byte as u8);
+        byte += 1;
+    }
+    table
+};
+
 fn class(b: u8) -> Option<Class> {
+    CLASSES[usize::from(b)]
+}
+
+const fn class_of(b: u8) -> Option<Class> {
     Some(match b {
         b'a'..=b'z' | b'A'..=b'Z' | b'_' | b'=' | b'@' | b'#' | b'*' | b'&' | b'<' | b'>' | b'`' | b'~' | b'^' => {
             Class::Al
@@ -117,20 +141,36 @@ fn breaks(before: Class, last: Option<Class>, here: Class) -> bool {
 }
 
 fn find_words(line: &str) -> Box<dyn Iterator<Item = Word<'_>> + '_> {
-    if !line.bytes().all(|b| class(b).is_some()) {
+    let Some(ends) = word_ends(line) else {
         return WordSeparator::UnicodeBreakProperties.find_words(line);
-    }
-    let class_at = |at: usize| class(line.as_bytes()[at]).unwrap_or(Class::Al);
+    };
+    let mut start = 0;
+    Box::new(ends.into_iter().map(move |end| {
+        let word = Word::from(&line[start..end]);
+        start = end;
+        word
+    }))
+}
+
+/// Where the words of a plain line end (each word with the spaces after it), as textwrap's
+/// Unicode separator finds them; `None` for a line that is not plain.
+fn word_ends(line: &str) -> Option<Vec<usize>> {
+    let bytes = line.as_bytes();
     let mut breaks_at: Vec<usize> = Vec::with_capacity(line.len() / 4 + 1);
+    let mut before = match bytes.first() {
+        Some(&b) => class(b)?,
+        None => Class::Al,
+    };
     let mut last = None;
-    for at in 1..line.len() {
-        let before = class_at(at - 1);
+    for (at, &b) in bytes.iter().enumerate().skip(1) {
+        let here = class(b)?;
         if before != Class::Sp {
             last = Some(before);
         }
-        if breaks(before, last, class_at(at)) {
+        if breaks(before, last, here) {
             breaks_at.push(at);
         }
+        before = here;
     }
     // textwrap drops the break at the end of a line after `-` and then the last break it has
     // left, which is the last break within the line: so the words of such a line are.
@@ -138,12 +178,112 @@ fn find_words(line: &str) -> Box<dyn Iterator<Item = Word<'_>> + '_> {
         breaks_at.pop();
     }
     breaks_at.push(line.len());
+    breaks_at.retain(|&end| end > 0);
+    Some(breaks_at)
+}
+
+/// A piece of a plain line as textwrap's first-fit wrapping sees it: `line[start..end]`, of
+/// which the last `space` bytes are the spaces after the word (every byte one column wide).
+#[derive(Clone, Copy)]
+struct Piece {
+    start: usize,
+    end: usize,
+    space: usize,
+}
+
+impl Piece {
+    fn width(&self) -> usize {
+        self.end - self.start - self.space
+    }
+}
+
+/// `line` wrapped at `width` exactly as `textwrap::fill` wraps it with first-fit, this module's
+/// separator, its default hyphen splitting and no indentation; `None` for a line that is not
+/// plain. Every byte of a plain line is one column, which spares textwrap's width tables and
+/// its allocations (it was a fifth of a 2,000-file report's instructions).
+fn fill_plain_line(line: &str, width: usize, out: &mut String) -> Option<()> {
+    if line.len() < width {
+        out.push_str(line.trim_end_matches(' '));
+        return Some(());
+    }
+    let bytes = line.as_bytes();
+    let mut pieces: Vec<Piece> = Vec::new();
     let mut start = 0;
-    Box::new(breaks_at.into_iter().filter(|&end| end > 0).map(move |end| {
-        let word = Word::from(&line[start..end]);
+    for end in word_ends(line)? {
+        let word_end = start + line[start..end].trim_end_matches(' ').len();
+        // Hyphen splitting: after each `-` between two letters or digits, a piece of its own
+        // (without spaces or a penalty, since the hyphen is there already).
+        let mut from = start;
+        for at in start + 1..word_end.saturating_sub(1) {
+            if bytes[at] == b'-' && bytes[at - 1].is_ascii_alphanumeric() && bytes[at + 1].is_ascii_alphanumeric() {
+                pieces.push(Piece {
+                    start: from,
+                    end: at + 1,
+                    space: 0,
+                });
+                from = at + 1;
+            }
+        }
+        pieces.push(Piece {
+            start: from,
+            end,
+            space: end - word_end,
+        });
         start = end;
-        word
-    }))
+    }
+    // Words wider than the line are cut into pieces of the line's width (the last keeps the
+    // spaces).
+    let cut = width.max(1);
+    let mut fitted: Vec<Piece> = Vec::with_capacity(pieces.len());
+    for piece in pieces {
+        let mut from = piece.start;
+        while piece.width() > width && piece.end - piece.space - from > cut {
+            fitted.push(Piece {
+                start: from,
+                end: from + cut,
+                space: 0,
+            });
+            from += cut;
+        }
+        fitted.push(Piece { start: from, ..piece });
+    }
+    // First fit: a piece starts a new line when it does not fit after what the line holds.
+    let mut first = 0;
+    let mut used = 0;
+    let mut lines = 0;
+    for (at, piece) in fitted.iter().enumerate() {
+        if used + piece.width() > width && at > first {
+            push_line(line, &fitted[first..at], &mut lines, out);
+            first = at;
+            used = 0;
+        }
+        used += piece.end - piece.start;
+    }
+    push_line(line, &fitted[first..], &mut lines, out);
+    Some(())
+}
+
+/// One wrapped line of pieces, without the spaces after its last one.
+fn push_line(line: &str, pieces: &[Piece], lines: &mut usize, out: &mut String) {
+    if *lines > 0 {
+        out.push('\n');
+    }
+    *lines += 1;
+    if let (Some(first), Some(last)) = (pieces.first(), pieces.last()) {
+        out.push_str(&line[first.start..last.end - last.space]);
+    }
+}
+
+/// `text` wrapped as [`fill_plain_line`] wraps each line; `None` if a line is not plain.
+fn fill_plain(text: &str, width: usize) -> Option<String> {
+    let mut out = String::with_capacity(text.len() + text.len() / width.max(1) + 1);
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        fill_plain_line(line, width, &mut out)?;
+    }
+    Some(out)
 }
 
 #[cfg(test)]
@@ -219,8 +359,44 @@ mod filling {
         out
     }
 
+    fn textwrap_fill(text: &str, width: usize) -> String {
+        let options = textwrap::Options::new(width)
+            .wrap_algorithm(textwrap::WrapAlgorithm::FirstFit)
+            .word_separator(SEPARATOR);
+        textwrap::fill(text, options)
+    }
+
+    #[test]
+    fn plain_text_fills_as_textwrap_fills_it() {
+        for text in [
+            "",
+            " ",
+            "a",
+            "statement \"AllowCognito\": the user pool arn:aws:cognito-idp:eu-west-1:111111111111:userpool/eu-west-1_Abc is in another account",
+            "  leading spaces and a very-long-hyphenated-word-that-goes-on and on  ",
+            "--double--hyphens-- and x-y-z 1-2 a- -b",
+            "line one\n\nline three is longer than the width of the line, much longer\n",
+            "abcdefghijklmnopqrstuvwxyz0123456789 abcdefghij",
+        ] {
+            for width in 0..40 {
+                assert_eq!(fill_plain(text, width).as_deref(), Some(&*textwrap_fill(text, width)), "{text:?} at {width}");
+            }
+        }
+        assert_eq!(fill_plain("a\tb", 1), None);
+        assert_eq!(fill_plain("caf\u{e9} au lait", 3), None);
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig { max_global_rejects: 1 << 20, ..ProptestConfig::default() })]
+
+        /// Plain text is wrapped here exactly as textwrap wraps it.
+        #[test]
+        fn plain_text_fills_as_textwrap(
+            text in "( {0,3}[a-zA-Z0-9.,:;\"'_=@#*&<>`~^()\\[\\]{}!?/-]{0,24}){0,12}( {0,2}\n( {0,3}[a-z0-9:/.-]{0,30}){0,6}){0,2} {0,2}",
+            width in 0usize..60,
+        ) {
+            prop_assert_eq!(fill_plain(&text, width), Some(textwrap_fill(&text, width)));
+        }
 
         /// Wrapping without indentation and indenting after gives what textwrap gives with the
         /// indentation, for miette's message and help indents.
