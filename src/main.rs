@@ -1,5 +1,11 @@
 //! The `seslint` command: argument parsing, output and exit codes only; the work is in the library.
 
+/// A faster allocator than the system's: a run allocates and frees small strings and vectors for
+/// every node and finding, and glibc's malloc and free were a quarter of a 2,000-file run's
+/// instructions.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
