@@ -22,7 +22,7 @@ use serde_json::Value;
 
 use super::definitions::NamedUnit;
 use super::path::{Path, Scratch};
-use super::predicate::{Predicate, Subject};
+use super::predicate::{Pattern, Predicate, Subject};
 use super::schema::JsonType;
 use super::{AppliesTo, Check, Clause, Compare, Extract, Quantifier, Rule, RuleSet, Side, Target, Test, Unit};
 use crate::finding::Finding;
@@ -334,7 +334,10 @@ struct Facts {
     value: Option<String>,
     key: Option<String>,
     did_you_mean: Option<String>,
-    matched: Option<String>,
+    /// For `forbid` with a regex: the pattern and the text it matched, searched for the part it
+    /// matched only when a template asks for `{match}` (a search compiles the regex, which the
+    /// pattern's DFA answering whether it matches spares).
+    matched: Option<(Pattern, String)>,
     /// For a compare with a table: the values the table allows for the right value.
     expected: Option<String>,
     left: Option<String>,
@@ -536,12 +539,7 @@ impl<'a> Run<'a> {
                     if decide(p, &node.tested, node.node).is_some_and(|matched| matched != wanted) {
                         let span = self.span_of(&node);
                         let mut facts = self.node_facts(unit, &node, span);
-                        facts.matched = p
-                            .regex
-                            .as_ref()
-                            .zip(node.tested.as_str())
-                            .and_then(|(pattern, text)| pattern.regex()?.find(text))
-                            .map(|found| json_string(found.as_str()));
+                        facts.matched = p.regex.clone().zip(node.tested.as_str().map(str::to_string));
                         if wanted {
                             facts.did_you_mean = node
                                 .tested
@@ -1025,7 +1023,11 @@ impl<'a> Run<'a> {
             "value" => facts.value.clone(),
             "key" => facts.key.clone(),
             "did_you_mean" => Some(facts.did_you_mean.clone().unwrap_or_default()),
-            "match" => facts.matched.clone(),
+            "match" => facts
+                .matched
+                .as_ref()
+                .and_then(|(pattern, text)| pattern.regex()?.find(text))
+                .map(|found| json_string(found.as_str())),
             "expected" => facts.expected.clone(),
             "left" => facts.left.clone(),
             "right" => facts.right.clone(),
