@@ -606,29 +606,28 @@ impl<'a> Parser<'a> {
             if !sink.key(&key, key_span) {
                 return Err(Fatal);
             }
-            let key = key.into_owned();
             self.parse_value(sink)?;
             let first = match &mut seen {
-                Some(index) => index.get(&key).copied(),
+                Some(index) => index.get(key.as_ref()).copied(),
                 None => self.keys[mark..]
                     .iter()
-                    .find(|(range, _)| self.key_text.get(range.clone()) == Some(key.as_str()))
+                    .find(|(range, _)| self.key_text.get(range.clone()) == Some(key.as_ref()))
                     .map(|(_, span)| *span),
             };
             if let Some(first) = first {
                 self.duplicates.push(DuplicateKey {
-                    key: key.clone(),
+                    key: key.to_string(),
                     first,
                     second: key_span,
                 });
             }
             if let Some(index) = &mut seen {
-                index.entry(key.clone()).or_insert(key_span);
+                index.entry(key.to_string()).or_insert(key_span);
             } else if self.keys.len() - mark >= INDEX_FROM {
                 // Later entries win in `collect`: the current key first, then the keys from
                 // last to first, so that each key maps to its first occurrence.
                 let text = &self.key_text;
-                let pairs = std::iter::once((key.clone(), key_span)).chain(
+                let pairs = std::iter::once((key.to_string(), key_span)).chain(
                     self.keys[mark..]
                         .iter()
                         .rev()
@@ -658,10 +657,7 @@ impl<'a> Parser<'a> {
         let mut out = String::new();
         loop {
             let run_start = self.pos;
-            let run_len = self.bytes[run_start..]
-                .iter()
-                .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
-                .unwrap_or(self.bytes.len() - run_start);
+            let run_len = literal_run(&self.bytes[run_start..]);
             if run_len > 0 {
                 if let Some(map) = map.as_deref_mut() {
                     map.push(Piece {
@@ -810,6 +806,21 @@ impl<'a> Parser<'a> {
             }
         }
     }
+}
+
+/// The length of the literal text at the start of `bytes`: up to the first quote, backslash or
+/// control character (or the end). memchr finds the first two; control characters, rare, are
+/// looked for in blocks that the compiler vectorizes (blocks, so that text full of them is still
+/// read in linear time).
+fn literal_run(bytes: &[u8]) -> usize {
+    const BLOCK: usize = 64;
+    let end = memchr::memchr2(b'"', b'\\', bytes).unwrap_or(bytes.len());
+    for (i, block) in bytes[..end].chunks(BLOCK).enumerate() {
+        if block.iter().fold(false, |control, &b| control | (b < 0x20)) {
+            return i * BLOCK + block.iter().position(|&b| b < 0x20).unwrap_or(block.len());
+        }
+    }
+    end
 }
 
 fn describe(c: char) -> String {
@@ -962,6 +973,17 @@ mod tests {
         let (decoded, map) = decode_string_literal(text, Span::new(6, 8));
         assert_eq!(decoded, "");
         assert_eq!(map.span(Span::new(0, 0)), Span::new(7, 7));
+    }
+
+    #[test]
+    fn literal_runs_end_at_quotes_backslashes_and_control_characters() {
+        let long = "x".repeat(200);
+        assert_eq!(literal_run(format!("{long}\"").as_bytes()), 200);
+        assert_eq!(literal_run(format!("{long}\\n").as_bytes()), 200);
+        assert_eq!(literal_run(format!("{long}\u{1}\"").as_bytes()), 200);
+        assert_eq!(literal_run(format!("{}\t{long}\"", "y".repeat(130)).as_bytes()), 130);
+        assert_eq!(literal_run(long.as_bytes()), 200);
+        assert_eq!(literal_run(b""), 0);
     }
 
     #[test]

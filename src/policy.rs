@@ -176,6 +176,35 @@ const COMMON_KEYS: [&str; 20] = [
     "aws:sourcearn",
 ];
 
+/// The position of `key` in [`COMMON_KEYS`] (a `match`: compiled to a test of the length, then
+/// of the text, where a search compares with each key in turn).
+fn common_key(key: &str) -> Option<usize> {
+    let i = match key {
+        "Version" => 0,
+        "Id" => 1,
+        "Statement" => 2,
+        "Sid" => 3,
+        "Effect" => 4,
+        "Principal" => 5,
+        "NotPrincipal" => 6,
+        "Action" => 7,
+        "NotAction" => 8,
+        "Resource" => 9,
+        "NotResource" => 10,
+        "Condition" => 11,
+        "AWS" => 12,
+        "Service" => 13,
+        "StringEquals" => 14,
+        "ArnLike" => 15,
+        "ArnEquals" => 16,
+        "StringLike" => 17,
+        "aws:sourceaccount" => 18,
+        "aws:sourcearn" => 19,
+        _ => return None,
+    };
+    Some(i)
+}
+
 impl Tree {
     /// The root node (every tree has one).
     pub fn root(&self) -> NodeRef<'_> {
@@ -759,7 +788,7 @@ impl<'a> Builder<'a> {
 
     /// The pool range of `key`, stored once when it is a common key.
     fn key_str(&mut self, key: &str) -> Str {
-        match COMMON_KEYS.iter().position(|k| *k == key) {
+        match common_key(key) {
             Some(i) => self.common[i],
             None => self.tree.push_str(key),
         }
@@ -1417,6 +1446,14 @@ mod tests {
             )
         };
         (show(&direct), show(&via_nodes))
+    }
+
+    #[test]
+    fn common_key_finds_each_common_key() {
+        for (i, key) in COMMON_KEYS.iter().enumerate() {
+            assert_eq!(common_key(key), Some(i));
+        }
+        assert_eq!(common_key("aws:SourceArn"), None);
     }
 
     #[test]
