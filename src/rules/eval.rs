@@ -26,7 +26,9 @@ use super::definitions::NamedUnit;
 use super::path::{Path, Scratch};
 use super::predicate::{Predicate, Subject};
 use super::schema::JsonType;
-use super::{AppliesTo, Check, Clause, Compare, Extract, Quantifier, Rule, RuleSet, Side, Target, Test, Unit};
+use super::{
+    AppliesTo, ArnField, Check, Clause, Compare, Extract, Quantifier, Rule, RuleSet, Side, Target, Test, Unit,
+};
 use crate::finding::Finding;
 use crate::fix::rule::{FixRule, From as FixFrom, Source};
 use crate::fix::{Fix, Syntax};
@@ -1174,9 +1176,31 @@ fn normalize<'v>(value: Tv<'v>, check: &Check) -> Tv<'v> {
 fn extract_field(text: &str, extract: &Extract) -> Option<String> {
     match extract {
         Extract::Whole => Some(text.to_string()),
-        Extract::Arn(field) => crate::fix::rule::arn_field(text, *field).map(str::to_string),
+        Extract::Arn(field) => arn_field(text, *field).map(str::to_string),
         Extract::Capture(pattern) => pattern.first_group(text).map(str::to_string),
     }
+}
+
+/// One field of `arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE`, as `fix::rule::arn_field`
+/// reads it (the resource is the rest after the fifth colon), without collecting the fields into
+/// a `Vec`: comparisons ask this of each value of each statement.
+fn arn_field(text: &str, field: ArnField) -> Option<&str> {
+    let mut colons = memchr::memchr_iter(b':', text.as_bytes());
+    let mut at = [0usize; 5];
+    for slot in &mut at {
+        *slot = colons.next()?;
+    }
+    if &text[..at[0]] != "arn" {
+        return None;
+    }
+    // Each colon is ASCII, so each bound is a character boundary.
+    Some(match field {
+        ArnField::Partition => &text[at[0] + 1..at[1]],
+        ArnField::Service => &text[at[1] + 1..at[2]],
+        ArnField::Region => &text[at[2] + 1..at[3]],
+        ArnField::Account => &text[at[3] + 1..at[4]],
+        ArnField::Resource => &text[at[4] + 1..],
+    })
 }
 
 /// Whether a clause holds over the nodes `ids` its path selected from `start`.
@@ -1302,6 +1326,39 @@ mod tests {
             })
             .collect();
         format!(r#"{{"Version":"2012-10-17","Statement":[{}]}}"#, statements.join(","))
+    }
+
+    #[test]
+    fn arn_fields_are_those_fix_rule_reads() {
+        let fields = [
+            ArnField::Partition,
+            ArnField::Service,
+            ArnField::Region,
+            ArnField::Account,
+            ArnField::Resource,
+        ];
+        let texts = [
+            "arn:aws:ses:us-east-1:111111111111:identity/example.com",
+            "arn:aws:cognito-idp:eu-west-1:1:userpool/eu-west-1_X:extra:more",
+            "arn:::::",
+            "arn:a:b:c:d",
+            "ARN:a:b:c:d:e",
+            "arnx:a:b:c:d:e",
+            ":::::",
+            "",
+            "arn",
+            "arn:é:ü:c:d:ß",
+            "arn:aws:ses:*:${var.account}:identity/*",
+        ];
+        for text in texts {
+            for field in fields {
+                assert_eq!(
+                    arn_field(text, field),
+                    crate::fix::rule::arn_field(text, field),
+                    "{text}"
+                );
+            }
+        }
     }
 
     #[test]
