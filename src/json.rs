@@ -7,10 +7,16 @@
 //! look at the document, and gives up with a fatal error where it is not. Nesting is bounded, so
 //! hostile input cannot exhaust the stack.
 //!
+//! The parser hands what it reads to a [`Sink`], value by value: [`parse`] builds a [`Node`]
+//! tree, and `policy.rs` builds a policy's canonical tree straight from the text, so that a large
+//! policy is not held in two trees at once.
+//!
 //! [`decode_string_literal`] maps a JSON string's decoded text back to the bytes of its literal,
 //! through every escape, for policies that live inside JSON strings (CLI exports, plans).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
+use std::ops::Range;
 
 use crate::source::Span;
 
@@ -122,12 +128,123 @@ pub struct Parsed {
 
 /// Parses `text`; offsets in the result are byte offsets into `text`. A leading BOM is skipped.
 pub fn parse(text: &str) -> Parsed {
-    let mut parser = Parser::new(text, if text.starts_with('\u{feff}') { 3 } else { 0 });
-    let root = parser.parse_document();
+    let mut nodes = Nodes::default();
+    let (complete, errors, duplicate_keys) = parse_into(text, &mut nodes);
     Parsed {
-        root,
-        errors: parser.errors,
-        duplicate_keys: parser.duplicates,
+        root: if complete { nodes.root } else { None },
+        errors,
+        duplicate_keys,
+    }
+}
+
+/// A scalar value as the parser hands it to a [`Sink`].
+pub enum Scalar<'t> {
+    Null,
+    Bool(bool),
+    /// The number's text as written.
+    Number(&'t str),
+    /// The decoded text (borrowed from the source when it holds no escape).
+    String(Cow<'t, str>),
+}
+
+/// Receives a parse as it happens, value by value in document order: a container is opened,
+/// its items (or each member's key, then its value) follow, then it is closed. [`parse`] builds
+/// a [`Node`] tree with one; `policy.rs` builds a canonical tree straight from the text with
+/// another, so that a large policy is never held twice.
+pub trait Sink {
+    fn scalar(&mut self, value: Scalar<'_>, span: Span);
+    fn open_array(&mut self, start: usize);
+    fn close_array(&mut self, span: Span);
+    fn open_object(&mut self, start: usize);
+    /// The key of the next member; `false` stops the parse (the sink wants no more).
+    fn key(&mut self, key: &str, span: Span) -> bool;
+    fn close_object(&mut self, span: Span);
+}
+
+/// Parses `text` (a leading BOM is skipped) into `sink`; gives whether the parse reached the end
+/// (no fatal error, the sink did not stop it), and the syntax errors and repeated keys found.
+pub fn parse_into(text: &str, sink: &mut impl Sink) -> (bool, Vec<SyntaxError>, Vec<DuplicateKey>) {
+    let mut parser = Parser::new(text, if text.starts_with('\u{feff}') { 3 } else { 0 });
+    let complete = parser.parse_document(sink);
+    (complete, parser.errors, parser.duplicates)
+}
+
+/// Builds the [`Node`] tree of a parse.
+#[derive(Default)]
+struct Nodes {
+    root: Option<Node>,
+    /// The containers being built, innermost last, with their start.
+    open: Vec<(usize, Partial)>,
+}
+
+enum Partial {
+    Array(Vec<Node>),
+    /// The members so far and the key of the next one.
+    Object(Vec<Member>, Option<(String, Span)>),
+}
+
+impl Nodes {
+    fn add(&mut self, node: Node) {
+        match self.open.last_mut() {
+            None => self.root = Some(node),
+            Some((_, Partial::Array(items))) => items.push(node),
+            Some((_, Partial::Object(members, key))) => {
+                let (key, key_span) = key.take().unwrap_or_default();
+                members.push(Member {
+                    key,
+                    key_span,
+                    value: node,
+                });
+            }
+        }
+    }
+}
+
+impl Sink for Nodes {
+    fn scalar(&mut self, value: Scalar<'_>, span: Span) {
+        let value = match value {
+            Scalar::Null => Value::Null,
+            Scalar::Bool(b) => Value::Bool(b),
+            Scalar::Number(n) => Value::Number(n.to_string()),
+            Scalar::String(s) => Value::String(s.into_owned()),
+        };
+        self.add(Node { value, span });
+    }
+
+    fn open_array(&mut self, start: usize) {
+        self.open.push((start, Partial::Array(Vec::new())));
+    }
+
+    fn close_array(&mut self, span: Span) {
+        if let Some((_, Partial::Array(mut items))) = self.open.pop() {
+            // A large file's tree is held whole while it is converted: no spare capacity.
+            items.shrink_to_fit();
+            self.add(Node {
+                value: Value::Array(items),
+                span,
+            });
+        }
+    }
+
+    fn open_object(&mut self, start: usize) {
+        self.open.push((start, Partial::Object(Vec::new(), None)));
+    }
+
+    fn key(&mut self, key: &str, span: Span) -> bool {
+        if let Some((_, Partial::Object(_, next))) = self.open.last_mut() {
+            *next = Some((key.to_string(), span));
+        }
+        true
+    }
+
+    fn close_object(&mut self, span: Span) {
+        if let Some((_, Partial::Object(mut members, _))) = self.open.pop() {
+            members.shrink_to_fit();
+            self.add(Node {
+                value: Value::Object(members),
+                span,
+            });
+        }
     }
 }
 
@@ -139,7 +256,10 @@ pub fn decode_string_literal(text: &str, literal: Span) -> (String, OffsetMap) {
         pieces: Vec::new(),
         origin: literal.start + 1,
     };
-    let decoded = parser.read_string(Some(&mut map)).unwrap_or_default();
+    let decoded = parser
+        .read_string(Some(&mut map))
+        .map(Cow::into_owned)
+        .unwrap_or_default();
     (decoded, map)
 }
 
@@ -216,6 +336,10 @@ struct Parser<'a> {
     depth: usize,
     errors: Vec<SyntaxError>,
     duplicates: Vec<DuplicateKey>,
+    /// The keys of the objects being parsed, innermost last, for finding repeated keys: their
+    /// decoded text (in `key_text`) and their span.
+    keys: Vec<(Range<usize>, Span)>,
+    key_text: String,
 }
 
 /// Marks a fatal error that has been recorded; the parse unwinds.
@@ -232,27 +356,34 @@ impl<'a> Parser<'a> {
             depth: 0,
             errors: Vec::new(),
             duplicates: Vec::new(),
+            keys: Vec::new(),
+            key_text: String::new(),
         }
     }
 
-    fn parse_document(&mut self) -> Option<Node> {
-        self.skip_trivia().ok()?;
+    /// Parses the whole text into `sink`; `false` when a fatal error (or the sink) stopped it.
+    fn parse_document(&mut self, sink: &mut impl Sink) -> bool {
+        if self.skip_trivia().is_err() {
+            return false;
+        }
         if self.pos >= self.bytes.len() {
             self.fatal(
                 Span::new(self.pos, self.pos),
                 "the text is empty: expected a JSON value",
             );
-            return None;
+            return false;
         }
-        let root = self.parse_value().ok()?;
+        if self.parse_value(sink).is_err() {
+            return false;
+        }
         if self.skip_trivia().is_err() {
-            return None;
+            return false;
         }
         if self.pos < self.bytes.len() {
             let span = self.char_span(self.pos);
             self.error(span, "unexpected content after the end of the JSON value");
         }
-        Some(root)
+        true
     }
 
     fn error(&mut self, span: Span, message: impl Into<String>) {
@@ -288,7 +419,16 @@ impl<'a> Parser<'a> {
     }
 
     /// Skips white space; comments are skipped too but reported, since JSON has none.
+    #[inline]
     fn skip_trivia(&mut self) -> Step<()> {
+        // Compact JSON (a generated policy) has nothing to skip between most tokens.
+        match self.bytes.get(self.pos) {
+            Some(b' ' | b'\t' | b'\n' | b'\r' | b'/') => self.skip_trivia_run(),
+            _ => Ok(()),
+        }
+    }
+
+    fn skip_trivia_run(&mut self) -> Step<()> {
         loop {
             match self.bytes.get(self.pos) {
                 Some(b' ' | b'\t' | b'\n' | b'\r') => self.pos += 1,
@@ -315,40 +455,36 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn parse_value(&mut self) -> Step<Node> {
+    fn parse_value(&mut self, sink: &mut impl Sink) -> Step<()> {
         let start = self.pos;
         match self.bytes.get(self.pos) {
-            Some(b'{') => self.parse_object(),
-            Some(b'[') => self.parse_array(),
+            Some(b'{') => self.parse_object(sink),
+            Some(b'[') => self.parse_array(sink),
             Some(b'"') => {
                 let value = self.read_string(None)?;
-                Ok(Node {
-                    value: Value::String(value),
-                    span: Span::new(start, self.pos),
-                })
+                sink.scalar(Scalar::String(value), Span::new(start, self.pos));
+                Ok(())
             }
-            Some(b't') => self.parse_literal("true", Value::Bool(true)),
-            Some(b'f') => self.parse_literal("false", Value::Bool(false)),
-            Some(b'n') => self.parse_literal("null", Value::Null),
-            Some(b'-' | b'0'..=b'9') => self.parse_number(),
+            Some(b't') => self.parse_literal(sink, "true", Scalar::Bool(true)),
+            Some(b'f') => self.parse_literal(sink, "false", Scalar::Bool(false)),
+            Some(b'n') => self.parse_literal(sink, "null", Scalar::Null),
+            Some(b'-' | b'0'..=b'9') => self.parse_number(sink),
             Some(b'\'') => Err(self.unexpected("a value (JSON strings use double quotes)")),
             _ => Err(self.unexpected("a value")),
         }
     }
 
-    fn parse_literal(&mut self, word: &str, value: Value) -> Step<Node> {
+    fn parse_literal(&mut self, sink: &mut impl Sink, word: &str, value: Scalar<'_>) -> Step<()> {
         let start = self.pos;
         if self.text[start..].starts_with(word) {
             self.pos += word.len();
-            return Ok(Node {
-                value,
-                span: Span::new(start, self.pos),
-            });
+            sink.scalar(value, Span::new(start, self.pos));
+            return Ok(());
         }
         Err(self.unexpected("a value"))
     }
 
-    fn parse_number(&mut self) -> Step<Node> {
+    fn parse_number(&mut self, sink: &mut impl Sink) -> Step<()> {
         let start = self.pos;
         let digits = |p: &mut Self| {
             let from = p.pos;
@@ -385,10 +521,8 @@ impl<'a> Parser<'a> {
             }
         }
         let span = Span::new(start, self.pos);
-        Ok(Node {
-            value: Value::Number(self.text[start..self.pos].to_string()),
-            span,
-        })
+        sink.scalar(Scalar::Number(&self.text[start..self.pos]), span);
+        Ok(())
     }
 
     fn enter(&mut self) -> Step<()> {
@@ -425,49 +559,45 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn parse_array(&mut self) -> Step<Node> {
+    fn parse_array(&mut self, sink: &mut impl Sink) -> Step<()> {
         let start = self.pos;
         self.enter()?;
         self.pos += 1;
-        let mut items = Vec::new();
+        sink.open_array(start);
         self.skip_trivia()?;
         if self.bytes.get(self.pos) == Some(&b']') {
             self.pos += 1;
             self.depth -= 1;
-            return Ok(Node {
-                value: Value::Array(items),
-                span: Span::new(start, self.pos),
-            });
+            sink.close_array(Span::new(start, self.pos));
+            return Ok(());
         }
         loop {
-            items.push(self.parse_value()?);
+            self.parse_value(sink)?;
             if self.after_item(b']')? {
                 break;
             }
         }
         self.depth -= 1;
-        // A large file's tree is held whole while it is converted: no spare capacity.
-        items.shrink_to_fit();
-        Ok(Node {
-            value: Value::Array(items),
-            span: Span::new(start, self.pos),
-        })
+        sink.close_array(Span::new(start, self.pos));
+        Ok(())
     }
 
-    fn parse_object(&mut self) -> Step<Node> {
+    fn parse_object(&mut self, sink: &mut impl Sink) -> Step<()> {
         let start = self.pos;
         self.enter()?;
         self.pos += 1;
-        let mut members: Vec<Member> = Vec::new();
+        sink.open_object(start);
+        // This object's keys are `self.keys[mark..]`; large ones (hostile input) get an index
+        // (the first span of each key), so that finding repeated keys stays linear.
+        let mark = self.keys.len();
+        let text_mark = self.key_text.len();
         let mut seen: Option<HashMap<String, Span>> = None;
         self.skip_trivia()?;
         if self.bytes.get(self.pos) == Some(&b'}') {
             self.pos += 1;
             self.depth -= 1;
-            return Ok(Node {
-                value: Value::Object(members),
-                span: Span::new(start, self.pos),
-            });
+            sink.close_object(Span::new(start, self.pos));
+            return Ok(());
         }
         loop {
             if self.bytes.get(self.pos) != Some(&b'"') {
@@ -482,54 +612,61 @@ impl<'a> Parser<'a> {
             }
             self.pos += 1;
             self.skip_trivia()?;
-            let value = self.parse_value()?;
-            // Small objects are searched; large ones (hostile input) get an index, so that
-            // finding repeated keys stays linear.
+            if !sink.key(&key, key_span) {
+                return Err(Fatal);
+            }
+            self.parse_value(sink)?;
             let first = match &mut seen {
-                Some(index) => index.get(&key).copied(),
-                None => members.iter().find(|m| m.key == key).map(|m| m.key_span),
+                Some(index) => index.get(key.as_ref()).copied(),
+                None => self.keys[mark..]
+                    .iter()
+                    .find(|(range, _)| self.key_text.get(range.clone()) == Some(key.as_ref()))
+                    .map(|(_, span)| *span),
             };
             if let Some(first) = first {
                 self.duplicates.push(DuplicateKey {
-                    key: key.clone(),
+                    key: key.to_string(),
                     first,
                     second: key_span,
                 });
             }
             if let Some(index) = &mut seen {
-                index.entry(key.clone()).or_insert(key_span);
-            } else if members.len() >= INDEX_FROM {
-                // Later entries win in `collect`: the current key first, then the members from
+                index.entry(key.to_string()).or_insert(key_span);
+            } else if self.keys.len() - mark >= INDEX_FROM {
+                // Later entries win in `collect`: the current key first, then the keys from
                 // last to first, so that each key maps to its first occurrence.
-                let pairs = std::iter::once((key.clone(), key_span))
-                    .chain(members.iter().rev().map(|m| (m.key.clone(), m.key_span)));
+                let text = &self.key_text;
+                let pairs = std::iter::once((key.to_string(), key_span)).chain(
+                    self.keys[mark..]
+                        .iter()
+                        .rev()
+                        .map(|(range, span)| (text.get(range.clone()).unwrap_or_default().to_string(), *span)),
+                );
                 seen = Some(pairs.collect());
             }
-            members.push(Member { key, key_span, value });
+            let at = self.key_text.len();
+            self.key_text.push_str(&key);
+            self.keys.push((at..self.key_text.len(), key_span));
             if self.after_item(b'}')? {
                 break;
             }
         }
+        self.keys.truncate(mark);
+        self.key_text.truncate(text_mark);
         self.depth -= 1;
-        members.shrink_to_fit();
-        Ok(Node {
-            value: Value::Object(members),
-            span: Span::new(start, self.pos),
-        })
+        sink.close_object(Span::new(start, self.pos));
+        Ok(())
     }
 
     /// Reads the string literal at `self.pos` (which holds `"`), optionally recording how each
     /// decoded byte maps back to the source.
-    fn read_string(&mut self, mut map: Option<&mut OffsetMap>) -> Step<String> {
+    fn read_string(&mut self, mut map: Option<&mut OffsetMap>) -> Step<Cow<'a, str>> {
         let open = self.pos;
         self.pos += 1;
         let mut out = String::new();
         loop {
             let run_start = self.pos;
-            let run_len = self.bytes[run_start..]
-                .iter()
-                .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
-                .unwrap_or(self.bytes.len() - run_start);
+            let run_len = literal_run(&self.bytes[run_start..]);
             if run_len > 0 {
                 if let Some(map) = map.as_deref_mut() {
                     map.push(Piece {
@@ -540,7 +677,13 @@ impl<'a> Parser<'a> {
                         escape: false,
                     });
                 }
-                out.push_str(&self.text[run_start..run_start + run_len]);
+                let end = run_start + run_len;
+                if run_start == open + 1 && self.bytes.get(end) == Some(&b'"') {
+                    // No escape: the text as written.
+                    self.pos = end + 1;
+                    return Ok(Cow::Borrowed(&self.text[run_start..end]));
+                }
+                out.push_str(&self.text[run_start..end]);
                 self.pos += run_len;
             }
             match self.bytes.get(self.pos) {
@@ -549,7 +692,7 @@ impl<'a> Parser<'a> {
                 }
                 Some(b'"') => {
                     self.pos += 1;
-                    return Ok(out);
+                    return Ok(Cow::Owned(out));
                 }
                 Some(&b) if b < 0x20 => {
                     let what = match b {
@@ -672,6 +815,21 @@ impl<'a> Parser<'a> {
             }
         }
     }
+}
+
+/// The length of the literal text at the start of `bytes`: up to the first quote, backslash or
+/// control character (or the end). memchr finds the first two; control characters, rare, are
+/// looked for in blocks that the compiler vectorizes (blocks, so that text full of them is still
+/// read in linear time).
+fn literal_run(bytes: &[u8]) -> usize {
+    const BLOCK: usize = 64;
+    let end = memchr::memchr2(b'"', b'\\', bytes).unwrap_or(bytes.len());
+    for (i, block) in bytes[..end].chunks(BLOCK).enumerate() {
+        if block.iter().fold(false, |control, &b| control | (b < 0x20)) {
+            return i * BLOCK + block.iter().position(|&b| b < 0x20).unwrap_or(block.len());
+        }
+    }
+    end
 }
 
 fn describe(c: char) -> String {
@@ -824,6 +982,17 @@ mod tests {
         let (decoded, map) = decode_string_literal(text, Span::new(6, 8));
         assert_eq!(decoded, "");
         assert_eq!(map.span(Span::new(0, 0)), Span::new(7, 7));
+    }
+
+    #[test]
+    fn literal_runs_end_at_quotes_backslashes_and_control_characters() {
+        let long = "x".repeat(200);
+        assert_eq!(literal_run(format!("{long}\"").as_bytes()), 200);
+        assert_eq!(literal_run(format!("{long}\\n").as_bytes()), 200);
+        assert_eq!(literal_run(format!("{long}\u{1}\"").as_bytes()), 200);
+        assert_eq!(literal_run(format!("{}\t{long}\"", "y".repeat(130)).as_bytes()), 130);
+        assert_eq!(literal_run(long.as_bytes()), 200);
+        assert_eq!(literal_run(b""), 0);
     }
 
     #[test]

@@ -22,12 +22,17 @@
 //! member, its key span, both already in the file's bytes, and its parent and position. So a
 //! rule walks node ids without allocating; a JSON pointer (the location of a finding) is built
 //! by walking up the parents, only for a finding; lines and columns are computed by the report.
+//!
+//! A tree is built from a parsed `json::Node` tree, or, for a file that is one policy document
+//! ([`parse_whole`]), straight from the parser as it reads the text: the same nodes in the same
+//! order, without the whole document held twice.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use serde_json::Value;
 
-use crate::json::{self, DuplicateKey, SyntaxError};
+use crate::json::{self, DuplicateKey, Scalar, SyntaxError};
 use crate::source::Span;
 
 /// What kind of policy a document is, which decides the rules that see it.
@@ -170,6 +175,35 @@ const COMMON_KEYS: [&str; 20] = [
     "aws:sourceaccount",
     "aws:sourcearn",
 ];
+
+/// The position of `key` in [`COMMON_KEYS`] (a `match`: compiled to a test of the length, then
+/// of the text, where a search compares with each key in turn).
+fn common_key(key: &str) -> Option<usize> {
+    let i = match key {
+        "Version" => 0,
+        "Id" => 1,
+        "Statement" => 2,
+        "Sid" => 3,
+        "Effect" => 4,
+        "Principal" => 5,
+        "NotPrincipal" => 6,
+        "Action" => 7,
+        "NotAction" => 8,
+        "Resource" => 9,
+        "NotResource" => 10,
+        "Condition" => 11,
+        "AWS" => 12,
+        "Service" => 13,
+        "StringEquals" => 14,
+        "ArnLike" => 15,
+        "ArnEquals" => 16,
+        "StringLike" => 17,
+        "aws:sourceaccount" => 18,
+        "aws:sourcearn" => 19,
+        _ => return None,
+    };
+    Some(i)
+}
 
 impl Tree {
     /// The root node (every tree has one).
@@ -553,6 +587,38 @@ impl PolicyDocument {
         size_bytes: usize,
         map_span: &dyn Fn(Span) -> Span,
     ) -> Self {
+        let canonical = root.map(|root| {
+            let mut builder = Builder::new(map_span, root);
+            let id = builder.tree.push_node(map_span(root.span), NO_NODE, 0);
+            builder.convert(id, root, Role::Document);
+            builder.done()
+        });
+        PolicyDocument::assemble(label, hint, canonical, problems, span, size_bytes, map_span)
+    }
+
+    /// A whole file that is one policy document, parsed straight into its canonical tree
+    /// ([`parse_whole`]); `problems` are the parse problems inside it. Spans are the file's own.
+    pub fn from_whole(
+        whole: Whole,
+        label: String,
+        hint: ContextHint,
+        problems: (&[SyntaxError], &[DuplicateKey]),
+    ) -> Self {
+        let canonical = Some((whole.tree, whole.folded_duplicates));
+        PolicyDocument::assemble(label, hint, canonical, problems, whole.span, whole.span.len(), &|s| s)
+    }
+
+    /// A document of its canonical tree (with the condition keys repeated in another case) and
+    /// its parse problems, spans mapped by `map_span`.
+    fn assemble(
+        label: String,
+        hint: ContextHint,
+        canonical: Option<(Tree, Vec<DuplicateKey>)>,
+        problems: (&[SyntaxError], &[DuplicateKey]),
+        span: Span,
+        size_bytes: usize,
+        map_span: &dyn Fn(Span) -> Span,
+    ) -> Self {
         let (errors, duplicates) = problems;
         let syntax_errors = errors
             .iter()
@@ -569,16 +635,9 @@ impl PolicyDocument {
                 second: map_span(d.second),
             })
             .collect::<Vec<_>>();
-        let canonical = root.map(|root| {
-            let mut builder = Builder::new(map_span, root);
-            let id = builder.tree.push_node(map_span(root.span), NO_NODE, 0);
-            builder.convert(id, root, Role::Document);
-            duplicate_keys.append(&mut builder.folded_duplicates);
-            builder.tree.nodes.shrink_to_fit();
-            builder.tree.children.shrink_to_fit();
-            builder.tree.pool.shrink_to_fit();
-            builder.tree.known = !crate::unknown::is_partly_unknown(&builder.tree.pool);
-            builder.tree
+        let canonical = canonical.map(|(tree, mut folded)| {
+            duplicate_keys.append(&mut folded);
+            tree
         });
         let context = match &canonical {
             None => Context::Unparsed,
@@ -663,7 +722,7 @@ pub fn is_policy_document(node: &json::Node) -> bool {
 }
 
 /// What a canonical node is in the policy grammar, which decides how it is canonicalized.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 enum Role {
     Document,
     Statement,
@@ -672,6 +731,20 @@ enum Role {
     Condition,
     ConditionOperator,
     Other,
+}
+
+/// The role of the member `key` of an object whose role is `role`.
+fn member_role(role: Role, key: &str) -> Role {
+    match (role, key) {
+        (Role::Document, "Statement") => Role::Statement,
+        (Role::Statement, k) if LIST_KEYS.contains(&k) => Role::List,
+        (Role::Statement, "Principal" | "NotPrincipal") => Role::Principal,
+        (Role::Statement, "Condition") => Role::Condition,
+        (Role::Principal, _) => Role::List,
+        (Role::Condition, _) => Role::ConditionOperator,
+        (Role::ConditionOperator, _) => Role::List,
+        _ => Role::Other,
+    }
 }
 
 /// Builds a [`Tree`] from a parsed document.
@@ -692,10 +765,15 @@ impl<'a> Builder<'a> {
         // (pages reserved and never used are not memory the process holds). Canonicalizing at
         // most doubles the nodes (a list around each single value).
         let (nodes, text) = measure(root);
+        Builder::sized(map_span, nodes * 2 + 1, text + 256)
+    }
+
+    /// A builder whose arena has room for `nodes` nodes and `text` bytes of strings.
+    fn sized(map_span: &'a dyn Fn(Span) -> Span, nodes: usize, text: usize) -> Self {
         let mut tree = Tree {
-            nodes: Vec::with_capacity(nodes * 2 + 1),
-            children: Vec::with_capacity(nodes * 2),
-            pool: String::with_capacity(text + 256),
+            nodes: Vec::with_capacity(nodes),
+            children: Vec::with_capacity(nodes),
+            pool: String::with_capacity(text),
             known: false,
         };
         let common = COMMON_KEYS.map(|k| tree.push_str(k));
@@ -710,7 +788,7 @@ impl<'a> Builder<'a> {
 
     /// The pool range of `key`, stored once when it is a common key.
     fn key_str(&mut self, key: &str) -> Str {
-        match COMMON_KEYS.iter().position(|k| *k == key) {
+        match common_key(key) {
             Some(i) => self.common[i],
             None => self.tree.push_str(key),
         }
@@ -771,11 +849,31 @@ impl<'a> Builder<'a> {
         }
     }
 
+    /// The finished tree, with the condition keys repeated in another case.
+    fn done(mut self) -> (Tree, Vec<DuplicateKey>) {
+        self.tree.nodes.shrink_to_fit();
+        self.tree.children.shrink_to_fit();
+        self.tree.pool.shrink_to_fit();
+        self.tree.known = !crate::unknown::is_partly_unknown(&self.tree.pool);
+        (self.tree, self.folded_duplicates)
+    }
+
     fn scalar(&mut self, id: NodeId, value: &json::Value) {
         match value {
-            json::Value::Null => self.set(id, Kind::Null, NO_STR, false),
-            json::Value::Bool(b) => self.set(id, Kind::Bool, NO_STR, *b),
-            json::Value::Number(n) => {
+            json::Value::Null => self.put(id, Scalar::Null),
+            json::Value::Bool(b) => self.put(id, Scalar::Bool(*b)),
+            json::Value::Number(n) => self.put(id, Scalar::Number(n)),
+            json::Value::String(s) => self.put(id, Scalar::String(Cow::Borrowed(s))),
+            // Containers in a place that takes a scalar (`"Principal": [...]`) become null.
+            json::Value::Array(_) | json::Value::Object(_) => self.set(id, Kind::Null, NO_STR, false),
+        }
+    }
+
+    fn put(&mut self, id: NodeId, value: Scalar<'_>) {
+        match value {
+            Scalar::Null => self.set(id, Kind::Null, NO_STR, false),
+            Scalar::Bool(b) => self.set(id, Kind::Bool, NO_STR, b),
+            Scalar::Number(n) => {
                 // A number serde_json cannot hold (1e400) is kept as a string.
                 let kind = if serde_json::from_str::<serde_json::Number>(n).is_ok() {
                     Kind::Number
@@ -785,16 +883,14 @@ impl<'a> Builder<'a> {
                 let data = self.tree.push_str(n);
                 self.set(id, kind, data, false);
             }
-            json::Value::String(s) => {
+            Scalar::String(s) => {
                 // `${...}` (a Terraform reference, an IAM policy variable) cannot be known statically.
-                let data = match crate::unknown::substitute(s) {
+                let data = match crate::unknown::substitute(&s) {
                     Some(known) => self.tree.push_str(&known),
-                    None => self.tree.push_str(s),
+                    None => self.tree.push_str(&s),
                 };
                 self.set(id, Kind::String, data, false);
             }
-            // Containers in a place that takes a scalar (`"Principal": [...]`) become null.
-            json::Value::Array(_) | json::Value::Object(_) => self.set(id, Kind::Null, NO_STR, false),
         }
     }
 
@@ -803,16 +899,7 @@ impl<'a> Builder<'a> {
         // Members by canonical key, for objects too large to search.
         let mut index: Option<HashMap<String, usize>> = None;
         for member in members {
-            let member_role = match (role, member.key.as_str()) {
-                (Role::Document, "Statement") => Role::Statement,
-                (Role::Statement, k) if LIST_KEYS.contains(&k) => Role::List,
-                (Role::Statement, "Principal" | "NotPrincipal") => Role::Principal,
-                (Role::Statement, "Condition") => Role::Condition,
-                (Role::Principal, _) => Role::List,
-                (Role::Condition, _) => Role::ConditionOperator,
-                (Role::ConditionOperator, _) => Role::List,
-                _ => Role::Other,
-            };
+            let member_role = member_role(role, &member.key);
             let written = self.key_str(&member.key);
             let key = match role {
                 Role::ConditionOperator => self.folded_key(&member.key, written),
@@ -825,7 +912,7 @@ impl<'a> Builder<'a> {
                     let child = self.tree.push_node((self.map_span)(member.value.span), id, at as u32);
                     let earlier = self.stack[mark + at];
                     if matches!(role, Role::ConditionOperator) {
-                        self.note_case_folded_repeat(earlier, member);
+                        self.note_case_folded_repeat(earlier, &member.key, member.key_span);
                     }
                     self.stack[mark + at] = child;
                     child
@@ -899,14 +986,14 @@ impl<'a> Builder<'a> {
     /// `aws:SourceArn` and `AWS:SourceArn` are one key to IAM: a repeat in another case is a
     /// duplicate key. (Exact repeats are reported by the parser already.) `earlier` is the last
     /// member before `member` with the same folded key.
-    fn note_case_folded_repeat(&mut self, earlier: NodeId, member: &json::Member) {
+    fn note_case_folded_repeat(&mut self, earlier: NodeId, key: &str, key_span: Span) {
         let earlier = self.tree.node(earlier);
-        if earlier.written_key().is_some_and(|k| k != member.key) {
+        if earlier.written_key().is_some_and(|k| k != key) {
             let first = earlier.key_span().unwrap_or_default();
             self.folded_duplicates.push(DuplicateKey {
-                key: member.key.clone(),
+                key: key.to_string(),
                 first,
-                second: (self.map_span)(member.key_span),
+                second: (self.map_span)(key_span),
             });
         }
     }
@@ -922,6 +1009,320 @@ impl<'a> Builder<'a> {
             }
             _ => self.convert(id, node, Role::Statement),
         }
+    }
+}
+
+/// A whole file that is one policy document, parsed straight into its canonical tree.
+pub struct Whole {
+    tree: Tree,
+    /// Condition keys repeated in another case.
+    folded_duplicates: Vec<DuplicateKey>,
+    /// The document's bytes (the root object).
+    pub span: Span,
+    pub errors: Vec<SyntaxError>,
+    pub duplicate_keys: Vec<DuplicateKey>,
+}
+
+/// Parses `text` straight into the canonical tree, without a [`json::Node`] tree in between: a
+/// large policy is then held once, and its strings are not copied twice. Gives `None` (the
+/// caller parses the text into a `json::Node` tree and looks inside) unless the text parses and
+/// its root is an object that [`is_policy_document`] accepts; the parse also stops, giving
+/// `None`, at a root key for which `container` says that the file may be a container of
+/// policies rather than one.
+pub fn parse_whole(text: &str, container: &dyn Fn(&str) -> bool) -> Option<Whole> {
+    fn same(span: Span) -> Span {
+        span
+    }
+    // A generous guess, from the text, of the room the tree takes: pages reserved and never used
+    // are not memory the process holds, and the arena is not copied as it grows.
+    let mut sink = Direct {
+        builder: Builder::sized(&same, text.len() / 8 + 16, text.len() + 256),
+        frames: Vec::new(),
+        discard: 0,
+        discarded: NO_NODE,
+        raw_key: String::new(),
+        container,
+        declined: false,
+        statement: false,
+        version: false,
+        version_next: false,
+        root: None,
+    };
+    let (complete, errors, duplicate_keys) = json::parse_into(text, &mut sink);
+    let policy = sink.statement || sink.version;
+    match sink.root {
+        Some(span) if complete && !sink.declined && policy => {
+            let (tree, folded_duplicates) = sink.builder.done();
+            Some(Whole {
+                tree,
+                folded_duplicates,
+                span,
+                errors,
+                duplicate_keys,
+            })
+        }
+        _ => None,
+    }
+}
+
+/// A container being built by [`Direct`].
+struct Frame {
+    id: NodeId,
+    /// An object's role; an array's items' role.
+    role: Role,
+    object: bool,
+    /// Where the container's children start on the builder's stack.
+    mark: usize,
+    /// Members by canonical key, for objects too large to search.
+    index: Option<HashMap<String, usize>>,
+    next: Option<Next>,
+    /// The list made around this object (`Statement` holding one statement): its id and mark.
+    wrap: Option<(NodeId, usize)>,
+}
+
+/// An object member's key, read before its value.
+struct Next {
+    written: Str,
+    key: Str,
+    span: Span,
+    role: Role,
+}
+
+/// A [`json::Sink`] that does what [`Builder::convert`] does to a `json::Node` tree, as the
+/// parser reads the text: nodes are made in the same order, so the tree is the same.
+struct Direct<'a> {
+    builder: Builder<'a>,
+    frames: Vec<Frame>,
+    /// The nesting depth inside a value the canonical form drops (an array where a principal
+    /// or a condition goes becomes null), and that null's node.
+    discard: usize,
+    discarded: NodeId,
+    /// The key as written of the next member of a condition operator (case-folded repeats).
+    raw_key: String,
+    container: &'a dyn Fn(&str) -> bool,
+    /// The root is not an object, or a container key stopped the parse.
+    declined: bool,
+    /// The root has a `Statement`, or its (last) `Version` is an IAM version.
+    statement: bool,
+    version: bool,
+    /// The next value is the root's `Version`.
+    version_next: bool,
+    /// The root object's span, once closed.
+    root: Option<Span>,
+}
+
+impl Direct<'_> {
+    /// Makes the node of the next value, as `Builder::convert` and `convert_object` make it:
+    /// gives its id, its role, and whether it is the document's `Statement`.
+    fn place(&mut self, span: Span) -> (NodeId, Role, bool) {
+        let builder = &mut self.builder;
+        let Some(frame) = self.frames.last_mut() else {
+            return (builder.tree.push_node(span, NO_NODE, 0), Role::Document, false);
+        };
+        if !frame.object {
+            return (builder.child(frame.id, frame.mark, span), frame.role, false);
+        }
+        // The parser hands a key before each member's value.
+        let Some(next) = frame.next.take() else {
+            return (builder.child(frame.id, frame.mark, span), Role::Other, false);
+        };
+        let position = builder.find_member(frame.mark, &mut frame.index, next.key);
+        let child = match position {
+            Some(at) => {
+                let child = builder.tree.push_node(span, frame.id, at as u32);
+                let earlier = builder.stack[frame.mark + at];
+                if frame.role == Role::ConditionOperator {
+                    builder.note_case_folded_repeat(earlier, &self.raw_key, next.span);
+                }
+                builder.stack[frame.mark + at] = child;
+                child
+            }
+            None => builder.child(frame.id, frame.mark, span),
+        };
+        if let Some(n) = builder.tree.nodes.get_mut(child as usize) {
+            n.key = next.key;
+            n.written = next.written;
+            n.key_span = next.span.into();
+        }
+        let statements = frame.role == Role::Document && next.role == Role::Statement;
+        (child, next.role, statements)
+    }
+
+    fn set_span(&mut self, id: NodeId, span: Span) {
+        if let Some(node) = self.builder.tree.nodes.get_mut(id as usize) {
+            node.value = span.into();
+        }
+    }
+
+    /// Opens a container at `start`: `object` or array.
+    fn open(&mut self, start: usize, object: bool) {
+        if self.discard > 0 {
+            self.discard += 1;
+            return;
+        }
+        if self.frames.is_empty() && !object {
+            // The caller looks inside a root array.
+            self.declined = true;
+        }
+        if self.declined {
+            self.discard = 1;
+            return;
+        }
+        if std::mem::take(&mut self.version_next) {
+            self.version = false;
+        }
+        let span = Span::new(start, start);
+        let (id, role, statements) = self.place(span);
+        let mark = self.builder.stack.len();
+        let frame = |id, role, mark, wrap| Frame {
+            id,
+            role,
+            object,
+            mark,
+            index: None,
+            next: None,
+            wrap,
+        };
+        if object && statements {
+            // A single statement stands for a list of one.
+            let child = self.builder.child(id, mark, span);
+            let inner = self.builder.stack.len();
+            self.frames.push(frame(child, Role::Statement, inner, Some((id, mark))));
+        } else if object {
+            self.frames.push(frame(id, role, mark, None));
+        } else {
+            let role = if statements { Role::Statement } else { role };
+            match role {
+                Role::Document | Role::Statement | Role::Other => self.frames.push(frame(id, role, mark, None)),
+                Role::List => self.frames.push(frame(id, Role::Other, mark, None)),
+                // Null: the items are not part of the canonical form.
+                Role::Principal | Role::Condition | Role::ConditionOperator => {
+                    self.builder.set(id, Kind::Null, NO_STR, false);
+                    self.discard = 1;
+                    self.discarded = id;
+                }
+            }
+        }
+    }
+
+    fn close(&mut self, span: Span) {
+        if self.discard > 0 {
+            self.discard -= 1;
+            if self.discard == 0 && self.discarded != NO_NODE {
+                let id = std::mem::replace(&mut self.discarded, NO_NODE);
+                self.set_span(id, span);
+            }
+            return;
+        }
+        let Some(frame) = self.frames.pop() else {
+            return;
+        };
+        self.set_span(frame.id, span);
+        let kind = if frame.object { Kind::Object } else { Kind::Array };
+        self.builder.finish(frame.id, kind, frame.mark);
+        if let Some((list, mark)) = frame.wrap {
+            self.set_span(list, span);
+            self.builder.finish(list, Kind::Array, mark);
+        }
+        if self.frames.is_empty() {
+            self.root = Some(span);
+        }
+    }
+}
+
+impl json::Sink for Direct<'_> {
+    fn scalar(&mut self, value: Scalar<'_>, span: Span) {
+        if self.discard > 0 {
+            return;
+        }
+        if self.frames.is_empty() {
+            self.declined = true;
+            return;
+        }
+        if std::mem::take(&mut self.version_next) {
+            self.version = matches!(&value, Scalar::String(v) if v == "2012-10-17" || v == "2008-10-17");
+        }
+        // The document's `Statement` holding a scalar is kept as it is.
+        let (id, role, _) = self.place(span);
+        let builder = &mut self.builder;
+        match (role, &value) {
+            (Role::List, _) => {
+                // A single value stands for a one-element list.
+                let mark = builder.stack.len();
+                let child = builder.child(id, mark, span);
+                builder.put(child, value);
+                builder.finish(id, Kind::Array, mark);
+            }
+            (Role::Principal, Scalar::String(_)) => {
+                // "Principal": "*" means {"AWS": ["*"]}.
+                let mark = builder.stack.len();
+                let child = builder.child(id, mark, span);
+                let aws = builder.key_str("AWS");
+                if let Some(n) = builder.tree.nodes.get_mut(child as usize) {
+                    n.key = aws;
+                }
+                let inner = builder.stack.len();
+                let item = builder.child(child, inner, span);
+                builder.put(item, value);
+                builder.finish(child, Kind::Array, inner);
+                builder.finish(id, Kind::Object, mark);
+            }
+            _ => builder.put(id, value),
+        }
+    }
+
+    fn open_array(&mut self, start: usize) {
+        self.open(start, false);
+    }
+
+    fn close_array(&mut self, span: Span) {
+        self.close(span);
+    }
+
+    fn open_object(&mut self, start: usize) {
+        self.open(start, true);
+    }
+
+    fn key(&mut self, key: &str, span: Span) -> bool {
+        if self.declined {
+            return false;
+        }
+        if self.discard > 0 {
+            return true;
+        }
+        let Some(role) = self.frames.last().map(|f| f.role) else {
+            return true;
+        };
+        if self.frames.len() == 1 {
+            if (self.container)(key) {
+                self.declined = true;
+                return false;
+            }
+            self.statement |= key == "Statement";
+            self.version_next = key == "Version";
+        }
+        let written = self.builder.key_str(key);
+        let folded = match role {
+            Role::ConditionOperator => {
+                self.raw_key.clear();
+                self.raw_key.push_str(key);
+                self.builder.folded_key(key, written)
+            }
+            _ => written,
+        };
+        if let Some(frame) = self.frames.last_mut() {
+            frame.next = Some(Next {
+                written,
+                key: folded,
+                span,
+                role: member_role(role, key),
+            });
+        }
+        true
+    }
+
+    fn close_object(&mut self, span: Span) {
+        self.close(span);
     }
 }
 
@@ -1030,6 +1431,72 @@ fn collect_strings<'t>(node: NodeRef<'t>, out: &mut Vec<&'t str>) {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// The tree, repeated keys and errors of a text parsed straight into its canonical tree,
+    /// and of the same text parsed into a `json::Node` tree first (the pool's layout included).
+    fn both_ways(text: &str) -> (String, String) {
+        let whole = parse_whole(text, &|_| false).expect("a policy document");
+        let problems = (whole.errors.clone(), whole.duplicate_keys.clone());
+        let direct = PolicyDocument::from_whole(whole, String::new(), ContextHint::Unknown, (&problems.0, &problems.1));
+        let via_nodes = PolicyDocument::from_json(text, ContextHint::Unknown);
+        let show = |d: &PolicyDocument| {
+            format!(
+                "{:?}\n{:?}\n{:?}\n{:?}\n{:?}",
+                d.canonical, d.duplicate_keys, d.syntax_errors, d.context, d.span
+            )
+        };
+        (show(&direct), show(&via_nodes))
+    }
+
+    #[test]
+    fn common_key_finds_each_common_key() {
+        for (i, key) in COMMON_KEYS.iter().enumerate() {
+            assert_eq!(common_key(key), Some(i));
+        }
+        assert_eq!(common_key("aws:SourceArn"), None);
+    }
+
+    #[test]
+    fn parsing_straight_into_the_tree_builds_the_same_tree() {
+        let many: Vec<String> = (0..20).map(|i| format!("\"k{}\": {i}", i % 17)).collect();
+        let texts = [
+            r#"{"Version":"2012-10-17","Statement":[{"Sid":"S0","Effect":"Allow","Principal":{"Service":"email.cognito-idp.amazonaws.com"},"Action":["ses:SendEmail","ses:SendRawEmail"],"Resource":"arn:aws:ses:us-east-1:111111111111:identity/example.com","Condition":{"StringEquals":{"aws:SourceAccount":"111111111111"},"ArnLike":{"aws:SourceArn":"arn:aws:cognito-idp:us-east-1:111111111111:userpool/us-east-1_P0"}}}]}"#.to_string(),
+            r#"{"Statement": {"Principal": "*", "NotPrincipal": "x", "Action": "ses:*", "NotResource": ["a", 1, null, true, {"o": [1]}],
+               "Condition": {"StringEquals": {"aws:SourceArn": "a", "AWS:SourceArn": ["b"], "aws:sourcearn": "c", "Über": 1, "ÜBER": 2},
+                             "ArnLike": [1, {"x": [2]}], "Bool": {"K": {"nested": "v"}}},
+               "Resource": {"a": [1, {"b": 2}]}}}"#.to_string(),
+            r#"{"Statement": [{"Principal": [1, [2, {"a": 3}]], "Condition": [{"a": 1}]}, {"Principal": {"AWS": "arn", "Service": ["s", "t"], "Federated": 3, "CanonicalUser": [[1]]}}], "Statement": [[{"Effect": "Deny"}], 5, "s"], "Version": "2008-10-17"}"#.to_string(),
+            r#"{"Statement": 5, "Version": "2012-10-17", "Id": {"a": 1, "a": 2}}"#.to_string(),
+            r#"{"Version": "2012-10-17", "Statement": null, "Extra": [1e400, -0.5e+3, "${aws:username}", "$${aws:username}", "a\"b\u00e9\ud83d\ude00"]}"#.to_string(),
+            "{\"Statement\": [{\"Sid\": \"x\",}, // note\n {\"Action\": \"raw\tline\"},], \"Version\": \"x\"}".to_string(),
+            format!("{{\"Statement\": [{{{}, \"Condition\": {{\"StringLike\": {{{}}}}}}}]}}", many.join(", "), many.join(", ")),
+            format!("{{{}, \"Statement\": [], \"k3\": [1]}}", many.join(", ")),
+            r#"{"Version": {"a": 1}, "Statement": {}, "Version": "2012-10-17"}"#.to_string(),
+            r#"{"Version": "2012-10-17"}"#.to_string(),
+            r#"{"Statement": "${var.policy}"}"#.to_string(),
+        ];
+        for text in &texts {
+            let (direct, via_nodes) = both_ways(text);
+            assert_eq!(direct, via_nodes, "{text}");
+        }
+    }
+
+    #[test]
+    fn parsing_straight_into_the_tree_leaves_other_files_to_the_caller() {
+        let container = |key: &str| key == "Policies";
+        for text in [
+            "[{\"Statement\": []}]",
+            "\"Statement\"",
+            "{\"Role\": {\"Statement\": []}}",
+            "{\"Version\": \"2012-10-18\"}",
+            "{\"Version\": \"2012-10-17\", \"Version\": 1}",
+            "{\"Statement\": [], \"Policies\": {\"a\": \"{}\"}}",
+            "{\"Statement\": [1, 2",
+            "",
+        ] {
+            assert!(parse_whole(text, &container).is_none(), "{text}");
+        }
+    }
 
     fn document(text: &str) -> PolicyDocument {
         PolicyDocument::from_json(text, ContextHint::Unknown)

@@ -4,10 +4,13 @@
 //!
 //! JSON that holds no policy (package.json, tsconfig.json) yields no document. Text that does
 //! not parse yields a document for the syntax rules only if it looks like a policy.
+//!
+//! A file that is one policy document (the usual case, and the one that gets large) is parsed
+//! straight into its canonical tree; any other is parsed into a `json::Node` tree and searched.
 
 use crate::fix::Syntax;
 use crate::json::{self, DuplicateKey, Node, SyntaxError, Value};
-use crate::policy::{is_policy_document, ContextHint, PolicyDocument};
+use crate::policy::{self, is_policy_document, ContextHint, PolicyDocument, Whole};
 use crate::source::Span;
 
 use super::format::looks_like_policy;
@@ -19,8 +22,20 @@ pub fn extract(text: &str) -> Vec<PolicyDocument> {
     if !looks_like_policy(text.as_bytes()) {
         return Vec::new();
     }
-    let parsed = json::parse(text);
     let whole = Span::new(0, text.len());
+    // A file that is one policy (the common case, and the one that can be large) is parsed
+    // straight into its canonical tree. The keys are those by which `cli_export::matches` and
+    // `plan::matches` recognize their containers: a file with one is read below.
+    let container = |key: &str| {
+        matches!(
+            key,
+            "Policies" | "format_version" | "resource_changes" | "planned_values"
+        )
+    };
+    if let Some(policy) = policy::parse_whole(text, &container) {
+        return whole_policy(policy, whole);
+    }
+    let parsed = json::parse(text);
     let Some(root) = &parsed.root else {
         let problems = (&parsed.errors[..], &parsed.duplicate_keys[..]);
         return vec![PolicyDocument::new(
@@ -85,6 +100,27 @@ pub fn extract(text: &str) -> Vec<PolicyDocument> {
     let errors = select(&parsed.errors, error_span, outside);
     let duplicates = select(&parsed.duplicate_keys, duplicate_span, outside);
     documents.extend(container_problems(&errors, &duplicates, whole));
+    documents
+}
+
+/// The documents of a file that is one policy, as the general path below gives them: the policy
+/// with the problems inside it, then the problems outside it (text after the root).
+fn whole_policy(policy: Whole, whole: Span) -> Vec<PolicyDocument> {
+    let root = policy.span;
+    let within = |span: Span| span.start >= root.start && span.end <= root.end;
+    let outside = |span: Span| !within(span);
+    let error_span = |e: &SyntaxError| e.span;
+    let duplicate_span = |d: &DuplicateKey| d.second;
+    let errors = select(&policy.errors, error_span, within);
+    let duplicates = select(&policy.duplicate_keys, duplicate_span, within);
+    let errors_outside = select(&policy.errors, error_span, outside);
+    let duplicates_outside = select(&policy.duplicate_keys, duplicate_span, outside);
+    let document = PolicyDocument::from_whole(policy, String::new(), ContextHint::Unknown, (&errors, &duplicates));
+    let mut documents = vec![PolicyDocument {
+        syntax: Syntax::Json(Vec::new()),
+        ..document
+    }];
+    documents.extend(container_problems(&errors_outside, &duplicates_outside, whole));
     documents
 }
 

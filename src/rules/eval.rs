@@ -11,7 +11,9 @@
 //! reuses. Nothing is formatted for a node that passes: its anchor (the span a finding points
 //! at), JSON pointer and message are computed only when it fails. Findings are tagged with the
 //! rule, check and unit that made them, and put back in rule order at the end, so the output is
-//! the same as running each rule over all units in turn.
+//! the same as running each rule over all units in turn. A predicate's answer for a string of
+//! the tree is remembered by the run (see [`Answers`]): a policy's values repeat from statement to
+//! statement.
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
@@ -24,7 +26,9 @@ use super::definitions::NamedUnit;
 use super::path::{Path, Scratch};
 use super::predicate::{Pattern, Predicate, Subject};
 use super::schema::JsonType;
-use super::{AppliesTo, Check, Clause, Compare, Extract, Quantifier, Rule, RuleSet, Side, Target, Test, Unit};
+use super::{
+    AppliesTo, ArnField, Check, Clause, Compare, Extract, Quantifier, Rule, RuleSet, Side, Target, Test, Unit,
+};
 use crate::finding::Finding;
 use crate::fix::rule::{FixRule, From as FixFrom, Source};
 use crate::fix::{Fix, Syntax};
@@ -271,7 +275,78 @@ struct Run<'a> {
     /// The document's facts as a tree, made when a clause first reads them.
     facts: Option<Tree>,
     cache: Cache,
+    answers: Answers<'a>,
     out: Vec<(Tag, Finding)>,
+}
+
+/// The number of answers a run remembers (a power of two).
+const ANSWER_SLOTS: usize = 4096;
+
+/// Answers of [`decide`] for strings of the document's tree, remembered by a run.
+///
+/// A policy's values repeat from statement to statement (the principal, the actions, the
+/// identity, the account), and each is tested by several checks; a predicate's answer depends
+/// only on the predicate, the string, the condition operator it is under (when the predicate
+/// asks for it) and whether the tree holds unknown parts. A fixed table of slots, each holding
+/// one such question with its answer, compared in full (so an answer is never taken for another
+/// question); a collision replaces the slot, and nothing is allocated after the table.
+struct Answers<'a> {
+    slots: Vec<Option<Answer<'a>>>,
+}
+
+#[derive(Clone, Copy)]
+struct Answer<'a> {
+    predicate: &'a Predicate,
+    text: &'a str,
+    operator: Option<&'a str>,
+    known: bool,
+    answer: Option<bool>,
+}
+
+impl<'a> Answers<'a> {
+    fn new() -> Self {
+        Answers {
+            slots: vec![None; ANSWER_SLOTS],
+        }
+    }
+
+    /// [`decide`], remembered when the value is a string node of the tree.
+    fn decide(&mut self, predicate: &'a Predicate, value: &Tv<'a>, node: NodeRef<'a>) -> Option<bool> {
+        let Some(text) = (match value {
+            Tv::Node(n) => n.as_str(),
+            Tv::Text(_) => None,
+        }) else {
+            return decide(predicate, value, node);
+        };
+        let operator = if predicate.needs_operator() {
+            operator_of(node)
+        } else {
+            None
+        };
+        let known = node.tree().is_known();
+        let seed = (predicate as *const Predicate as usize as u64) ^ u64::from(known);
+        let mut hash = super::hash::words(seed, text.as_bytes());
+        if let Some(operator) = operator {
+            hash = super::hash::words(hash, operator.as_bytes());
+        }
+        let slot = hash as usize & (ANSWER_SLOTS - 1);
+        if let Some(Some(a)) = self.slots.get(slot) {
+            if std::ptr::eq(a.predicate, predicate) && a.known == known && a.operator == operator && a.text == text {
+                return a.answer;
+            }
+        }
+        let answer = decide(predicate, value, node);
+        if let Some(entry) = self.slots.get_mut(slot) {
+            *entry = Some(Answer {
+                predicate,
+                text,
+                operator,
+                known,
+                answer,
+            });
+        }
+        answer
+    }
 }
 
 /// A selected node as a test sees it.
@@ -370,6 +445,7 @@ impl<'a> Run<'a> {
             tree: document.canonical.as_ref(),
             facts: None,
             cache: Cache::default(),
+            answers: Answers::new(),
             out: Vec::new(),
         }
     }
@@ -536,7 +612,11 @@ impl<'a> Run<'a> {
                     let Some(node) = self.tested(check, unit, id, check.on) else {
                         continue;
                     };
-                    if decide(p, &node.tested, node.node).is_some_and(|matched| matched != wanted) {
+                    if self
+                        .answers
+                        .decide(p, &node.tested, node.node)
+                        .is_some_and(|matched| matched != wanted)
+                    {
                         let span = self.span_of(&node);
                         let mut facts = self.node_facts(unit, &node, span);
                         facts.matched = p.regex.clone().zip(node.tested.as_str().map(str::to_string));
@@ -682,7 +762,7 @@ impl<'a> Run<'a> {
             if side
                 .only
                 .as_ref()
-                .is_some_and(|only| decide(only, &node.tested, node.node) != Some(true))
+                .is_some_and(|only| self.answers.decide(only, &node.tested, node.node) != Some(true))
             {
                 continue;
             }
@@ -890,14 +970,19 @@ impl<'a> Run<'a> {
             (facts, 0, Cow::Owned(clause.path.select(facts, 0)))
         } else {
             let range = self.cache.select(&clause.path, unit.tree(), unit.id());
-            (unit.tree(), unit.id(), Cow::Borrowed(&self.cache.results[range]))
+            let ids = &self.cache.results[range];
+            let tree = unit.tree();
+            let answers = &mut self.answers;
+            return quantify_with(clause, tree, unit.id(), ids, &mut |p, value, node| {
+                answers.decide(p, value, node)
+            });
         };
         quantify(clause, tree, start, &ids)
     }
 
     /// The value a test sees for a selected node: the value or key, normalized; `None` for a
     /// node that `skip` leaves out (or a key test on a node without a key).
-    fn tested(&self, check: &Check, unit: NodeRef<'a>, id: NodeId, on: Target) -> Option<Tested<'a>> {
+    fn tested(&mut self, check: &'a Check, unit: NodeRef<'a>, id: NodeId, on: Target) -> Option<Tested<'a>> {
         let node = unit.tree().node(id);
         let tested = match on {
             Target::Value => Tv::Node(node),
@@ -908,7 +993,7 @@ impl<'a> Run<'a> {
         if check
             .skip
             .as_ref()
-            .is_some_and(|skip: &Predicate| decide(skip, &tested, node) != Some(false))
+            .is_some_and(|skip: &'a Predicate| self.answers.decide(skip, &tested, node) != Some(false))
         {
             return None;
         }
@@ -1093,13 +1178,46 @@ fn normalize<'v>(value: Tv<'v>, check: &Check) -> Tv<'v> {
 fn extract_field(text: &str, extract: &Extract) -> Option<String> {
     match extract {
         Extract::Whole => Some(text.to_string()),
-        Extract::Arn(field) => crate::fix::rule::arn_field(text, *field).map(str::to_string),
+        Extract::Arn(field) => arn_field(text, *field).map(str::to_string),
         Extract::Capture(pattern) => pattern.first_group(text).map(str::to_string),
     }
 }
 
+/// One field of `arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE`, as `fix::rule::arn_field`
+/// reads it (the resource is the rest after the fifth colon), without collecting the fields into
+/// a `Vec`: comparisons ask this of each value of each statement.
+fn arn_field(text: &str, field: ArnField) -> Option<&str> {
+    let mut colons = memchr::memchr_iter(b':', text.as_bytes());
+    let mut at = [0usize; 5];
+    for slot in &mut at {
+        *slot = colons.next()?;
+    }
+    if &text[..at[0]] != "arn" {
+        return None;
+    }
+    // Each colon is ASCII, so each bound is a character boundary.
+    Some(match field {
+        ArnField::Partition => &text[at[0] + 1..at[1]],
+        ArnField::Service => &text[at[1] + 1..at[2]],
+        ArnField::Region => &text[at[2] + 1..at[3]],
+        ArnField::Account => &text[at[3] + 1..at[4]],
+        ArnField::Resource => &text[at[4] + 1..],
+    })
+}
+
 /// Whether a clause holds over the nodes `ids` its path selected from `start`.
 pub(super) fn quantify(clause: &Clause, tree: &Tree, start: NodeId, ids: &[NodeId]) -> bool {
+    quantify_with(clause, tree, start, ids, &mut decide)
+}
+
+/// [`quantify`], with `decide` answering for each value.
+fn quantify_with<'t, 'c>(
+    clause: &'c Clause,
+    tree: &'t Tree,
+    start: NodeId,
+    ids: &[NodeId],
+    decide: &mut dyn FnMut(&'c Predicate, &Tv<'t>, NodeRef<'t>) -> Option<bool>,
+) -> bool {
     let start = tree.node(start);
     let value = |id: &NodeId| -> Tv {
         let node = tree.node(*id);
@@ -1110,7 +1228,7 @@ pub(super) fn quantify(clause: &Clause, tree: &Tree, start: NodeId, ids: &[NodeI
             )),
         }
     };
-    let decide = |p: &Predicate, id: &NodeId| decide(p, &value(id), tree.node(*id));
+    let mut decide = |p: &'c Predicate, id: &NodeId| decide(p, &value(id), tree.node(*id));
     // A value that cannot be known may match or not: a clause that depends on it does not
     // hold, so that the rule stays silent. Presence does not depend on the value.
     match &clause.quantifier {
@@ -1210,6 +1328,39 @@ mod tests {
             })
             .collect();
         format!(r#"{{"Version":"2012-10-17","Statement":[{}]}}"#, statements.join(","))
+    }
+
+    #[test]
+    fn arn_fields_are_those_fix_rule_reads() {
+        let fields = [
+            ArnField::Partition,
+            ArnField::Service,
+            ArnField::Region,
+            ArnField::Account,
+            ArnField::Resource,
+        ];
+        let texts = [
+            "arn:aws:ses:us-east-1:111111111111:identity/example.com",
+            "arn:aws:cognito-idp:eu-west-1:1:userpool/eu-west-1_X:extra:more",
+            "arn:::::",
+            "arn:a:b:c:d",
+            "ARN:a:b:c:d:e",
+            "arnx:a:b:c:d:e",
+            ":::::",
+            "",
+            "arn",
+            "arn:é:ü:c:d:ß",
+            "arn:aws:ses:*:${var.account}:identity/*",
+        ];
+        for text in texts {
+            for field in fields {
+                assert_eq!(
+                    arn_field(text, field),
+                    crate::fix::rule::arn_field(text, field),
+                    "{text}"
+                );
+            }
+        }
     }
 
     #[test]
