@@ -203,7 +203,7 @@ impl Source {
     pub fn map(&self, value: &str) -> Option<String> {
         let value = value.trim();
         let field = match self.arn {
-            Some(field) => arn_field(value, field)?.to_string(),
+            Some(field) => field.of(value)?.to_string(),
             None => value.to_string(),
         };
         let mapped = match &self.table {
@@ -216,22 +216,6 @@ impl Source {
         let usable = !mapped.is_empty() && !mapped.contains(['*', '?', '<', crate::unknown::UNKNOWN]);
         usable.then_some(mapped)
     }
-}
-
-/// One field of `arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE`.
-pub fn arn_field(text: &str, field: ArnField) -> Option<&str> {
-    let fields: Vec<&str> = text.splitn(6, ':').collect();
-    if fields.len() < 6 || fields[0] != "arn" {
-        return None;
-    }
-    let index = match field {
-        ArnField::Partition => 1,
-        ArnField::Service => 2,
-        ArnField::Region => 3,
-        ArnField::Account => 4,
-        ArnField::Resource => 5,
-    };
-    Some(fields[index])
 }
 
 impl FixRule {

@@ -26,9 +26,7 @@ use super::definitions::NamedUnit;
 use super::path::{Path, Scratch};
 use super::predicate::{Pattern, Predicate, Subject};
 use super::schema::JsonType;
-use super::{
-    AppliesTo, ArnField, Check, Clause, Compare, Extract, Quantifier, Rule, RuleSet, Side, Target, Test, Unit,
-};
+use super::{AppliesTo, Check, Clause, Compare, Extract, Quantifier, Rule, RuleSet, Side, Target, Test, Unit};
 use crate::finding::Finding;
 use crate::fix::rule::{FixRule, From as FixFrom, Source};
 use crate::fix::{Fix, Syntax};
@@ -279,7 +277,9 @@ struct Run<'a> {
     out: Vec<(Tag, Finding)>,
 }
 
-/// The number of answers a run remembers (a power of two).
+/// The most answers a run remembers (a power of two): a run over a small document makes a table
+/// sized to its tree (two slots a node, at least 64), so that thousands of small files do not
+/// each fill a table of thousands of slots.
 const ANSWER_SLOTS: usize = 4096;
 
 /// Answers of [`decide`] for strings of the document's tree, remembered by a run.
@@ -305,9 +305,7 @@ struct Answer<'a> {
 
 impl<'a> Answers<'a> {
     fn new() -> Self {
-        Answers {
-            slots: vec![None; ANSWER_SLOTS],
-        }
+        Answers { slots: Vec::new() }
     }
 
     /// [`decide`], remembered when the value is a string node of the tree.
@@ -329,7 +327,11 @@ impl<'a> Answers<'a> {
         if let Some(operator) = operator {
             hash = super::hash::words(hash, operator.as_bytes());
         }
-        let slot = hash as usize & (ANSWER_SLOTS - 1);
+        if self.slots.is_empty() {
+            let slots = (node.tree().len() * 2).next_power_of_two().clamp(64, ANSWER_SLOTS);
+            self.slots = vec![None; slots];
+        }
+        let slot = hash as usize & (self.slots.len() - 1);
         if let Some(Some(a)) = self.slots.get(slot) {
             if std::ptr::eq(a.predicate, predicate) && a.known == known && a.operator == operator && a.text == text {
                 return a.answer;
@@ -1178,31 +1180,9 @@ fn normalize<'v>(value: Tv<'v>, check: &Check) -> Tv<'v> {
 fn extract_field(text: &str, extract: &Extract) -> Option<String> {
     match extract {
         Extract::Whole => Some(text.to_string()),
-        Extract::Arn(field) => arn_field(text, *field).map(str::to_string),
+        Extract::Arn(field) => field.of(text).map(str::to_string),
         Extract::Capture(pattern) => pattern.first_group(text).map(str::to_string),
     }
-}
-
-/// One field of `arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE`, as `fix::rule::arn_field`
-/// reads it (the resource is the rest after the fifth colon), without collecting the fields into
-/// a `Vec`: comparisons ask this of each value of each statement.
-fn arn_field(text: &str, field: ArnField) -> Option<&str> {
-    let mut colons = memchr::memchr_iter(b':', text.as_bytes());
-    let mut at = [0usize; 5];
-    for slot in &mut at {
-        *slot = colons.next()?;
-    }
-    if &text[..at[0]] != "arn" {
-        return None;
-    }
-    // Each colon is ASCII, so each bound is a character boundary.
-    Some(match field {
-        ArnField::Partition => &text[at[0] + 1..at[1]],
-        ArnField::Service => &text[at[1] + 1..at[2]],
-        ArnField::Region => &text[at[2] + 1..at[3]],
-        ArnField::Account => &text[at[3] + 1..at[4]],
-        ArnField::Resource => &text[at[4] + 1..],
-    })
 }
 
 /// Whether a clause holds over the nodes `ids` its path selected from `start`.
@@ -1328,39 +1308,6 @@ mod tests {
             })
             .collect();
         format!(r#"{{"Version":"2012-10-17","Statement":[{}]}}"#, statements.join(","))
-    }
-
-    #[test]
-    fn arn_fields_are_those_fix_rule_reads() {
-        let fields = [
-            ArnField::Partition,
-            ArnField::Service,
-            ArnField::Region,
-            ArnField::Account,
-            ArnField::Resource,
-        ];
-        let texts = [
-            "arn:aws:ses:us-east-1:111111111111:identity/example.com",
-            "arn:aws:cognito-idp:eu-west-1:1:userpool/eu-west-1_X:extra:more",
-            "arn:::::",
-            "arn:a:b:c:d",
-            "ARN:a:b:c:d:e",
-            "arnx:a:b:c:d:e",
-            ":::::",
-            "",
-            "arn",
-            "arn:é:ü:c:d:ß",
-            "arn:aws:ses:*:${var.account}:identity/*",
-        ];
-        for text in texts {
-            for field in fields {
-                assert_eq!(
-                    arn_field(text, field),
-                    crate::fix::rule::arn_field(text, field),
-                    "{text}"
-                );
-            }
-        }
     }
 
     #[test]

@@ -419,6 +419,30 @@ pub enum ArnField {
     Resource,
 }
 
+impl ArnField {
+    /// This field of `arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE` (the resource is the rest
+    /// after the fifth colon); `None` for text that is not such an ARN. Comparisons ask it of
+    /// every value of every statement, so it finds the colons without collecting the fields.
+    pub fn of(self, arn: &str) -> Option<&str> {
+        let mut colons = memchr::memchr_iter(b':', arn.as_bytes());
+        let mut at = [0usize; 5];
+        for slot in &mut at {
+            *slot = colons.next()?;
+        }
+        if &arn[..at[0]] != "arn" {
+            return None;
+        }
+        // Each colon is ASCII, so each bound is a character boundary.
+        Some(match self {
+            ArnField::Partition => &arn[at[0] + 1..at[1]],
+            ArnField::Service => &arn[at[1] + 1..at[2]],
+            ArnField::Region => &arn[at[2] + 1..at[3]],
+            ArnField::Account => &arn[at[3] + 1..at[4]],
+            ArnField::Resource => &arn[at[4] + 1..],
+        })
+    }
+}
+
 /// A check's fix: one kind of edit (`replace-value` and / or `replace-key`, `append`, `insert`,
 /// `move-to`), its values templated like messages (`src/fix/rule.rs` compiles it).
 #[derive(Debug, Deserialize)]
@@ -459,4 +483,24 @@ pub struct FixSourceSpec {
     pub literal: Option<String>,
     pub arn: Option<ArnField>,
     pub table: Option<Spanned<String>>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ArnField;
+
+    #[test]
+    fn an_arn_field_is_read_between_its_colons() {
+        let arn = "arn:aws:cognito-idp:eu-west-1:111111111111:userpool/eu-west-1_X:extra";
+        assert_eq!(ArnField::Partition.of(arn), Some("aws"));
+        assert_eq!(ArnField::Service.of(arn), Some("cognito-idp"));
+        assert_eq!(ArnField::Region.of(arn), Some("eu-west-1"));
+        assert_eq!(ArnField::Account.of(arn), Some("111111111111"));
+        assert_eq!(ArnField::Resource.of(arn), Some("userpool/eu-west-1_X:extra"));
+        assert_eq!(ArnField::Resource.of("arn:::::"), Some(""));
+        assert_eq!(ArnField::Region.of("arn:é:ü:c:d:ß"), Some("c"));
+        for not_an_arn in ["arn:a:b:c:d", "ARN:a:b:c:d:e", "arnx:a:b:c:d:e", ":::::", "", "arn"] {
+            assert_eq!(ArnField::Partition.of(not_an_arn), None, "{not_an_arn}");
+        }
+    }
 }
