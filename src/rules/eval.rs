@@ -277,10 +277,14 @@ struct Run<'a> {
     out: Vec<(Tag, Finding)>,
 }
 
-/// The most answers a run remembers (a power of two): a run over a small document makes a table
-/// sized to its tree (two slots a node, at least 64), so that thousands of small files do not
-/// each fill a table of thousands of slots.
+/// The most answers a run remembers (a power of two): a run makes a table sized to its tree (two
+/// slots a node), so that many files of middling size do not each fill one of thousands of slots.
 const ANSWER_SLOTS: usize = 4096;
+
+/// Documents of fewer nodes than this remember no answers: their values repeat too little for
+/// the lookups to pay (in a repository of small policies, hashing every value cost 4% of the run
+/// and saved nothing).
+const ANSWERS_FROM: usize = 512;
 
 /// Answers of [`decide`] for strings of the document's tree, remembered by a run.
 ///
@@ -292,6 +296,8 @@ const ANSWER_SLOTS: usize = 4096;
 /// question); a collision replaces the slot, and nothing is allocated after the table.
 struct Answers<'a> {
     slots: Vec<Option<Answer<'a>>>,
+    /// Whether the document is large enough to remember answers for ([`ANSWERS_FROM`]).
+    remembers: bool,
 }
 
 #[derive(Clone, Copy)]
@@ -304,15 +310,19 @@ struct Answer<'a> {
 }
 
 impl<'a> Answers<'a> {
-    fn new() -> Self {
-        Answers { slots: Vec::new() }
+    /// The answers of a run over a tree of `nodes` nodes.
+    fn new(nodes: usize) -> Self {
+        Answers {
+            slots: Vec::new(),
+            remembers: nodes >= ANSWERS_FROM,
+        }
     }
 
     /// [`decide`], remembered when the value is a string node of the tree.
     fn decide(&mut self, predicate: &'a Predicate, value: &Tv<'a>, node: NodeRef<'a>) -> Option<bool> {
         let Some(text) = (match value {
-            Tv::Node(n) => n.as_str(),
-            Tv::Text(_) => None,
+            Tv::Node(n) if self.remembers => n.as_str(),
+            _ => None,
         }) else {
             return decide(predicate, value, node);
         };
@@ -328,7 +338,7 @@ impl<'a> Answers<'a> {
             hash = super::hash::words(hash, operator.as_bytes());
         }
         if self.slots.is_empty() {
-            let slots = (node.tree().len() * 2).next_power_of_two().clamp(64, ANSWER_SLOTS);
+            let slots = (node.tree().len() * 2).next_power_of_two().min(ANSWER_SLOTS);
             self.slots = vec![None; slots];
         }
         let slot = hash as usize & (self.slots.len() - 1);
@@ -447,7 +457,7 @@ impl<'a> Run<'a> {
             tree: document.canonical.as_ref(),
             facts: None,
             cache: Cache::default(),
-            answers: Answers::new(),
+            answers: Answers::new(document.canonical.as_ref().map_or(0, Tree::len)),
             out: Vec::new(),
         }
     }
