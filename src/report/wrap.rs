@@ -14,6 +14,8 @@
 //! first-fit algorithm, textwrap's hyphen splitting and its cutting of words wider than a line,
 //! without textwrap's width tables and allocations; proptests compare it with textwrap's own.
 
+use std::collections::HashMap;
+
 use textwrap::core::Word;
 use textwrap::WordSeparator;
 
@@ -41,18 +43,39 @@ pub fn fits(text: &str, width: usize) -> bool {
 /// report; a text that [`fits`] is returned as it is. (One difference remains: a line of spaces
 /// alone, which textwrap makes of spaces before a word longer than the line, is indented without
 /// its trailing spaces.)
+///
+/// Findings of one rule often share their help word for word: a thread remembers the texts it
+/// has wrapped lately, and a text it has seen is not wrapped again.
 pub fn fill(text: &str, width: usize, indent: usize) -> String {
     if fits(text, width) {
         return text.to_string();
     }
     let width = width.saturating_sub(2).saturating_sub(indent);
-    if let Some(filled) = fill_plain(text, width) {
-        return filled;
-    }
-    let options = textwrap::Options::new(width)
-        .wrap_algorithm(textwrap::WrapAlgorithm::FirstFit)
-        .word_separator(SEPARATOR);
-    textwrap::fill(text, options)
+    WRAPPED.with_borrow_mut(|by_width| {
+        let wrapped = by_width.entry(width).or_default();
+        if let Some(filled) = wrapped.get(text) {
+            return filled.clone();
+        }
+        let filled = fill_plain(text, width).unwrap_or_else(|| {
+            let options = textwrap::Options::new(width)
+                .wrap_algorithm(textwrap::WrapAlgorithm::FirstFit)
+                .word_separator(SEPARATOR);
+            textwrap::fill(text, options)
+        });
+        if wrapped.len() >= WRAPPED_TEXTS {
+            wrapped.clear();
+        }
+        wrapped.insert(text.into(), filled.clone());
+        filled
+    })
+}
+
+/// How many wrapped texts a thread remembers (then it starts over).
+const WRAPPED_TEXTS: usize = 1024;
+
+thread_local! {
+    /// Texts wrapped lately, by width, then by text.
+    static WRAPPED: std::cell::RefCell<HashMap<usize, HashMap<Box<str>, String>>> = std::cell::RefCell::new(HashMap::new());
 }
 
 /// The separator to give miette: Unicode's breaks, computed here for plain ASCII lines.
