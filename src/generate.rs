@@ -16,17 +16,12 @@ pub struct UserPoolArn {
 impl UserPoolArn {
     /// Parses a user pool ARN; the error says what is wrong with it.
     pub fn parse(text: &str) -> Result<UserPoolArn, String> {
-        let fields: Vec<&str> = text.splitn(6, ':').collect();
-        let [arn, partition, service, region, account, resource] = fields[..] else {
+        let fields = arn_fields(text).filter(|[partition, ..]| !partition.is_empty());
+        let Some([partition, service, region, account, resource]) = fields else {
             return Err(format!(
                 "{text:?} is not an ARN: expected arn:aws:cognito-idp:REGION:ACCOUNT:userpool/POOL_ID"
             ));
         };
-        if arn != "arn" || partition.is_empty() {
-            return Err(format!(
-                "{text:?} is not an ARN: expected arn:aws:cognito-idp:REGION:ACCOUNT:userpool/POOL_ID"
-            ));
-        }
         if service == "cognito-identity" {
             return Err(format!(
                 "{text:?} is an identity pool ARN; Cognito sends email for a user pool: use arn:{partition}:cognito-idp:REGION:ACCOUNT:userpool/POOL_ID"
@@ -94,12 +89,11 @@ pub struct IdentityArn {
 impl IdentityArn {
     pub fn parse(text: &str) -> Result<IdentityArn, String> {
         let expected = "expected arn:aws:ses:REGION:ACCOUNT:identity/NAME (a domain or an email address)";
-        let fields: Vec<&str> = text.splitn(6, ':').collect();
-        let [arn, partition, service, region, account, resource] = fields[..] else {
+        let Some([partition, service, region, account, resource]) = arn_fields(text) else {
             return Err(format!("{text:?} is not an ARN: {expected}"));
         };
         let name = resource.strip_prefix("identity/").unwrap_or_default();
-        if arn != "arn" || partition.is_empty() || service != "ses" || name.is_empty() {
+        if partition.is_empty() || service != "ses" || name.is_empty() {
             return Err(format!("{text:?} is not an SES identity ARN: {expected}"));
         }
         if region == "*" {
@@ -216,6 +210,7 @@ pub fn policy(identity: &str, pool: &str, tables: &Definitions) -> Result<Genera
 const TABLE_FILE: &str = "rules/data/cognito-ses-regions.toml";
 
 use crate::rules::definitions::Definitions;
+use crate::rules::schema::arn_fields;
 
 /// A generated policy, and what the user should know about it.
 #[derive(Debug)]

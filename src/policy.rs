@@ -1409,11 +1409,8 @@ fn classify(document: NodeRef) -> Context {
 }
 
 fn is_ses_identity_arn(lowercase: &str) -> bool {
-    let mut fields = lowercase.splitn(6, ':');
-    fields.next() == Some("arn")
-        && fields.next().is_some()
-        && fields.next() == Some("ses")
-        && fields.nth(2).is_some_and(|resource| resource.starts_with("identity/"))
+    crate::rules::schema::arn_fields(lowercase)
+        .is_some_and(|[_, service, _, _, resource]| service == "ses" && resource.starts_with("identity/"))
 }
 
 fn collect_strings<'t>(node: NodeRef<'t>, out: &mut Vec<&'t str>) {

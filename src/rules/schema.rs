@@ -420,27 +420,39 @@ pub enum ArnField {
 }
 
 impl ArnField {
-    /// This field of `arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE` (the resource is the rest
-    /// after the fifth colon); `None` for text that is not such an ARN. Comparisons ask it of
-    /// every value of every statement, so it finds the colons without collecting the fields.
+    /// This field of an ARN ([`arn_fields`]); `None` for text that is not one.
     pub fn of(self, arn: &str) -> Option<&str> {
-        let mut colons = memchr::memchr_iter(b':', arn.as_bytes());
-        let mut at = [0usize; 5];
-        for slot in &mut at {
-            *slot = colons.next()?;
-        }
-        if &arn[..at[0]] != "arn" {
-            return None;
-        }
-        // Each colon is ASCII, so each bound is a character boundary.
+        let [partition, service, region, account, resource] = arn_fields(arn)?;
         Some(match self {
-            ArnField::Partition => &arn[at[0] + 1..at[1]],
-            ArnField::Service => &arn[at[1] + 1..at[2]],
-            ArnField::Region => &arn[at[2] + 1..at[3]],
-            ArnField::Account => &arn[at[3] + 1..at[4]],
-            ArnField::Resource => &arn[at[4] + 1..],
+            ArnField::Partition => partition,
+            ArnField::Service => service,
+            ArnField::Region => region,
+            ArnField::Account => account,
+            ArnField::Resource => resource,
         })
     }
+}
+
+/// The fields of `arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE` after `arn` (the resource is
+/// the rest after the fifth colon); `None` for text that is not such an ARN. Comparisons ask it
+/// of every value of every statement, so it finds the colons without collecting the fields.
+pub fn arn_fields(arn: &str) -> Option<[&str; 5]> {
+    let mut colons = memchr::memchr_iter(b':', arn.as_bytes());
+    let mut at = [0usize; 5];
+    for slot in &mut at {
+        *slot = colons.next()?;
+    }
+    if &arn[..at[0]] != "arn" {
+        return None;
+    }
+    // Each colon is ASCII, so each bound is a character boundary.
+    Some([
+        &arn[at[0] + 1..at[1]],
+        &arn[at[1] + 1..at[2]],
+        &arn[at[2] + 1..at[3]],
+        &arn[at[3] + 1..at[4]],
+        &arn[at[4] + 1..],
+    ])
 }
 
 /// A check's fix: one kind of edit (`replace-value` and / or `replace-key`, `append`, `insert`,
