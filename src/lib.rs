@@ -136,9 +136,6 @@ impl Default for Options {
     }
 }
 
-/// Lints `paths` (`-` reads standard input). Errors are for what stops the run: a path that
-/// does not exist, standard input that cannot be read.
-///
 /// The worker threads of a run, started only when there are two things or more to share out:
 /// for one file (the pre-commit case) starting them costs more than linting it.
 struct Workers {
@@ -172,6 +169,9 @@ impl Workers {
     }
 }
 
+/// Lints `paths` (`-` reads standard input). Errors are for what stops the run: a path that
+/// does not exist, standard input that cannot be read.
+///
 /// Files are linted while the walk finds them, on the walking threads; a clean file leaves only
 /// its counts behind, so that memory follows the findings, not the size of the repository.
 /// Terraform files wait for the walk to end, to be read a module (a directory) at a time: a
