@@ -6,12 +6,13 @@
 //! which entries no longer match anything (fixed, or changed so that they are new findings).
 
 use std::path::Path;
+use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 
 use crate::error::{IoError, LoadError, Subject};
 use crate::fingerprint::fingerprint;
-use crate::RunReport;
+use crate::{FileReport, RunReport};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -79,20 +80,51 @@ impl Baseline {
     /// Removes the findings the baseline holds (each entry matches one finding) and returns the
     /// entries that matched nothing.
     pub fn apply(&self, report: &mut RunReport) -> Vec<Entry> {
-        let mut unmatched: Vec<Option<&Entry>> = self.findings.iter().map(Some).collect();
+        let matcher = self.matcher();
         for file in &mut report.files {
-            let path = file.path.clone();
-            file.findings.retain(|finding| {
-                let print = fingerprint(&path, finding);
-                match unmatched.iter_mut().find(|e| e.is_some_and(|e| e.fingerprint == print)) {
-                    Some(slot) => {
-                        *slot = None;
-                        false
-                    }
-                    None => true,
-                }
-            });
+            matcher.apply_file(file);
         }
+        matcher.unmatched()
+    }
+
+    /// What applies the baseline one file at a time, files in any order and on any thread (a
+    /// streamed run): an entry's fingerprint names its file, so files do not compete for one.
+    pub fn matcher(&self) -> Matcher<'_> {
+        Matcher {
+            unmatched: Mutex::new(self.findings.iter().map(Some).collect()),
+        }
+    }
+}
+
+/// The baseline's entries not matched yet (see [`Baseline::matcher`]).
+pub struct Matcher<'b> {
+    unmatched: Mutex<Vec<Option<&'b Entry>>>,
+}
+
+impl Matcher<'_> {
+    /// Removes the findings of `file` that an entry not matched yet holds.
+    pub fn apply_file(&self, file: &mut FileReport) {
+        if file.findings.is_empty() {
+            return;
+        }
+        let prints: Vec<String> = file.findings.iter().map(|f| fingerprint(&file.path, f)).collect();
+        let mut prints = prints.into_iter();
+        let mut unmatched = self.unmatched.lock().unwrap_or_else(|p| p.into_inner());
+        file.findings.retain(|_| {
+            let print = prints.next().unwrap_or_default();
+            match unmatched.iter_mut().find(|e| e.is_some_and(|e| e.fingerprint == print)) {
+                Some(slot) => {
+                    *slot = None;
+                    false
+                }
+                None => true,
+            }
+        });
+    }
+
+    /// The entries that matched nothing.
+    pub fn unmatched(self) -> Vec<Entry> {
+        let unmatched = self.unmatched.into_inner().unwrap_or_else(|p| p.into_inner());
         unmatched.into_iter().flatten().cloned().collect()
     }
 }

@@ -17,6 +17,7 @@ use crate::error::{IoError, LoadError, Subject};
 use crate::finding::Severity;
 use crate::rules::RuleSet;
 use crate::source::Span;
+use crate::FileReport;
 use crate::RunReport;
 
 /// The file names searched for, in order, in each directory.
@@ -274,19 +275,24 @@ impl Settings {
     /// Applies selection, per-file ignores and severities to a run's findings.
     pub fn apply(&self, report: &mut RunReport, cwd: &Path) {
         for file in &mut report.files {
-            let relative = self.relative(Path::new(&file.path), cwd);
-            let ignored: Vec<&String> = self
-                .per_file_ignores
-                .iter()
-                .filter(|(glob, _)| glob.is_match(&relative))
-                .flat_map(|(_, codes)| codes)
-                .collect();
-            file.findings
-                .retain(|f| self.is_selected(&f.code) && !ignored.iter().any(|s| matches(s, &f.code)));
-            for finding in &mut file.findings {
-                if let Some(severity) = self.severity_for(&finding.code) {
-                    finding.severity = severity;
-                }
+            self.apply_file(file, cwd);
+        }
+    }
+
+    /// [`Settings::apply`] to one file's report.
+    pub fn apply_file(&self, file: &mut FileReport, cwd: &Path) {
+        let relative = self.relative(Path::new(&file.path), cwd);
+        let ignored: Vec<&String> = self
+            .per_file_ignores
+            .iter()
+            .filter(|(glob, _)| glob.is_match(&relative))
+            .flat_map(|(_, codes)| codes)
+            .collect();
+        file.findings
+            .retain(|f| self.is_selected(&f.code) && !ignored.iter().any(|s| matches(s, &f.code)));
+        for finding in &mut file.findings {
+            if let Some(severity) = self.severity_for(&finding.code) {
+                finding.severity = severity;
             }
         }
     }

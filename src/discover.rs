@@ -92,12 +92,20 @@ impl WalkProblem {
     }
 }
 
-/// Where the walk's threads deliver what they find. Each walking thread gets a sink of its own
-/// (from the factory given to [`discover`]), so that files are linted while the walk goes on,
-/// with per-thread scratch and no lock per file.
-pub trait Sink: Send {
-    fn file(&mut self, candidate: Candidate);
-    fn problem(&mut self, problem: WalkProblem);
+/// A file the walk listed, or one named on the command line.
+#[derive(Debug)]
+pub struct Listed {
+    pub path: PathBuf,
+    /// Named on the command line (always linted), rather than found by a walk.
+    pub explicit: bool,
+}
+
+/// What discovery found: the files to look at, in no particular order, and what it could not
+/// look at.
+#[derive(Debug, Default)]
+pub struct Found {
+    pub files: Vec<Listed>,
+    pub problems: Vec<WalkProblem>,
 }
 
 pub struct WalkOptions {
@@ -106,15 +114,15 @@ pub struct WalkOptions {
     pub no_ignore: bool,
 }
 
-/// Walks the directories among `paths`, delivering every file worth looking at to a sink made by
-/// `sink` on the thread that found it; returns the files named directly, in order, to be looked
-/// at by the caller. A path that does not exist or is not a regular file or directory is an
-/// error (exit 2).
-pub fn discover<S: Sink>(
+/// Lists the files among `paths` and in the directories among them that are worth looking at;
+/// `keep` says whether a walked file is (files named directly always are). Only paths are kept,
+/// so that a listing of a large repository stays small. A path that does not exist or is not a
+/// regular file or directory is an error (exit 2).
+pub fn discover(
     paths: &[PathBuf],
     options: &WalkOptions,
-    sink: &(dyn Fn() -> S + Sync),
-) -> Result<Vec<Candidate>, LoadError> {
+    keep: &(dyn Fn(&Path) -> bool + Sync),
+) -> Result<Found, LoadError> {
     let mut named = Vec::new();
     let mut roots = Vec::new();
     for path in paths {
@@ -122,11 +130,7 @@ pub fn discover<S: Sink>(
         if metadata.is_dir() {
             roots.push(path);
         } else if metadata.is_file() {
-            named.push(Candidate {
-                path: path.clone(),
-                display: display(path),
-                explicit: true,
-            });
+            named.push(path.clone());
         } else {
             return Err(LoadError::new(format!(
                 "cannot lint {}: not a regular file or directory",
@@ -134,47 +138,55 @@ pub fn discover<S: Sink>(
             )));
         }
     }
+    named.sort();
+    named.dedup();
+    let found = Mutex::new(Found {
+        files: named.into_iter().map(|path| Listed { path, explicit: true }).collect(),
+        problems: Vec::new(),
+    });
     // Roots nested in one another would deliver their common files twice.
     let seen: Option<Mutex<HashSet<PathBuf>>> = (roots.len() > 1).then(Mutex::default);
     for root in roots {
-        walk(root, options, sink, seen.as_ref());
+        let mut builder = Builder {
+            found: &found,
+            keep,
+            seen: seen.as_ref(),
+            root,
+        };
+        walker(root, options).visit(&mut builder);
     }
-    named.sort();
-    named.dedup();
-    Ok(named)
+    Ok(found.into_inner().unwrap_or_else(|p| p.into_inner()))
 }
 
-/// A sink that also drops files already delivered (`seen`, for several roots).
-struct Delivering<'a, S> {
-    sink: S,
+/// One walking thread's listing, handed over when the thread is done (no lock per file).
+struct Listing<'a> {
+    local: Found,
+    found: &'a Mutex<Found>,
+    keep: &'a (dyn Fn(&Path) -> bool + Sync),
+    /// The files already listed, when there are several roots.
     seen: Option<&'a Mutex<HashSet<PathBuf>>>,
     root: &'a Path,
 }
 
-impl<S: Sink> ignore::ParallelVisitor for Delivering<'_, S> {
+impl ignore::ParallelVisitor for Listing<'_> {
     fn visit(&mut self, entry: Result<ignore::DirEntry, ignore::Error>) -> WalkState {
         match entry {
             Ok(entry) => {
                 let kind = entry.file_type();
                 if kind.is_some_and(|t| t.is_file()) {
-                    if is_walked(entry.path()) {
+                    if is_walked(entry.path()) && (self.keep)(entry.path()) {
                         let path = entry.into_path();
                         let first = self
                             .seen
                             .is_none_or(|seen| seen.lock().unwrap_or_else(|p| p.into_inner()).insert(path.clone()));
                         if first {
-                            let display = display(&path);
-                            self.sink.file(Candidate {
-                                path,
-                                display,
-                                explicit: false,
-                            });
+                            self.local.files.push(Listed { path, explicit: false });
                         }
                     }
                 } else if let Some(what) = kind.and_then(special_kind).filter(|_| is_walked(entry.path())) {
                     // Named like a policy file but not one to open: say so, never block.
-                    self.sink
-                        .problem(WalkProblem::new(display(entry.path()), Problem::Special(what)));
+                    let problem = WalkProblem::new(display(entry.path()), Problem::Special(what));
+                    self.local.problems.push(problem);
                 }
             }
             Err(error) => {
@@ -182,35 +194,42 @@ impl<S: Sink> ignore::ParallelVisitor for Delivering<'_, S> {
                     ignore::Error::WithPath { path, .. } => display(path),
                     _ => display(self.root),
                 };
-                self.sink.problem(WalkProblem::new(path, Problem::Walk(error)));
+                self.local.problems.push(WalkProblem::new(path, Problem::Walk(error)));
             }
         }
         WalkState::Continue
     }
 }
 
-struct Builder<'a, S> {
-    sink: &'a (dyn Fn() -> S + Sync),
+impl Drop for Listing<'_> {
+    fn drop(&mut self) {
+        let local = std::mem::take(&mut self.local);
+        let mut found = self.found.lock().unwrap_or_else(|p| p.into_inner());
+        found.files.extend(local.files);
+        found.problems.extend(local.problems);
+    }
+}
+
+struct Builder<'a> {
+    found: &'a Mutex<Found>,
+    keep: &'a (dyn Fn(&Path) -> bool + Sync),
     seen: Option<&'a Mutex<HashSet<PathBuf>>>,
     root: &'a Path,
 }
 
-impl<'s, S: Sink + 's> ignore::ParallelVisitorBuilder<'s> for Builder<'s, S> {
+impl<'s> ignore::ParallelVisitorBuilder<'s> for Builder<'s> {
     fn build(&mut self) -> Box<dyn ignore::ParallelVisitor + 's> {
-        Box::new(Delivering {
-            sink: (self.sink)(),
+        Box::new(Listing {
+            local: Found::default(),
+            found: self.found,
+            keep: self.keep,
             seen: self.seen,
             root: self.root,
         })
     }
 }
 
-fn walk<S: Sink>(
-    root: &Path,
-    options: &WalkOptions,
-    sink: &(dyn Fn() -> S + Sync),
-    seen: Option<&Mutex<HashSet<PathBuf>>>,
-) {
+fn walker(root: &Path, options: &WalkOptions) -> ignore::WalkParallel {
     WalkBuilder::new(root)
         .follow_links(false)
         .require_git(false)
@@ -220,7 +239,6 @@ fn walk<S: Sink>(
         .ignore(!options.no_ignore)
         .threads(options.threads)
         .build_parallel()
-        .visit(&mut Builder { sink, seen, root });
 }
 
 /// What a directory entry that is neither a file nor a directory is.
@@ -246,9 +264,21 @@ fn special_kind(kind: std::fs::FileType) -> Option<&'static str> {
 
 /// A path as shown to users: without a leading `./`.
 pub fn display(path: &Path) -> String {
-    let shown = path.to_string_lossy();
-    match shown.strip_prefix("./") {
-        Some(rest) if !rest.is_empty() => rest.to_string(),
-        _ => shown.into_owned(),
+    shown(path).into_owned()
+}
+
+/// [`display`], borrowed when the path is UTF-8 (to compare paths as users see them).
+pub fn shown(path: &Path) -> std::borrow::Cow<'_, str> {
+    use std::borrow::Cow;
+    let strip = |shown: &str| match shown.strip_prefix("./") {
+        Some(rest) if !rest.is_empty() => rest.len(),
+        _ => shown.len(),
+    };
+    match path.to_str() {
+        Some(shown) => Cow::Borrowed(&shown[shown.len() - strip(shown)..]),
+        None => {
+            let shown = path.to_string_lossy();
+            Cow::Owned(shown[shown.len() - strip(&shown)..].to_string())
+        }
     }
 }

@@ -1,12 +1,12 @@
 //! Linting, unit by unit: a file read into memory is extracted by its format, checked by the
 //! rules, and its findings put in order (suppressions applied); a group of files read together
-//! is extracted as one unit and its findings handed back to the file each one points into. On the
-//! walking threads, [`Gatherer`] lints each file as the walk delivers it and keeps only what a
-//! report needs.
+//! is extracted as one unit and its findings handed back to the file each one points into; a
+//! policy file that a unit names is linted in that unit's context. Which unit comes when is the
+//! run's business (`run.rs`).
 
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use crate::discover::{self, Candidate, Problem, WalkProblem};
 use crate::extract;
@@ -18,14 +18,14 @@ use crate::policy::PolicyDocument;
 use crate::rules::{self, RuleSet};
 use crate::source::Span;
 use crate::suppress;
-use crate::{FileReport, Options, RunReport, UnreadFile};
+use crate::{FileReport, UnreadFile};
 
-/// What reading a file gives besides its outcome: the files it names as its policies (a
-/// script's `file://`), and, when part of it is in a form seslint does not read that may hold an
-/// SES policy (a code block in another language), the file for the closing note.
+/// What reading a file gives besides its outcome: when part of it is in a form seslint does not
+/// read that may hold an SES policy (a code block in another language), the file for the closing
+/// note. (The files it names as its policies are the run's business: see
+/// [`extract::references`].)
 #[derive(Default)]
 pub(crate) struct Aside {
-    pub(crate) referenced: Vec<ReferencedFile>,
     pub(crate) unread: Option<UnreadFile>,
 }
 
@@ -38,157 +38,9 @@ pub(crate) enum Outcome {
     PassedOver(Option<UnreadFile>),
 }
 
-/// What linting gathers on one thread: the reports with findings, the counts of clean files,
-/// and the Terraform files, which are read by module once the walk is over.
-#[derive(Default)]
-pub(crate) struct Gathered {
-    /// Reports, with the path of their file; only those with findings once a file is clean.
-    pub(crate) linted: Vec<(PathBuf, FileReport)>,
-    /// Everything else of the run's report (problems, unread files, counts).
-    pub(crate) report: RunReport,
-    /// Clean files linted on their own that hold policies, with how many: a Terraform module
-    /// that names one in `file(...)` lints it instead (see [`Gathered::unclaim`]).
-    clean_policy_files: Vec<(PathBuf, usize)>,
-    /// Files read with their directory's, once the walk is over.
-    pub(crate) grouped: Vec<Candidate>,
-    /// Policy files that files linted on their own name (a script's `file://`), linted in their
-    /// context: they replace what linting them on their own gave (see [`Gathered::claim`]).
-    referenced: Vec<(PathBuf, FileReport)>,
-}
-
-impl Gathered {
-    pub(crate) fn add(&mut self, path: PathBuf, outcome: Outcome) {
-        match outcome {
-            Outcome::Linted(file) if file.findings.is_empty() => {
-                self.report.clean_files += 1;
-                self.report.clean_policies += file.policies;
-                if file.policies > 0 {
-                    self.clean_policy_files.push((path, file.policies));
-                }
-            }
-            Outcome::Linted(file) => self.linted.push((path, file)),
-            other => self.report.add(other),
-        }
-    }
-
-    pub(crate) fn merge(&mut self, other: Gathered) {
-        self.linted.extend(other.linted);
-        self.clean_policy_files.extend(other.clean_policy_files);
-        self.grouped.extend(other.grouped);
-        self.referenced.extend(other.referenced);
-        let report = other.report;
-        self.report.problems.extend(report.problems);
-        self.report.unread.extend(report.unread);
-        self.report.passed_over.extend(report.passed_over);
-        self.report.clean_files += report.clean_files;
-        self.report.clean_policies += report.clean_policies;
-    }
-
-    /// Lints the files that files linted on their own name as policies.
-    fn lint_referenced(&mut self, referenced: Vec<ReferencedFile>, rules: &RuleSet, max_size: u64) {
-        for file in referenced {
-            let path = file.path.clone();
-            match lint_referenced(file, rules, max_size) {
-                Ok(Some(report)) => self.referenced.push((path, report)),
-                Ok(None) => {}
-                Err(problem) => self.report.problems.push(problem),
-            }
-        }
-    }
-
-    /// Puts the reports of referenced files in place of what linting them on their own gave
-    /// (once the walk is over); a file several files name is reported once.
-    pub(crate) fn claim(&mut self) {
-        let mut referenced = std::mem::take(&mut self.referenced);
-        referenced.sort_by(|a, b| a.0.cmp(&b.0));
-        referenced.dedup_by(|a, b| a.0 == b.0);
-        for (path, _) in &referenced {
-            self.unclaim(path);
-        }
-        for (path, file) in referenced {
-            self.add(path, Outcome::Linted(file));
-        }
-    }
-
-    /// Forgets what linting `path` on its own gave: a module linted it as its policy.
-    pub(crate) fn unclaim(&mut self, path: &Path) {
-        self.linted.retain(|(linted, _)| linted != path);
-        if let Some(index) = self.clean_policy_files.iter().position(|(clean, _)| clean == path) {
-            let (_, policies) = self.clean_policy_files.swap_remove(index);
-            self.report.clean_files -= 1;
-            self.report.clean_policies -= policies;
-        }
-    }
-}
-
-/// The per-thread [`discover::Sink`] that lints each file as the walk delivers it.
-pub(crate) struct Gatherer<'a> {
-    pub(crate) rules: &'a RuleSet,
-    pub(crate) options: &'a Options,
-    pub(crate) local: Gathered,
-    /// Where the thread's gathering goes when the walk is over.
-    pub(crate) shared: &'a Mutex<Vec<Gathered>>,
-    /// The thread's read buffer.
-    pub(crate) scratch: Vec<u8>,
-}
-
-impl discover::Sink for Gatherer<'_> {
-    fn file(&mut self, candidate: Candidate) {
-        let excluded = self.options.excluded.as_ref();
-        if !candidate.explicit && excluded.is_some_and(|excluded| excluded(&candidate.path)) {
-            return;
-        }
-        if extract::reads_with_its_directory(&candidate.path) {
-            self.local.grouped.push(candidate);
-            return;
-        }
-        if let Some(text) = self.options.overlay.as_ref().and_then(|o| o.get(&candidate.display)) {
-            // The text a fix pass made, in place of the file's.
-            let read = lint_read(&candidate.display, text.as_bytes(), self.rules, candidate.explicit);
-            self.linted(candidate.path, read);
-            return;
-        }
-        match lint_file(&candidate, self.rules, self.options.max_file_size, &mut self.scratch) {
-            Ok(read) => self.linted(candidate.path, read),
-            Err(problem) => self.local.report.problems.push(problem),
-        }
-    }
-
-    fn problem(&mut self, problem: WalkProblem) {
-        self.local.report.problems.push(problem);
-    }
-}
-
-impl Gatherer<'_> {
-    /// Keeps a file's outcome, and lints what reading it gave aside (the files it names).
-    fn linted(&mut self, path: PathBuf, (outcome, aside): (Outcome, Aside)) {
-        self.local.add(path, outcome);
-        self.local
-            .lint_referenced(aside.referenced, self.rules, self.options.max_file_size);
-        self.local.report.unread.extend(aside.unread);
-    }
-}
-
-impl Drop for Gatherer<'_> {
-    fn drop(&mut self) {
-        let local = std::mem::take(&mut self.local);
-        self.shared.lock().unwrap_or_else(|p| p.into_inner()).push(local);
-    }
-}
-
-impl RunReport {
-    fn add(&mut self, outcome: Outcome) {
-        match outcome {
-            Outcome::Linted(file) => self.files.push(file),
-            Outcome::Unread(file) => self.unread.push(file),
-            Outcome::PassedOver(file) => self.passed_over.extend(file),
-        }
-    }
-}
-
 /// Looks at one file by its format; `scratch` is the thread's read buffer, reused file after file.
 /// Also gives what reading it gave aside.
-fn lint_file(
+pub(crate) fn lint_file(
     candidate: &Candidate,
     rules: &RuleSet,
     max_size: u64,
@@ -238,7 +90,6 @@ pub(crate) fn lint_read(path: &str, bytes: &[u8], rules: &RuleSet, explicit: boo
         format if format.is_read() => {
             let (report, extracted) = lint_text(path, bytes, rules);
             let aside = Aside {
-                referenced: extracted.referenced,
                 unread: extracted.unread.map(|format| UnreadFile {
                     path: path.to_string(),
                     format: Some(format),
@@ -353,11 +204,50 @@ pub(crate) struct GroupReport {
     /// Each file's report, with its path.
     pub(crate) files: Vec<(PathBuf, FileReport)>,
     pub(crate) problems: Vec<WalkProblem>,
-    /// Policy files the group names (`file(...)`), linted here in its context.
-    pub(crate) claimed: Vec<PathBuf>,
 }
 
-/// Lints the files of `dir` that are read together, as one unit.
+/// The files of a group read as one text (through the overlay, when there is one), the
+/// candidate each part of it is, and the files that could not be read.
+struct ReadGroup<'c> {
+    read: Vec<&'c Candidate>,
+    text: UnitText,
+    problems: Vec<WalkProblem>,
+}
+
+fn read_group<'c>(candidates: &'c [Candidate], max_size: u64, overlay: Option<&crate::Overlay>) -> ReadGroup<'c> {
+    let mut problems = Vec::new();
+    let mut read: Vec<(&Candidate, String)> = Vec::new();
+    for candidate in candidates {
+        let bytes = match overlay.and_then(|o| o.get(&candidate.display)) {
+            Some(text) => Ok(Some(text.clone().into_bytes())),
+            None => read_file(&candidate.path, &candidate.display, max_size),
+        };
+        match bytes {
+            Ok(Some(bytes)) => read.push((candidate, String::from_utf8_lossy(&bytes).into_owned())),
+            Ok(None) => {}
+            Err(problem) => problems.push(problem),
+        }
+    }
+    ReadGroup {
+        read: read.iter().map(|(c, _)| *c).collect(),
+        text: UnitText::new(read.into_iter().map(|(c, t)| (c.path.clone(), t)).collect()),
+        problems,
+    }
+}
+
+/// The policy files that the group of files in `dir` names (`file(...)`), to be linted in its
+/// context; what cannot be read is left to [`lint_group`] to report.
+pub(crate) fn group_references(
+    dir: &Path,
+    candidates: &[Candidate],
+    max_size: u64,
+    overlay: Option<&crate::Overlay>,
+) -> Vec<ReferencedFile> {
+    extract::group_references(dir, &read_group(candidates, max_size, overlay).text)
+}
+
+/// Lints the files of `dir` that are read together, as one unit. The policy files the unit
+/// names are not linted here (see [`group_references`]).
 pub(crate) fn lint_group(
     dir: &Path,
     candidates: &[Candidate],
@@ -365,25 +255,15 @@ pub(crate) fn lint_group(
     max_size: u64,
     overlay: Option<&crate::Overlay>,
 ) -> GroupReport {
-    let read_file = |path: &Path, display: &str, max_size: u64| match overlay.and_then(|o| o.get(display)) {
-        Some(text) => Ok(Some(text.clone().into_bytes())),
-        None => read_file(path, display, max_size),
-    };
+    let ReadGroup {
+        read: displays,
+        text,
+        problems,
+    } = read_group(candidates, max_size, overlay);
     let mut module = GroupReport {
         files: Vec::new(),
-        problems: Vec::new(),
-        claimed: Vec::new(),
+        problems,
     };
-    let mut read: Vec<(&Candidate, String)> = Vec::new();
-    for candidate in candidates {
-        match read_file(&candidate.path, &candidate.display, max_size) {
-            Ok(Some(bytes)) => read.push((candidate, String::from_utf8_lossy(&bytes).into_owned())),
-            Ok(None) => {}
-            Err(problem) => module.problems.push(problem),
-        }
-    }
-    let displays: Vec<&Candidate> = read.iter().map(|(c, _)| *c).collect();
-    let text = UnitText::new(read.into_iter().map(|(c, t)| (c.path.clone(), t)).collect());
     let extracted = extract::extract_group(dir, &text);
     let documents = extracted.documents;
     // Findings are made in the unit's text, then handed to the file each one points into.
@@ -429,24 +309,12 @@ pub(crate) fn lint_group(
         );
         module.files.push((displays[index].path.clone(), file));
     }
-    for referenced in extracted.referenced {
-        if module.claimed.contains(&referenced.path) {
-            continue;
-        }
-        let path = referenced.path.clone();
-        match lint_referenced(referenced, rules, max_size) {
-            Ok(Some(file)) => module.files.push((path.clone(), file)),
-            Ok(None) => {}
-            Err(problem) => module.problems.push(problem),
-        }
-        module.claimed.push(path);
-    }
     module
 }
 
 /// Lints a file that a unit names as its policy (`file(...)`, `file://`), in the unit's
 /// context; nothing when it is too large to hold one, or is not there and need not be.
-fn lint_referenced(
+pub(crate) fn lint_referenced(
     referenced: ReferencedFile,
     rules: &RuleSet,
     max_size: u64,

@@ -334,7 +334,7 @@ fn check(args: CheckArgs) -> Result<u8, LoadError> {
         (Some(path), None) => Some(Baseline::read(path)?),
         _ => None,
     };
-    let mut report = if fixing {
+    let report = if fixing {
         let settle = |report: &mut RunReport| {
             settings.apply(report, &cwd);
             if let Some(baseline) = &baseline {
@@ -369,8 +369,50 @@ fn check(args: CheckArgs) -> Result<u8, LoadError> {
         }
         fixed.report
     } else {
-        let mut report = seslint::run(&args.paths, &options, &rules)?;
-        settings.apply(&mut report, &cwd);
+        let matcher = baseline.as_ref().map(Baseline::matcher);
+        let settle = |file: &mut seslint::FileReport| {
+            settings.apply_file(file, &cwd);
+            if let Some(matcher) = &matcher {
+                matcher.apply_file(file);
+            }
+        };
+        let report = match Printer::for_args(&args) {
+            // Printed as the run goes, and not kept: memory does not grow with the findings.
+            Some(printer) if args.write_baseline.is_none() => {
+                let mut streamed = seslint::report::Tally::default();
+                let prepare = |mut file: seslint::FileReport| {
+                    settle(&mut file);
+                    let mut tally = seslint::report::Tally::default();
+                    tally.count(&file);
+                    (printer.render(&file), tally)
+                };
+                let mut out = Output::new();
+                let mut emit = |(text, tally): (String, seslint::report::Tally)| {
+                    out.write(&text);
+                    streamed.add(tally);
+                };
+                let mut report = seslint::run_streamed(&args.paths, &options, &rules, &prepare, &mut emit)?;
+                out.flush();
+                report.streamed = streamed;
+                if args.statistics {
+                    print_out(&human::statistics(&report));
+                }
+                report
+            }
+            _ => {
+                let mut report = seslint::run(&args.paths, &options, &rules)?;
+                for file in &mut report.files {
+                    settle(file);
+                }
+                if args.write_baseline.is_none() {
+                    write_output(&args, &report, &rules);
+                }
+                report
+            }
+        };
+        if let Some(stale) = matcher.map(|matcher| matcher.unmatched()) {
+            report_stale(&stale, args.quiet);
+        }
         report
     };
 
@@ -384,20 +426,9 @@ fn check(args: CheckArgs) -> Result<u8, LoadError> {
         );
         return Ok(0);
     }
-    if let Some(baseline) = baseline.filter(|_| !fixing) {
-        let stale = baseline.apply(&mut report);
-        if !stale.is_empty() && !args.quiet {
-            eprintln!(
-                "{} baseline entries no longer match a finding (fixed, or changed); update the baseline:",
-                stale.len()
-            );
-            for entry in stale.iter().take(20) {
-                eprintln!("  {} {} {} {}", entry.rule, entry.path, entry.location, entry.message);
-            }
-        }
+    if fixing {
+        write_output(&args, &report, &rules);
     }
-
-    write_output(&args, &report, &rules);
     for problem in &report.problems {
         let kind = if problem.is_fatal() { "" } else { "note: " };
         eprintln!("seslint: {kind}{}: {}", problem.path, problem.problem);
@@ -421,7 +452,79 @@ fn check(args: CheckArgs) -> Result<u8, LoadError> {
         return Ok(2);
     }
     let failed = report.findings().any(|(_, f)| f.severity >= settings.fail_on);
-    Ok(u8::from(failed))
+    let streamed_failed = report.streamed.worst().is_some_and(|worst| worst >= settings.fail_on);
+    Ok(u8::from(failed || streamed_failed))
+}
+
+/// Says which baseline entries no longer match a finding (on stderr).
+fn report_stale(stale: &[seslint::baseline::Entry], quiet: bool) {
+    if stale.is_empty() || quiet {
+        return;
+    }
+    eprintln!(
+        "{} baseline entries no longer match a finding (fixed, or changed); update the baseline:",
+        stale.len()
+    );
+    for entry in stale.iter().take(20) {
+        eprintln!("  {} {} {} {}", entry.rule, entry.path, entry.location, entry.message);
+    }
+}
+
+/// The formats printed one file at a time, as a run hands its reports on.
+enum Printer {
+    Human(Box<human::Renderer>),
+    Github,
+    /// `--statistics`: counted, printed at the end.
+    Counted,
+}
+
+impl Printer {
+    fn for_args(args: &CheckArgs) -> Option<Printer> {
+        match args.format {
+            Format::Human if args.statistics => Some(Printer::Counted),
+            Format::Human => Some(Printer::Human(Box::new(human::Renderer::new(&human_style(args))))),
+            Format::Github => Some(Printer::Github),
+            Format::Json | Format::Sarif => None,
+        }
+    }
+
+    fn render(&self, file: &seslint::FileReport) -> String {
+        match self {
+            Printer::Human(renderer) => renderer.file(file),
+            Printer::Github => github::render_file(file),
+            Printer::Counted => String::new(),
+        }
+    }
+}
+
+/// Standard output for text handed on piece by piece: written as it comes to a terminal, in
+/// large writes to a pipe or a file. A closed pipe (`seslint ... | head`) is not an error.
+struct Output {
+    buffer: Vec<u8>,
+    terminal: bool,
+}
+
+impl Output {
+    const FLUSH_AT: usize = 64 << 10;
+
+    fn new() -> Output {
+        Output {
+            buffer: Vec::new(),
+            terminal: std::io::stdout().is_terminal(),
+        }
+    }
+
+    fn write(&mut self, text: &str) {
+        self.buffer.extend_from_slice(text.as_bytes());
+        if self.terminal || self.buffer.len() >= Self::FLUSH_AT {
+            self.flush();
+        }
+    }
+
+    fn flush(&mut self) {
+        let _ = std::io::stdout().lock().write_all(&self.buffer);
+        self.buffer.clear();
+    }
 }
 
 /// `seslint generate`: the policy on stdout, notes on stderr; a bad or mismatched ARN is an error
@@ -484,16 +587,7 @@ fn fix_stdin(args: &CheckArgs, settings: &Settings, rules: &RuleSet) -> Result<u
         return Err(LoadError::new("standard input is not UTF-8: it cannot be fixed"));
     };
     let cwd = std::env::current_dir().unwrap_or_default();
-    let settle = |file: &mut seslint::FileReport| {
-        let mut report = RunReport {
-            files: vec![std::mem::replace(file, seslint::lint_bytes("", b"", rules))],
-            ..RunReport::default()
-        };
-        settings.apply(&mut report, &cwd);
-        if let Some(settled) = report.files.pop() {
-            *file = settled;
-        }
-    };
+    let settle = |file: &mut seslint::FileReport| settings.apply_file(file, &cwd);
     let (fixed, left) = fix::apply::fix_text(&name, &text, rules, args.unsafe_fixes, &settle);
     if args.diff {
         print_out(&fix::diff::unified(&name, &text, &fixed));
@@ -532,15 +626,17 @@ fn write_output(args: &CheckArgs, report: &RunReport, rules: &RuleSet) {
         Format::Json => print_out(&format!("{}\n", json::render(report))),
         Format::Sarif => print_out(&format!("{}\n", sarif::render(report, rules))),
         Format::Github => print_out(&github::render(report)),
-        Format::Human => {
-            let color = match args.color {
-                ColorChoice::Always => true,
-                ColorChoice::Never => false,
-                ColorChoice::Auto => std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal(),
-            };
-            print_out(&human::render(report, &human::Style { color, width: 100 }));
-        }
+        Format::Human => print_out(&human::render(report, &human_style(args))),
     }
+}
+
+fn human_style(args: &CheckArgs) -> human::Style {
+    let color = match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal(),
+    };
+    human::Style { color, width: 100 }
 }
 
 /// A size in bytes: `1048576`, `512K`, `10M`, `1G` (binary multiples).

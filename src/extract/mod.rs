@@ -37,13 +37,51 @@ use unit::{Extracted, ReferencedFile, UnitText};
 /// Whether a file is read together with the other files of its directory, which are one unit
 /// (a Terraform module).
 pub fn reads_with_its_directory(path: &Path) -> bool {
-    format::by_name(path) == Some(Format::Terraform)
+    unit_of(path) == UnitOf::Directory
+}
+
+/// What unit a file is linted in, by its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnitOf {
+    /// Its directory's: it is read with the other files of its directory (a Terraform module).
+    Directory,
+    /// Its own, and it may name other files as its policies (a script's `file://`; a file
+    /// without a known name may be a script): the run asks [`references`] before it lints.
+    NamingFiles,
+    /// Its own.
+    Itself,
+}
+
+pub fn unit_of(path: &Path) -> UnitOf {
+    match format::by_name(path) {
+        Some(Format::Terraform) => UnitOf::Directory,
+        None | Some(Format::Shell) => UnitOf::NamingFiles,
+        Some(_) => UnitOf::Itself,
+    }
 }
 
 /// The documents of a group of files that are read together (see
 /// [`reads_with_its_directory`]), found in `dir`.
 pub fn extract_group(dir: &Path, unit: &UnitText) -> Extracted {
     terraform::extract_module(dir, unit)
+}
+
+/// The policy files a group of files read together names (`file(...)`), without extracting the
+/// rest when nothing names a file.
+pub fn group_references(dir: &Path, unit: &UnitText) -> Vec<ReferencedFile> {
+    if memchr::memmem::find(unit.text.as_bytes(), b"file(").is_none() {
+        return Vec::new();
+    }
+    extract_group(dir, unit).referenced
+}
+
+/// The policy files one file names (a script's `file://`), as [`extract`] gives them.
+pub fn references(path: &Path, text: &str) -> Vec<ReferencedFile> {
+    let names_a_file = memchr::memmem::find(text.as_bytes(), b"file://").is_some();
+    if !names_a_file || format::of(path, text.as_bytes()) != Format::Shell {
+        return Vec::new();
+    }
+    extract(path, text).referenced
 }
 
 /// The documents of one file, and the files it names as policies (a script's `file://`).

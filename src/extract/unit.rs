@@ -53,6 +53,7 @@ pub struct Extracted {
 }
 
 /// A policy file named by a unit.
+#[derive(Clone)]
 pub struct ReferencedFile {
     pub path: PathBuf,
     pub label: String,

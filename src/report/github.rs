@@ -10,43 +10,49 @@
 use super::message_text;
 use crate::finding::Severity;
 use crate::source::LineIndex;
-use crate::RunReport;
+use crate::{FileReport, RunReport};
 
 /// Renders every finding of the run, in file and offset order, one command per line.
 pub fn render(report: &RunReport) -> String {
+    report.files.iter().map(render_file).collect()
+}
+
+/// One file's findings, in offset order, one command per line.
+pub fn render_file(file: &FileReport) -> String {
     let mut out = String::new();
-    for file in report.files.iter().filter(|f| !f.findings.is_empty()) {
-        let lines = LineIndex::new(&file.text);
-        let path = if std::path::MAIN_SEPARATOR == '\\' {
-            file.path.replace('\\', "/")
-        } else {
-            file.path.clone()
-        };
-        for finding in &file.findings {
-            let start = lines.position(finding.span.start);
-            let end = lines.position(finding.span.end);
-            let mut properties = vec![
-                ("file", path.clone()),
-                ("line", start.line.to_string()),
-                ("endLine", end.line.to_string()),
-            ];
-            // Annotations take columns only within one line.
-            if start.line == end.line {
-                properties.push(("col", start.column.to_string()));
-                properties.push(("endColumn", end.column.to_string()));
-            }
-            properties.push(("title", format!("{} {}", finding.code, finding.name)));
-            let properties: Vec<String> = properties
-                .into_iter()
-                .map(|(key, value)| format!("{key}={}", escape_property(&value)))
-                .collect();
-            out.push_str(&format!(
-                "::{} {}::{}\n",
-                command(finding.severity),
-                properties.join(","),
-                escape_data(&message_text(finding))
-            ));
+    if file.findings.is_empty() {
+        return out;
+    }
+    let lines = LineIndex::new(&file.text);
+    let path = if std::path::MAIN_SEPARATOR == '\\' {
+        file.path.replace('\\', "/")
+    } else {
+        file.path.clone()
+    };
+    for finding in &file.findings {
+        let start = lines.position(finding.span.start);
+        let end = lines.position(finding.span.end);
+        let mut properties = vec![
+            ("file", path.clone()),
+            ("line", start.line.to_string()),
+            ("endLine", end.line.to_string()),
+        ];
+        // Annotations take columns only within one line.
+        if start.line == end.line {
+            properties.push(("col", start.column.to_string()));
+            properties.push(("endColumn", end.column.to_string()));
         }
+        properties.push(("title", format!("{} {}", finding.code, finding.name)));
+        let properties: Vec<String> = properties
+            .into_iter()
+            .map(|(key, value)| format!("{key}={}", escape_property(&value)))
+            .collect();
+        out.push_str(&format!(
+            "::{} {}::{}\n",
+            command(finding.severity),
+            properties.join(","),
+            escape_data(&message_text(finding))
+        ));
     }
     out
 }

@@ -1,7 +1,6 @@
 //! The human format: one miette report per finding, with the code, the message, a label on
 //! the exact span and a help line; then a one-line summary (on stderr).
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -12,7 +11,7 @@ use miette::{
     SourceCode, SourceSpan, SpanContents,
 };
 
-use super::Summary;
+use super::{Summary, Tally};
 use crate::finding::Finding;
 use crate::rules::Severity;
 use crate::source::LineTable;
@@ -26,36 +25,57 @@ pub struct Style {
 
 /// Renders every finding of the run, in file and offset order.
 pub fn render(report: &RunReport, style: &Style) -> String {
-    let theme = if style.color {
-        GraphicalTheme::unicode()
-    } else {
-        GraphicalTheme::unicode_nocolor()
-    };
-    // Messages and help are wrapped here, not by miette (see `wrap::fill`).
-    let handler = GraphicalReportHandler::new_themed(theme)
-        .with_width(style.width)
-        .with_links(false)
-        .with_wrap_lines(false);
-    let render = |file: &FileReport| {
-        let mut out = String::new();
-        // One indexed source per file, shared by its findings.
-        let source = Arc::new(ClippedSource::new(file));
-        for finding in &file.findings {
-            let report = to_report(source.clone(), finding, style.width);
-            // Writing into a String cannot fail.
-            let _ = handler.render_report(&mut out, report.as_ref());
-            out.push('\n');
-        }
-        out
-    };
+    let renderer = Renderer::new(style);
     let with_findings: Vec<&FileReport> = report.files.iter().filter(|f| !f.findings.is_empty()).collect();
     // Files are rendered apart, on the worker threads, and joined in order; one file is rendered
     // here (starting the threads would cost more).
     if with_findings.len() < 2 {
-        return with_findings.into_iter().map(render).collect();
+        return with_findings.into_iter().map(|file| renderer.file(file)).collect();
     }
-    let files: Vec<String> = with_findings.into_par_iter().map(render).collect();
+    let files: Vec<String> = with_findings.into_par_iter().map(|file| renderer.file(file)).collect();
     files.concat()
+}
+
+/// Renders files' findings in one style, on any thread.
+pub struct Renderer {
+    handler: GraphicalReportHandler,
+    width: usize,
+}
+
+impl Renderer {
+    pub fn new(style: &Style) -> Renderer {
+        let theme = if style.color {
+            GraphicalTheme::unicode()
+        } else {
+            GraphicalTheme::unicode_nocolor()
+        };
+        // Messages and help are wrapped here, not by miette (see `wrap::fill`).
+        let handler = GraphicalReportHandler::new_themed(theme)
+            .with_width(style.width)
+            .with_links(false)
+            .with_wrap_lines(false);
+        Renderer {
+            handler,
+            width: style.width,
+        }
+    }
+
+    /// One file's findings, in order, each followed by a blank line.
+    pub fn file(&self, file: &FileReport) -> String {
+        let mut out = String::new();
+        if file.findings.is_empty() {
+            return out;
+        }
+        // One indexed source per file, shared by its findings.
+        let source = Arc::new(ClippedSource::new(file));
+        for finding in &file.findings {
+            let report = to_report(source.clone(), finding, self.width);
+            // Writing into a String cannot fail.
+            let _ = self.handler.render_report(&mut out, report.as_ref());
+            out.push('\n');
+        }
+        out
+    }
 }
 
 /// The finding as a miette report, its message and help wrapped for the terminal `width`.
@@ -105,7 +125,7 @@ fn to_report(source: Arc<ClippedSource>, finding: &Finding, width: usize) -> Rep
 pub fn summary_line(report: &RunReport) -> String {
     let summary = Summary::of(report);
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-    let files_with_findings = report.files.iter().filter(|f| !f.findings.is_empty()).count();
+    let files_with_findings = Tally::of(report).files_with_findings;
     let scanned = format!(
         "{} scanned, {} checked",
         plural(summary.files_scanned, "file"),
@@ -127,11 +147,7 @@ pub fn summary_line(report: &RunReport) -> String {
 
 /// Findings per rule, most first: `COUNT  CODE  NAME`.
 pub fn statistics(report: &RunReport) -> String {
-    let mut counts: BTreeMap<(&str, &str), usize> = BTreeMap::new();
-    for (_, finding) in report.findings() {
-        *counts.entry((&finding.code, &finding.name)).or_default() += 1;
-    }
-    let mut rows: Vec<((&str, &str), usize)> = counts.into_iter().collect();
+    let mut rows: Vec<((String, String), usize)> = Tally::of(report).by_rule.into_iter().collect();
     rows.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     rows.iter()
         .map(|((code, name), count)| format!("{count:>5}  {code:<7} {name}\n"))

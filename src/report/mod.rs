@@ -8,8 +8,10 @@ pub mod json;
 pub mod sarif;
 mod wrap;
 
+use std::collections::BTreeMap;
+
 use crate::finding::{Finding, Severity};
-use crate::RunReport;
+use crate::{FileReport, RunReport};
 
 /// Counts shown in every format's summary.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -23,19 +25,80 @@ pub struct Summary {
 
 impl Summary {
     pub fn of(report: &RunReport) -> Summary {
-        let mut summary = Summary {
+        let tally = Tally::of(report);
+        Summary {
             files_scanned: report.files_scanned(),
             policies_checked: report.policies_checked(),
-            ..Summary::default()
-        };
-        for (_, finding) in report.findings() {
-            match finding.severity {
-                Severity::Error => summary.errors += 1,
-                Severity::Warning => summary.warnings += 1,
-                Severity::Info => summary.infos += 1,
-            }
+            errors: tally.errors,
+            warnings: tally.warnings,
+            infos: tally.infos,
         }
-        summary
+    }
+}
+
+/// What the reports of some files held, counted: for a run that hands reports on and does not
+/// keep them (`run_streamed`), and to sum up a run's reports.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Tally {
+    pub files: usize,
+    pub files_with_findings: usize,
+    pub policies: usize,
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+    /// Findings per rule: (code, name) and how many.
+    pub by_rule: BTreeMap<(String, String), usize>,
+}
+
+impl Tally {
+    /// A run's counts: what it handed on and what it kept.
+    pub fn of(report: &RunReport) -> Tally {
+        let mut tally = report.streamed.clone();
+        for file in &report.files {
+            tally.count(file);
+        }
+        tally
+    }
+
+    /// Counts one file's report.
+    pub fn count(&mut self, file: &FileReport) {
+        self.files += 1;
+        self.policies += file.policies;
+        self.files_with_findings += usize::from(!file.findings.is_empty());
+        for finding in &file.findings {
+            match finding.severity {
+                Severity::Error => self.errors += 1,
+                Severity::Warning => self.warnings += 1,
+                Severity::Info => self.infos += 1,
+            }
+            let rule = (finding.code.clone(), finding.name.clone());
+            *self.by_rule.entry(rule).or_default() += 1;
+        }
+    }
+
+    /// Adds another tally's counts.
+    pub fn add(&mut self, other: Tally) {
+        self.files += other.files;
+        self.files_with_findings += other.files_with_findings;
+        self.policies += other.policies;
+        self.errors += other.errors;
+        self.warnings += other.warnings;
+        self.infos += other.infos;
+        for (rule, count) in other.by_rule {
+            *self.by_rule.entry(rule).or_default() += count;
+        }
+    }
+
+    /// The most severe finding counted.
+    pub fn worst(&self) -> Option<Severity> {
+        [
+            (self.errors, Severity::Error),
+            (self.warnings, Severity::Warning),
+            (self.infos, Severity::Info),
+        ]
+        .into_iter()
+        .find(|&(count, _)| count > 0)
+        .map(|(_, severity)| severity)
     }
 }
 
