@@ -262,6 +262,30 @@ fn special_kind(kind: std::fs::FileType) -> Option<&'static str> {
     (!kind.is_dir() && !kind.is_file()).then_some("not a regular file")
 }
 
+/// `path` with its `.` components left out and each `..` folded into the directory before it,
+/// without asking the file system (links are not followed anyway): the one name of a file that
+/// units reach by different ways (`./infra/policy.json`, `scripts/../infra/policy.json`). A `..`
+/// with nothing before it to fold into stays.
+pub fn normalized(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(out.components().next_back(), Some(Component::Normal(_))) => {
+                out.pop();
+            }
+            // Above the root is the root.
+            Component::ParentDir if out.has_root() => {}
+            other => out.push(other),
+        }
+    }
+    if out.as_os_str().is_empty() {
+        out.push(".");
+    }
+    out
+}
+
 /// A path as shown to users: without a leading `./`.
 pub fn display(path: &Path) -> String {
     shown(path).into_owned()
@@ -279,6 +303,29 @@ pub fn shown(path: &Path) -> std::borrow::Cow<'_, str> {
         None => {
             let shown = path.to_string_lossy();
             Cow::Owned(shown[shown.len() - strip(&shown)..].to_string())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalized_paths_fold_dot_dot_and_leave_out_dot() {
+        let cases = [
+            ("./infra/policy.json", "infra/policy.json"),
+            ("scripts/../mail/policy.json", "mail/policy.json"),
+            ("a/./b/../../c", "c"),
+            ("../shared/policy.json", "../shared/policy.json"),
+            ("a/../../shared", "../shared"),
+            ("/srv/../etc/policy.json", "/etc/policy.json"),
+            ("/../policy.json", "/policy.json"),
+            ("./", "."),
+            ("a/..", "."),
+        ];
+        for (path, expected) in cases {
+            assert_eq!(normalized(Path::new(path)), PathBuf::from(expected), "{path}");
         }
     }
 }

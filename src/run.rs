@@ -284,7 +284,7 @@ fn find_claims(entries: &mut Vec<Entry>, options: &Options, threads: usize) -> V
         if entry.stdin || entry.unit == UnitOf::Directory {
             continue;
         }
-        if let Some(&index) = by_path.get(&entry.path) {
+        if let Some(&index) = by_path.get(&discover::normalized(&entry.path)) {
             entry.claim = Some(index);
             claims[index].listed = true;
         }

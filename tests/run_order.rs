@@ -210,3 +210,37 @@ fn a_slow_file_holds_back_the_reports_after_it() {
     assert!(report.files.is_empty(), "a streamed run keeps no report");
     assert_eq!(report.clean_files, 800);
 }
+
+#[test]
+fn a_file_named_through_dot_dot_is_the_file_the_walk_found() {
+    let tree = tempfile::tempdir().unwrap();
+    write(&tree, "mail/policy.json", &bad_policy());
+    write(
+        &tree,
+        "scripts/publish.sh",
+        "#!/bin/sh\naws sesv2 create-email-identity-policy --email-identity example.org \\\n  --policy-name cognito-send --policy file://../mail/policy.json\n",
+    );
+    write(&tree, "infra/policies/send.json", &bad_policy());
+    write(
+        &tree,
+        "infra/ses.tf",
+        "resource \"aws_ses_identity_policy\" \"cognito\" {\n  identity = \"example.org\"\n  name     = \"cognito-send\"\n  policy   = file(\"./policies/../policies/send.json\")\n}\n",
+    );
+    // From the tree's root, as `seslint .`: each policy file is reported once, under the name the
+    // walk gave it, in the context of the unit that names it.
+    let found = reported(&[PathBuf::from(".")], tree.path());
+    let labels: Vec<(&str, &str)> = found
+        .iter()
+        .map(|(path, _, label)| (path.as_str(), label.as_str()))
+        .collect();
+    assert_eq!(
+        labels,
+        [
+            ("infra/policies/send.json", "aws_ses_identity_policy.cognito"),
+            (
+                "mail/policy.json",
+                "aws sesv2 create-email-identity-policy --policy-name cognito-send"
+            ),
+        ]
+    );
+}

@@ -116,7 +116,7 @@ fn resolve(dir: &Path, path: &str) -> Option<PathBuf> {
     if path.is_empty() || path.contains("${") || Path::new(path).is_absolute() || path.starts_with('~') {
         return None;
     }
-    Some(dir.join(path.strip_prefix("./").unwrap_or(path)))
+    Some(crate::discover::normalized(&dir.join(path)))
 }
 
 /// What a call's `--policy` holds.

@@ -356,7 +356,7 @@ fn resolve(dir: &Path, path: &str) -> Option<PathBuf> {
     if relative.contains("${") || Path::new(relative).is_absolute() {
         return None;
     }
-    Some(dir.join(relative))
+    Some(crate::discover::normalized(&dir.join(relative)))
 }
 
 fn is_whole_interpolation(string: &str) -> bool {
