@@ -18,7 +18,7 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex};
 
 use crate::discover::{self, Candidate, WalkOptions, WalkProblem};
@@ -87,6 +87,7 @@ pub fn run_streamed<T: Send>(
         emit,
     });
     let advanced = Condvar::new();
+    let stopped = AtomicBool::new(false);
     let linter = Linter {
         plan: &plan,
         rules,
@@ -103,7 +104,18 @@ pub fn run_streamed<T: Send>(
         Vec::new,
         |scratch: &mut Vec<u8>, taken| {
             let units = &plan.units[taken * batch..plan.units.len().min((taken + 1) * batch)];
-            wait_for(&order, &advanced, |order| units[0] <= order.next + WINDOW);
+            wait_for(&order, &advanced, |order| {
+                stopped.load(Ordering::Relaxed) || units[0] <= order.next + WINDOW
+            });
+            if stopped.load(Ordering::Relaxed) {
+                return;
+            }
+            // Should linting ever panic, the workers waiting for this batch must not wait forever.
+            let _stop = StopOnPanic {
+                stopped: &stopped,
+                order: &order,
+                advanced: &advanced,
+            };
             let looked: Vec<(usize, Looked)> = units.iter().flat_map(|&first| linter.unit(first, scratch)).collect();
             let ready: Vec<(usize, Ready<T>)> = looked
                 .into_iter()
@@ -120,6 +132,25 @@ pub fn run_streamed<T: Send>(
     report.unread.sort();
     report.passed_over.sort();
     Ok(report)
+}
+
+/// Stops the run when the worker holding it panics: the workers waiting for what it was doing
+/// are woken and go no further, so that the panic ends the run instead of hanging it.
+struct StopOnPanic<'a, 'r, 'e, T> {
+    stopped: &'a AtomicBool,
+    order: &'a Mutex<Order<'r, 'e, T>>,
+    advanced: &'a Condvar,
+}
+
+impl<T> Drop for StopOnPanic<'_, '_, '_, T> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.stopped.store(true, Ordering::Relaxed);
+            // Under the lock, so that no waiter is between its test and its wait.
+            let _order = self.order.lock().unwrap_or_else(|p| p.into_inner());
+            self.advanced.notify_all();
+        }
+    }
 }
 
 /// Reads standard input, with the name to report it under.

@@ -244,3 +244,31 @@ fn a_file_named_through_dot_dot_is_the_file_the_walk_found() {
         ]
     );
 }
+
+#[test]
+fn a_worker_that_panics_ends_the_run_instead_of_hanging_it() {
+    let tree = wide_tree();
+    let root = tree.path().to_path_buf();
+    let (done, finished) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let rules = RuleSet::builtin().unwrap();
+        let options = seslint::Options {
+            threads: 4,
+            ..seslint::Options::default()
+        };
+        // The first file's report cannot be prepared: the workers past the window wait for it.
+        let prepare = |file: seslint::FileReport| {
+            assert!(
+                !file.path.ends_with("bulk/p0000.json"),
+                "a panic while preparing a report"
+            );
+            file.path
+        };
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            seslint::run_streamed(&[root], &options, &rules, &prepare, &mut |_| {})
+        }));
+        let _ = done.send(outcome.is_err());
+    });
+    let panicked = finished.recv_timeout(std::time::Duration::from_secs(60));
+    assert_eq!(panicked, Ok(true), "the run ends, with the worker's panic");
+}
