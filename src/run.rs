@@ -36,6 +36,10 @@ const WINDOW: usize = 1024;
 /// The most units a worker takes at a time.
 const BATCH: usize = 32;
 
+/// A position in a run's files, or an index in its lists of modules and claims: 32 bits, so that
+/// the listing of a large repository stays small.
+type Index = u32;
+
 /// Lints `paths` as [`crate::run`] does, without keeping the reports with findings: each one goes
 /// through `prepare` on the worker thread that made it (to settle and render it), and what that
 /// gives through `emit`, one at a time and in path order, as soon as the files before it are
@@ -105,7 +109,7 @@ pub fn run_streamed<T: Send>(
         |scratch: &mut Vec<u8>, taken| {
             let units = &plan.units[taken * batch..plan.units.len().min((taken + 1) * batch)];
             wait_for(&order, &advanced, |order| {
-                stopped.load(Ordering::Relaxed) || units[0] <= order.next + WINDOW
+                stopped.load(Ordering::Relaxed) || units[0] as usize <= order.next + WINDOW
             });
             if stopped.load(Ordering::Relaxed) {
                 return;
@@ -116,7 +120,10 @@ pub fn run_streamed<T: Send>(
                 order: &order,
                 advanced: &advanced,
             };
-            let looked: Vec<(usize, Looked)> = units.iter().flat_map(|&first| linter.unit(first, scratch)).collect();
+            let looked: Vec<(usize, Looked)> = units
+                .iter()
+                .flat_map(|&first| linter.unit(first as usize, scratch))
+                .collect();
             let ready: Vec<(usize, Ready<T>)> = looked
                 .into_iter()
                 .map(|(at, looked)| (at, looked.prepare(prepare)))
@@ -170,7 +177,7 @@ struct Entry {
     /// Standard input, reported under `path`.
     stdin: bool,
     /// Linted in the context of the units that name it: an index in [`Plan::claims`].
-    claim: Option<usize>,
+    claim: Option<Index>,
     unit: UnitOf,
 }
 
@@ -200,7 +207,7 @@ impl Entry {
         }
     }
 
-    fn new(path: PathBuf, explicit: bool, stdin: bool, claim: Option<usize>) -> Entry {
+    fn new(path: PathBuf, explicit: bool, stdin: bool, claim: Option<Index>) -> Entry {
         let unit = extract::unit_of(&path);
         Entry {
             path,
@@ -316,7 +323,7 @@ fn find_claims(entries: &mut Vec<Entry>, options: &Options, threads: usize) -> V
             continue;
         }
         if let Some(&index) = by_path.get(&discover::normalized(&entry.path)) {
-            entry.claim = Some(index);
+            entry.claim = Some(index as Index);
             claims[index].listed = true;
         }
     }
@@ -326,7 +333,7 @@ fn find_claims(entries: &mut Vec<Entry>, options: &Options, threads: usize) -> V
         .collect();
     unlisted.sort();
     for (path, index) in unlisted {
-        entries.push(Entry::new(path, false, false, Some(index)));
+        entries.push(Entry::new(path, false, false, Some(index as Index)));
     }
     sort(entries);
     claims
@@ -353,11 +360,11 @@ enum Role {
     /// A file on its own.
     Own,
     /// The first file of a module (an index in [`Plan::modules`]), which lints all of its files.
-    Module(usize),
+    Module(Index),
     /// Another file of a module: linted with its first.
     InModule,
     /// Linted in the context of the units that name it (an index in [`Plan::claims`]).
-    Claimed(usize),
+    Claimed(Index),
     Stdin,
 }
 
@@ -368,7 +375,7 @@ struct Plan {
     modules: Vec<(PathBuf, Vec<usize>)>,
     claims: Vec<Claim>,
     /// The position of each unit's first file, in order.
-    units: Vec<usize>,
+    units: Vec<Index>,
 }
 
 impl Plan {
@@ -384,10 +391,11 @@ impl Plan {
             })
             .collect();
         for (index, (_, members)) in modules.iter().enumerate() {
-            roles[members[0]] = Role::Module(index);
+            roles[members[0]] = Role::Module(index as Index);
         }
         let units = (0..entries.len())
             .filter(|&at| !matches!(roles[at], Role::InModule))
+            .map(|at| at as Index)
             .collect();
         Plan {
             entries,
@@ -516,8 +524,8 @@ impl Linter<'_> {
                 let read = lint::lint_read(&name, self.stdin.unwrap_or_default(), self.rules, true);
                 vec![(at, Looked::of(Ok(read)))]
             }
-            Role::Module(index) => self.module(index),
-            Role::Claimed(index) => vec![(at, self.claimed(&self.plan.claims[index], entry, scratch))],
+            Role::Module(index) => self.module(index as usize),
+            Role::Claimed(index) => vec![(at, self.claimed(&self.plan.claims[index as usize], entry, scratch))],
             // Linted with the first file of its module.
             Role::InModule => Vec::new(),
         }
