@@ -87,9 +87,19 @@ fn patterns() -> Option<&'static (Vec<PatternRecord<'static>>, &'static [u8])> {
         .as_ref()
 }
 
+/// Whether the embedded snapshot was written from this build's rule files, sources and locked
+/// dependencies (its fingerprint is the build's).
+fn current() -> bool {
+    postcard::take_from_bytes::<u64>(SNAPSHOT).is_ok_and(|(fingerprint, _)| fingerprint == FINGERPRINT)
+}
+
 /// The DFA built ahead of time for the built-in pattern `text`, as bytes (the pattern reads
-/// them on first use); `None` for another pattern.
+/// them on first use, without validating them: see `predicate::read_dfa`); `None` for another
+/// pattern, or when the snapshot is not current.
 pub(super) fn dfa(text: &str) -> Option<&'static [u8]> {
+    if !current() {
+        return None;
+    }
     let (patterns, _) = patterns()?;
     let at = patterns.binary_search_by(|p| p.text.cmp(text)).ok()?;
     patterns[at].dfa
@@ -98,8 +108,7 @@ pub(super) fn dfa(text: &str) -> Option<&'static [u8]> {
 /// The built-in rule set from the snapshot; `None` when the snapshot is not current (the caller
 /// then loads the rule files).
 pub(super) fn builtin() -> Option<RuleSet> {
-    let fingerprint = postcard::take_from_bytes::<u64>(SNAPSHOT).ok()?.0;
-    if fingerprint != FINGERPRINT {
+    if !current() {
         return None;
     }
     let (records, rest) = patterns()?;
@@ -331,6 +340,22 @@ mod tests {
             for pattern in &set.patterns {
                 assert!(pattern.has_dfa(), "{:?} has no DFA", pattern.as_str());
             }
+        }
+    }
+
+    /// The patterns read the embedded DFAs without validating their transitions
+    /// (`predicate::read_dfa`): this validates every one of them in full, as they are embedded.
+    #[test]
+    fn every_embedded_dfa_is_valid() {
+        let (records, _) = patterns().expect("the embedded snapshot's patterns read");
+        assert!(!records.is_empty());
+        for record in records {
+            let bytes = record.dfa.unwrap_or_else(|| panic!("{:?} has no DFA", record.text));
+            let (dfa, read) = sparse::DFA::from_bytes(bytes).unwrap_or_else(|e| panic!("{:?}: {e}", record.text));
+            assert_eq!(read, bytes.len(), "{:?}", record.text);
+            let regex = Pattern::new(record.text).unwrap();
+            let matches = super::super::predicate::dfa_matches(&dfa, record.text);
+            assert_eq!(matches, Some(regex.compile().unwrap().is_match(record.text)));
         }
     }
 
