@@ -65,15 +65,29 @@ impl Unread {
 /// The format a file's name says, if it says one. `None` for a name with no known extension
 /// (`policy`, `Dockerfile`, `deploy`), whose content decides.
 pub fn by_name(path: &Path) -> Option<Format> {
-    let name = path.file_name()?.to_string_lossy().to_ascii_lowercase();
-    if name.ends_with(".tf") || name.ends_with(".tf.json") {
+    let name = file_name(path)?;
+    let ends_with = |suffix: &str| {
+        name.len() >= suffix.len()
+            && name.as_bytes()[name.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
+    };
+    if ends_with(".tf") || ends_with(".tf.json") {
         return Some(Format::Terraform);
     }
-    let extension = name.rsplit_once('.').map(|(_, ext)| ext)?;
+    let (_, extension) = name.rsplit_once('.')?;
+    let mut lower = [0u8; 8];
+    let extension = match lower.get_mut(..extension.len()) {
+        Some(lower) => {
+            lower.copy_from_slice(extension.as_bytes());
+            lower.make_ascii_lowercase();
+            std::str::from_utf8(lower).unwrap_or_default()
+        }
+        // Longer than any extension below.
+        None => "",
+    };
     let format = match extension {
         "json" => Format::Json,
         "yaml" | "yml" | "template" => Format::Template,
-        "ts" | "mts" | "cts" | "js" | "mjs" | "cjs" if is_declaration_or_dependency(path, &name) => Format::Other,
+        "ts" | "mts" | "cts" | "js" | "mjs" | "cjs" if is_declaration_or_dependency(path, &ends_with) => Format::Other,
         "ts" | "mts" | "cts" | "js" | "mjs" | "cjs" => Format::Script,
         "tsx" | "jsx" => Format::Unread(Unread::JavaScript),
         "md" | "markdown" | "mdx" => Format::Markdown,
@@ -84,12 +98,31 @@ pub fn by_name(path: &Path) -> Option<Format> {
     Some(format)
 }
 
+/// The name of the file at `path`, as `Path::file_name` gives it. Asked several times for every
+/// file of a run: a UTF-8 path is cut at its last separator, without `Path`'s parsing of every
+/// component or an allocation.
+fn file_name(path: &Path) -> Option<std::borrow::Cow<'_, str>> {
+    use std::borrow::Cow;
+    if let Some(text) = path.to_str() {
+        let bytes = text.as_bytes();
+        // Separators are ASCII (`/`, and `\` on Windows): the name starts after the last one.
+        let last = match std::path::MAIN_SEPARATOR {
+            '/' => memchr::memrchr(b'/', bytes),
+            _ => memchr::memrchr2(b'/', b'\\', bytes),
+        };
+        let name = &text[last.map_or(0, |at| at + 1)..];
+        if !matches!(name, "" | "." | "..") {
+            return Some(Cow::Borrowed(name));
+        }
+    }
+    path.file_name().map(|name| name.to_string_lossy())
+}
+
 /// A TypeScript declaration file (`.d.ts`, `.d.mts`, `.d.cts`: types, never values) or a file of a
-/// package's dependencies (`node_modules`, not the repository's own code).
-fn is_declaration_or_dependency(path: &Path, lower_name: &str) -> bool {
-    [".d.ts", ".d.mts", ".d.cts"]
-        .iter()
-        .any(|suffix| lower_name.ends_with(suffix))
+/// package's dependencies (`node_modules`, not the repository's own code). `ends_with` tests the
+/// file's name, in any case.
+fn is_declaration_or_dependency(path: &Path, ends_with: &dyn Fn(&str) -> bool) -> bool {
+    [".d.ts", ".d.mts", ".d.cts"].iter().any(|suffix| ends_with(suffix))
         || path.components().any(|c| c.as_os_str() == "node_modules")
 }
 
@@ -237,6 +270,26 @@ fn contains_ignoring_case(haystack: &[u8], needle: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn file_names_are_paths_last_components() {
+        for path in [
+            "a/b/policy.json",
+            "policy.json",
+            "./x.tf",
+            "a//b.sh",
+            "a/b/",
+            "a/..",
+            ".",
+            "/",
+            "",
+            "a/b/.",
+        ] {
+            let path = Path::new(path);
+            let expected = path.file_name().map(|n| n.to_string_lossy().into_owned());
+            assert_eq!(file_name(path).map(|n| n.into_owned()), expected, "{path:?}");
+        }
+    }
 
     fn format(name: &str, text: &str) -> Format {
         of(Path::new(name), text.as_bytes())
