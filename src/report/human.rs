@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use super::wrap;
+use super::{plain, wrap};
 use miette::{
     GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, MietteError, MietteSpanContents, Report,
     SourceCode, SourceSpan, SpanContents,
@@ -40,6 +40,7 @@ pub fn render(report: &RunReport, style: &Style) -> String {
 pub struct Renderer {
     handler: GraphicalReportHandler,
     width: usize,
+    color: bool,
 }
 
 impl Renderer {
@@ -57,6 +58,7 @@ impl Renderer {
         Renderer {
             handler,
             width: style.width,
+            color: style.color,
         }
     }
 
@@ -69,18 +71,67 @@ impl Renderer {
         // One indexed source per file, shared by its findings.
         let source = Arc::new(ClippedSource::new(file));
         for finding in &file.findings {
-            let report = to_report(source.clone(), finding, self.width);
-            // Writing into a String cannot fail.
-            let _ = self.handler.render_report(&mut out, report.as_ref());
+            let texts = Texts::of(finding, self.width);
+            let plain =
+                !self.color && plain::render(&mut out, &source.name, &source.text, &source.lines, finding, &texts);
+            if !plain {
+                let report = to_report(source.clone(), finding, texts);
+                // Writing into a String cannot fail.
+                let _ = self.handler.render_report(&mut out, report.as_ref());
+            }
             out.push('\n');
         }
         out
     }
 }
 
-/// The finding as a miette report, its message and help wrapped for the terminal `width`.
-fn to_report(source: Arc<ClippedSource>, finding: &Finding, width: usize) -> Report {
-    let severity = match finding.severity {
+/// What a finding's report says, its message and help wrapped for the terminal `width`: the
+/// same for miette's rendering and for [`plain`]'s.
+pub(super) struct Texts {
+    pub(super) code: String,
+    pub(super) severity: Severity,
+    pub(super) message: String,
+    /// Empty when there is none.
+    pub(super) help: String,
+}
+
+impl Texts {
+    fn of(finding: &Finding, width: usize) -> Texts {
+        // The header keeps `path:line:column` clickable; the policy's label leads the message.
+        let message = if finding.policy.is_empty() {
+            finding.message.clone()
+        } else {
+            format!("{}: {}", finding.policy, finding.message)
+        };
+        let fix = finding.fix.as_ref().map(|fix| {
+            let flags = match fix.applicability {
+                crate::fix::Applicability::Safe => "--fix",
+                crate::fix::Applicability::Unsafe => "--fix --unsafe-fixes",
+            };
+            format!("fix ({}, {flags}): {}", fix.applicability.as_str(), fix.description)
+        });
+        let help = match (finding.help.is_empty(), fix) {
+            (false, Some(fix)) => format!("{}\n{fix}", finding.help),
+            (true, Some(fix)) => fix,
+            (_, None) => finding.help.clone(),
+        };
+        // miette indents a message by 4 columns (`  × `), a help by 8 (`  help: `).
+        Texts {
+            code: format!("{}({})", finding.code, finding.name),
+            severity: finding.severity,
+            message: wrap::fill(&message, width, 4),
+            help: if help.is_empty() {
+                help
+            } else {
+                wrap::fill(&help, width, 8)
+            },
+        }
+    }
+}
+
+/// The finding as a miette report.
+fn to_report(source: Arc<ClippedSource>, finding: &Finding, texts: Texts) -> Report {
+    let severity = match texts.severity {
         Severity::Error => miette::Severity::Error,
         Severity::Warning => miette::Severity::Warning,
         Severity::Info => miette::Severity::Advice,
@@ -92,31 +143,12 @@ fn to_report(source: Arc<ClippedSource>, finding: &Finding, width: usize) -> Rep
     labels.extend(finding.related.iter().map(|(span, text)| {
         LabeledSpan::new_with_span(Some(text.clone()).filter(|t| !t.is_empty()), (span.start, span.len()))
     }));
-    // The header keeps `path:line:column` clickable; the policy's label leads the message.
-    let message = if finding.policy.is_empty() {
-        finding.message.clone()
-    } else {
-        format!("{}: {}", finding.policy, finding.message)
-    };
-    // miette indents a message by 4 columns (`  × `), a help by 8 (`  help: `).
-    let mut diagnostic = MietteDiagnostic::new(wrap::fill(&message, width, 4))
-        .with_code(format!("{}({})", finding.code, finding.name))
+    let mut diagnostic = MietteDiagnostic::new(texts.message)
+        .with_code(texts.code)
         .with_severity(severity)
         .with_labels(labels);
-    let fix = finding.fix.as_ref().map(|fix| {
-        let flags = match fix.applicability {
-            crate::fix::Applicability::Safe => "--fix",
-            crate::fix::Applicability::Unsafe => "--fix --unsafe-fixes",
-        };
-        format!("fix ({}, {flags}): {}", fix.applicability.as_str(), fix.description)
-    });
-    let help = match (finding.help.is_empty(), fix) {
-        (false, Some(fix)) => format!("{}\n{fix}", finding.help),
-        (true, Some(fix)) => fix,
-        (_, None) => finding.help.clone(),
-    };
-    if !help.is_empty() {
-        diagnostic = diagnostic.with_help(wrap::fill(&help, width, 8));
+    if !texts.help.is_empty() {
+        diagnostic = diagnostic.with_help(texts.help);
     }
     Report::new(diagnostic).with_source_code(source)
 }
@@ -179,7 +211,7 @@ pub fn unread_note(report: &RunReport) -> Option<String> {
 }
 
 /// A line longer than this is shown as a window around the finding.
-const LONG_LINE: usize = 240;
+pub(super) const LONG_LINE: usize = 240;
 /// Characters kept on each side of the finding in such a window (about).
 const MARGIN: usize = 60;
 
@@ -258,4 +290,132 @@ fn ceil_char_boundary(text: &str, mut at: usize) -> usize {
         at += 1;
     }
     at.min(text.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::rules::RuleSet;
+    use crate::source::Span;
+
+    /// The finding's report as miette renders it, without colour.
+    fn miette(file: &FileReport, finding: &Finding) -> String {
+        let renderer = Renderer::new(&Style {
+            color: false,
+            width: 100,
+        });
+        let mut out = String::new();
+        let source = Arc::new(ClippedSource::new(file));
+        let _ = renderer
+            .handler
+            .render_report(&mut out, to_report(source, finding, Texts::of(finding, 100)).as_ref());
+        out
+    }
+
+    /// The finding's report as [`plain`] renders it, when it is the common case.
+    fn plain(file: &FileReport, finding: &Finding) -> Option<String> {
+        let source = ClippedSource::new(file);
+        let mut out = String::new();
+        let texts = Texts::of(finding, 100);
+        plain::render(&mut out, &source.name, &source.text, &source.lines, finding, &texts).then_some(out)
+    }
+
+    #[test]
+    fn plain_reports_are_mietters_for_the_findings_of_the_fixtures() {
+        let rules = RuleSet::builtin().unwrap();
+        let fixtures = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures"));
+        let report = crate::run(&[fixtures], &crate::Options::default(), &rules).unwrap();
+        let (mut common, mut total) = (0, 0);
+        for file in &report.files {
+            for finding in &file.findings {
+                total += 1;
+                if let Some(plain) = plain(file, finding) {
+                    common += 1;
+                    assert_eq!(plain, miette(file, finding), "{} at {:?}", file.path, finding.span);
+                }
+            }
+        }
+        // Most findings are the common case (the test compares something).
+        assert!(common * 2 > total, "{common} of {total}");
+    }
+
+    /// A file of lines (some empty, some long; mostly plain ASCII, now and then with a carriage
+    /// return, a tab, an escape or a wide character; perhaps a byte order mark first) and a
+    /// finding on a span of it.
+    fn file_and_finding() -> impl Strategy<Value = (FileReport, Finding)> {
+        let line = prop_oneof![
+            4 => Just(String::new()),
+            16 => "[ -~]{1,30}",
+            2 => "[ -~]{230,250}",
+            2 => "[ -~\r\t\u{1b}é中]{1,20}",
+        ];
+        let texts = (
+            prop::collection::vec(line, 1..14),
+            any::<bool>(),
+            any::<bool>(),
+            prop::option::of("[a-z ]{0,12}"),
+            "[a-z ]{1,20}(\n\n?[a-z ]{0,20}){0,2}\n?",
+            prop::sample::select(vec![Severity::Error, Severity::Warning, Severity::Info]),
+        );
+        texts
+            .prop_flat_map(|(lines, newline_at_end, bom, label, message, severity)| {
+                let mut text = if bom { "\u{feff}".to_string() } else { String::new() };
+                text.push_str(&lines.join("\n"));
+                if newline_at_end {
+                    text.push('\n');
+                }
+                let len = text.len().max(1);
+                (
+                    Just(text),
+                    0..len,
+                    0usize..40,
+                    Just(label),
+                    Just(message),
+                    Just(severity),
+                )
+            })
+            .prop_map(|(text, start, width, label, message, severity)| {
+                let boundary = |at: usize| {
+                    (at..=text.len())
+                        .find(|&at| text.is_char_boundary(at))
+                        .unwrap_or(text.len())
+                };
+                let start = boundary(start.min(text.len()));
+                let end = boundary((start + width).min(text.len()));
+                let finding = Finding {
+                    code: "SES000".into(),
+                    name: "example".into(),
+                    severity,
+                    message: message.clone(),
+                    help: message,
+                    policy: String::new(),
+                    span: Span::new(start, end),
+                    label,
+                    related: Vec::new(),
+                    location: String::new(),
+                    fix: None,
+                };
+                let file = FileReport {
+                    path: "policy.json".into(),
+                    text: Arc::from(text.as_str()),
+                    findings: vec![finding.clone()],
+                    policies: 1,
+                };
+                (file, finding)
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+        #[test]
+        fn plain_reports_are_mietters((file, finding) in file_and_finding()) {
+            if let Some(plain) = plain(&file, &finding) {
+                prop_assert_eq!(plain, miette(&file, &finding));
+            }
+        }
+    }
 }

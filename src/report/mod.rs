@@ -5,6 +5,7 @@ pub mod catalog;
 pub mod github;
 pub mod human;
 pub mod json;
+mod plain;
 pub mod sarif;
 mod wrap;
 

@@ -364,21 +364,7 @@ mod filling {
     /// Lines joined with indentation as miette joins a text it does not wrap.
     fn indented(text: &str, first: &str, rest: &str) -> String {
         let mut out = String::new();
-        for (i, line) in text.split_terminator('\n').enumerate() {
-            if i > 0 {
-                out.push('\n');
-            }
-            let indent = if i == 0 { first } else { rest };
-            out.push_str(if line.trim().is_empty() {
-                indent.trim_end()
-            } else {
-                indent
-            });
-            out.push_str(line);
-        }
-        if text.ends_with('\n') {
-            out.push('\n');
-        }
+        super::super::plain::indent(&mut out, text, first, rest);
         out
     }
 
