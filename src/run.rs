@@ -169,17 +169,24 @@ fn read_stdin(options: &Options) -> Result<(String, Vec<u8>), LoadError> {
     Ok((options.stdin_filename.clone().unwrap_or_else(|| "-".into()), bytes))
 }
 
-/// A file of the run, in path order.
+/// A file of the run, in path order. As large as the [`discover::Listed`] it is made from, so
+/// that the listing becomes the entries in place (no second copy of a large repository's list).
 struct Entry {
     path: PathBuf,
+    /// Linted in the context of the units that name it: an index in [`Plan::claims`], or
+    /// [`UNCLAIMED`] (see [`Entry::claim`]).
+    claim: Index,
     /// Named on the command line (always linted, and a note when it is passed over).
     explicit: bool,
     /// Standard input, reported under `path`.
     stdin: bool,
-    /// Linted in the context of the units that name it: an index in [`Plan::claims`].
-    claim: Option<Index>,
     unit: UnitOf,
 }
+
+const _: () = assert!(std::mem::size_of::<Entry>() == std::mem::size_of::<discover::Listed>());
+
+/// An entry no unit names.
+const UNCLAIMED: Index = Index::MAX;
 
 impl Entry {
     /// The path users see, which orders the reports.
@@ -211,15 +218,20 @@ impl Entry {
         let unit = extract::unit_of(&path);
         Entry {
             path,
+            claim: claim.unwrap_or(UNCLAIMED),
             explicit,
             stdin,
-            claim,
             unit,
         }
     }
 
+    /// The claim of the units that name this file, if any name it.
+    fn claim(&self) -> Option<Index> {
+        (self.claim != UNCLAIMED).then_some(self.claim)
+    }
+
     fn in_module(&self) -> bool {
-        !self.stdin && self.claim.is_none() && self.unit == UnitOf::Directory
+        !self.stdin && self.claim().is_none() && self.unit == UnitOf::Directory
     }
 
     fn module_dir(&self) -> PathBuf {
@@ -227,11 +239,14 @@ impl Entry {
     }
 }
 
-/// Puts entries in the order of the paths users see. When every path is UTF-8 (the rule), the
-/// paths' bytes compare as their text does, and are compared as they are.
+/// Puts entries in the order of the paths users see (two paths shown alike, `./a` and `a`, in
+/// the order of their own text). When every path is UTF-8 (the rule), the paths' bytes compare
+/// as their text does, and are compared as they are; the sort takes no second buffer.
 fn sort(entries: &mut [Entry]) {
     if entries.iter().all(|entry| entry.path.to_str().is_some()) {
-        entries.sort_by(|a, b| a.shown_utf8().cmp(b.shown_utf8()));
+        let own = |entry: &Entry| -> Vec<u8> { entry.path.as_os_str().as_encoded_bytes().to_vec() };
+        // Ties are rare (the same file named twice), and only they copy.
+        entries.sort_unstable_by(|a, b| a.shown_utf8().cmp(b.shown_utf8()).then_with(|| own(a).cmp(&own(b))));
     } else {
         entries.sort_by_cached_key(|entry| entry.shown().into_owned());
     }
@@ -323,7 +338,7 @@ fn find_claims(entries: &mut Vec<Entry>, options: &Options, threads: usize) -> V
             continue;
         }
         if let Some(&index) = by_path.get(&discover::normalized(&entry.path)) {
-            entry.claim = Some(index as Index);
+            entry.claim = index as Index;
             claims[index].listed = true;
         }
     }
@@ -383,7 +398,7 @@ impl Plan {
         let modules = modules(&entries);
         let mut roles: Vec<Role> = entries
             .iter()
-            .map(|entry| match (entry.stdin, entry.claim) {
+            .map(|entry| match (entry.stdin, entry.claim()) {
                 (true, _) => Role::Stdin,
                 (false, Some(claim)) => Role::Claimed(claim),
                 (false, None) if entry.in_module() => Role::InModule,
