@@ -24,10 +24,7 @@ use crate::{FileReport, UnreadFile};
 /// read that may hold an SES policy (a code block in another language), the file for the closing
 /// note. (The files it names as its policies are the run's business: see
 /// [`extract::references`].)
-#[derive(Default)]
-pub(crate) struct Aside {
-    pub(crate) unread: Option<UnreadFile>,
-}
+pub(crate) type Aside = Option<UnreadFile>;
 
 /// What looking at one file gave.
 pub(crate) enum Outcome {
@@ -66,15 +63,15 @@ pub(crate) fn lint_file(
             } else {
                 passed_over(Some(kind.name()))
             };
-            return Ok((outcome, Aside::default()));
+            return Ok((outcome, None));
         }
-        Some(Format::Other) => return Ok((passed_over(None), Aside::default())),
+        Some(Format::Other) => return Ok((passed_over(None), None)),
         _ => {}
     }
     Ok(if read_into(&candidate.path, &candidate.display, max_size, scratch)? {
         lint_read(&candidate.display, scratch, rules, candidate.explicit)
     } else {
-        (Outcome::PassedOver(None), Aside::default())
+        (Outcome::PassedOver(None), None)
     })
 }
 
@@ -89,12 +86,10 @@ pub(crate) fn lint_read(path: &str, bytes: &[u8], rules: &RuleSet, explicit: boo
         Format::Script => lint_script(path, bytes, rules, explicit),
         format if format.is_read() => {
             let (report, extracted) = lint_text(path, bytes, rules);
-            let aside = Aside {
-                unread: extracted.unread.map(|format| UnreadFile {
-                    path: path.to_string(),
-                    format: Some(format),
-                }),
-            };
+            let aside = extracted.unread.map(|format| UnreadFile {
+                path: path.to_string(),
+                format: Some(format),
+            });
             return (Outcome::Linted(report), aside);
         }
         Format::Unread(kind) => {
@@ -113,7 +108,7 @@ pub(crate) fn lint_read(path: &str, bytes: &[u8], rules: &RuleSet, explicit: boo
             format: None,
         })),
     };
-    (outcome, Aside::default())
+    (outcome, None)
 }
 
 /// Lints TypeScript/JavaScript: a bundle (too large) is only sniffed, like a format seslint does

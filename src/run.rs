@@ -434,9 +434,9 @@ struct Looked {
 impl Looked {
     fn of(result: Result<(Outcome, lint::Aside), WalkProblem>) -> Looked {
         match result {
-            Ok((outcome, aside)) => Looked {
+            Ok((outcome, unread)) => Looked {
                 outcome: Some(outcome),
-                unread: aside.unread,
+                unread,
                 problems: Vec::new(),
             },
             Err(problem) => Looked {

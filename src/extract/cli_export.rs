@@ -9,9 +9,15 @@ use crate::policy::{ContextHint, PolicyDocument};
 
 use super::shared::document_in_string;
 
+/// The root key of an export.
+const POLICIES: &str = "Policies";
+
+/// The root keys [`matches`] looks at: a root without any of them is not an export.
+pub const ROOT_KEYS: [&str; 1] = [POLICIES];
+
 /// Whether a parsed root is an SES CLI export: a `Policies` object whose values are all strings.
 pub fn matches(root: &Node) -> bool {
-    let Some(policies) = root.get("Policies").and_then(|m| m.value.as_object()) else {
+    let Some(policies) = root.get(POLICIES).and_then(|m| m.value.as_object()) else {
         return false;
     };
     !policies.is_empty() && policies.iter().all(|m| matches!(m.value.value, Value::String(_)))

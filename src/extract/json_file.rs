@@ -24,14 +24,9 @@ pub fn extract(text: &str) -> Vec<PolicyDocument> {
     }
     let whole = Span::new(0, text.len());
     // A file that is one policy (the common case, and the one that can be large) is parsed
-    // straight into its canonical tree. The keys are those by which `cli_export::matches` and
-    // `plan::matches` recognize their containers: a file with one is read below.
-    let container = |key: &str| {
-        matches!(
-            key,
-            "Policies" | "format_version" | "resource_changes" | "planned_values"
-        )
-    };
+    // straight into its canonical tree; a root with a key a container is recognized by is read
+    // below.
+    let container = |key: &str| cli_export::ROOT_KEYS.contains(&key) || plan::ROOT_KEYS.contains(&key);
     if let Some(policy) = policy::parse_whole(text, &container) {
         return whole_policy(policy, whole);
     }

@@ -23,9 +23,13 @@ const SES_IDENTITY_POLICY_TYPES: [&str; 2] = ["aws_ses_identity_policy", "aws_se
 /// Whether a parsed root is a plan: an object with `format_version` and `resource_changes`
 /// and/or `planned_values`. (State JSON has `values` instead, and is not a plan.)
 pub fn matches(root: &Node) -> bool {
-    root.get("format_version").is_some_and(|m| m.value.as_str().is_some())
-        && (root.get("resource_changes").is_some() || root.get("planned_values").is_some())
+    let [format_version, resource_changes, planned_values] = ROOT_KEYS;
+    root.get(format_version).is_some_and(|m| m.value.as_str().is_some())
+        && (root.get(resource_changes).is_some() || root.get(planned_values).is_some())
 }
+
+/// The root keys [`matches`] looks at: a root without any of them is not a plan.
+pub const ROOT_KEYS: [&str; 3] = ["format_version", "resource_changes", "planned_values"];
 
 pub fn extract(text: &str, root: &Node) -> Vec<PolicyDocument> {
     let mut found = Found::default();

@@ -100,19 +100,19 @@ impl<'t> Snippet<'t> {
 
     fn write(&self, out: &mut String, name: &str) {
         let count = self.shown.split_terminator('\n').count();
-        let width = digits(self.first_shown + count).len();
+        let width = (self.first_shown + count).to_string().len();
         let margin = |out: &mut String| repeat(out, " ", width + 2);
         margin(out);
         out.push_str("╭─[");
         out.push_str(name);
         out.push(':');
-        out.push_str(&digits(self.line + 1));
+        out.push_str(&(self.line + 1).to_string());
         out.push(':');
-        out.push_str(&digits(self.column));
+        out.push_str(&self.column.to_string());
         out.push_str("]\n");
         for (index, text) in self.shown.split_terminator('\n').enumerate() {
             let number = self.first_shown + index;
-            let shown = digits(number + 1);
+            let shown = (number + 1).to_string();
             repeat(out, " ", 1 + width - shown.len());
             out.push_str(&shown);
             out.push_str(" │ ");
@@ -148,20 +148,6 @@ fn repeat(out: &mut String, text: &str, times: usize) {
     for _ in 0..times {
         out.push_str(text);
     }
-}
-
-/// `number` in decimal digits, without the formatting machinery.
-fn digits(mut number: usize) -> String {
-    let mut digits = Vec::with_capacity(4);
-    loop {
-        digits.push(b'0' + (number % 10) as u8);
-        number /= 10;
-        if number == 0 {
-            break;
-        }
-    }
-    digits.reverse();
-    String::from_utf8(digits).unwrap_or_default()
 }
 
 /// `text`'s lines after `first` (the first line) or `rest` (the others), as miette indents a
