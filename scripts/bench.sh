@@ -12,8 +12,10 @@
 #   one.json   one small policy file (the pre-commit case);
 #   large.json one policy of 250,000 Cognito statements on one line (85 MB).
 # Then runs hyperfine (Debian package `hyperfine`) on:
-#   - the repository: seslint, ripgrep (`rg -c Statement`, the floor of reading the same files);
-#   - 2,000 policies: seslint, cfn-guard with the same Cognito checks (benches/peers/cognito.guard;
+#   - the repository: seslint, seslint reading only (every rule ignored: the walk, reading and
+#     parsing every format, which no rule engine can make cheaper), ripgrep (`rg -c Statement`,
+#     the floor of reading the same files);
+#   - 2,000 policies: seslint, seslint reading only, ripgrep, cfn-guard with the same Cognito checks (benches/peers/cognito.guard;
 #     installed with `cargo install cfn-guard --locked` when missing), parliament (PyPI, in a
 #     venv under target/bench/tools), for scale;
 #   - one small file: seslint, `seslint --version`, cfn-guard;
@@ -65,26 +67,41 @@ python3 scripts/bench_data.py "$out" "$files"
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 echo "seslint $("$seslint" --version | cut -d' ' -f2), $(rg --version | head -1)${guard:+, $("$guard" --version 2>&1 | head -1)}"
 
-bench() { hyperfine --warmup 2 --runs "$runs" --ignore-failure --style basic "$@"; }
+# Each section's results are kept under target/bench/results/, and their medians printed after
+# hyperfine's means (issue 9's targets are medians).
+mkdir -p "$out/results"
+medians() { python3 scripts/bench_medians.py "$out/results/$1.json"; }
+bench() {
+  local name=$1
+  shift
+  hyperfine --warmup 2 --runs "$runs" --ignore-failure --style basic --export-json "$out/results/$name.json" "$@"
+  medians "$name"
+}
 
 echo; echo "== the repository ($files files) =="
-bench -n seslint "$seslint check --quiet $out/repo" \
+# Every rule ignored (by prefix): files are still walked, read, parsed and their policies found.
+reading="--quiet --ignore COG,SES,SRC"
+bench repository -n seslint "$seslint check --quiet $out/repo" \
+  -n "seslint, reading only" "$seslint check $reading $out/repo" \
   -n "rg -c Statement" "rg -c Statement $out/repo"
 
 echo; echo "== 2,000 policy files =="
-args=(-n seslint "$seslint check --quiet $out/policies")
+args=(-n seslint "$seslint check --quiet $out/policies" -n "seslint, reading only" "$seslint check $reading $out/policies"
+  -n "rg -c Statement" "rg -c Statement $out/policies")
 [ -n "$guard" ] && args+=(-n cfn-guard "$guard validate --data $out/policies --rules benches/peers/cognito.guard --show-summary none")
 [ -n "$parliament" ] && args+=(-n parliament "$parliament --directory $out/policies")
-bench "${args[@]}"
+bench policies "${args[@]}"
 
 echo; echo "== one small file (300 runs: a run of a few milliseconds is at the mercy of the machine) =="
 args=(-n seslint "$seslint check --quiet $out/one.json" -n "seslint --version" "$seslint --version")
 [ -n "$guard" ] && args+=(-n cfn-guard "$guard validate --data $out/one.json --rules benches/peers/cognito.guard --show-summary none")
-short() { hyperfine --warmup 20 --runs 300 --ignore-failure --style basic "$@"; }
+short() { hyperfine --warmup 20 --runs 300 --ignore-failure --style basic --export-json "$out/results/one-file.json" "$@"; }
 short -N "${args[@]}" 2>/dev/null || short "${args[@]}"
+medians one-file
 
 echo; echo "== one policy of 250,000 statements =="
-hyperfine --runs 3 --ignore-failure --style basic -n seslint "$seslint check --quiet --max-file-size 128M $out/large.json"
+hyperfine --runs 3 --ignore-failure --style basic --export-json "$out/results/large.json" -n seslint "$seslint check --quiet --max-file-size 128M $out/large.json"
+medians large
 
 echo; echo "== peak RSS =="
 rss() { /usr/bin/time -v "$@" 2>&1 >/dev/null | awk -F': ' '/Maximum resident/ {printf "%6.1f MB", $2 / 1024}'; }
