@@ -36,7 +36,8 @@ pub const UNUSED_SUPPRESSION: NonRuleCode = NonRuleCode {
     why: "A suppression outlives the finding it was written for: once the policy is fixed, or the \
           code is misspelled, the comment only hides whatever comes next on that line.",
     fix: "Remove the comment, or name a code that is reported on its line. A comment that names a \
-          rule left out of the run (`--select`, `--ignore`) is not reported.",
+          rule left out of the run (`--select`, `--ignore`) or ignored for its file \
+          (`per-file-ignores`) is not reported.",
 };
 
 /// Every code that is not a rule.

@@ -279,15 +279,25 @@ impl Settings {
         }
     }
 
-    /// [`Settings::apply`] to one file's report.
-    pub fn apply_file(&self, file: &mut FileReport, cwd: &Path) {
-        let relative = self.relative(Path::new(&file.path), cwd);
-        let ignored: Vec<&String> = self
-            .per_file_ignores
+    /// The selectors (codes or prefixes) that `per-file-ignores` gives the file reported at
+    /// `path`. The run does not run the rules they name on the file (see `FileRules`);
+    /// [`Settings::apply_file`] also drops findings of other codes they name (SUP001), and those
+    /// a module's document made in another of its files.
+    pub fn ignored_for(&self, path: &str, cwd: &Path) -> Vec<String> {
+        if self.per_file_ignores.is_empty() {
+            return Vec::new();
+        }
+        let relative = self.relative(Path::new(path), cwd);
+        self.per_file_ignores
             .iter()
             .filter(|(glob, _)| glob.is_match(&relative))
-            .flat_map(|(_, codes)| codes)
-            .collect();
+            .flat_map(|(_, codes)| codes.iter().cloned())
+            .collect()
+    }
+
+    /// [`Settings::apply`] to one file's report.
+    pub fn apply_file(&self, file: &mut FileReport, cwd: &Path) {
+        let ignored = self.ignored_for(&file.path, cwd);
         file.findings
             .retain(|f| self.is_selected(&f.code) && !ignored.iter().any(|s| matches(s, &f.code)));
         for finding in &mut file.findings {

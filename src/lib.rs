@@ -101,6 +101,10 @@ impl RunReport {
 /// Says whether a walked file is excluded (configuration `exclude`, `--exclude`).
 pub type Exclusion = Box<dyn Fn(&Path) -> bool + Send + Sync>;
 
+/// Names the rules (codes or prefixes) that do not run on the file reported at a path
+/// (configuration `per-file-ignores`).
+pub type RuleIgnores = Box<dyn Fn(&str) -> Vec<String> + Send + Sync>;
+
 pub struct Options {
     /// Worker threads; 0 picks one per core.
     pub threads: usize,
@@ -112,6 +116,8 @@ pub struct Options {
     pub no_ignore: bool,
     /// Walked files this says are excluded are not linted (files named explicitly always are).
     pub excluded: Option<Exclusion>,
+    /// The rules each file does not run; every rule of the set runs on every file without it.
+    pub ignored_rules: Option<RuleIgnores>,
     /// Texts to lint instead of the files' bytes, by reported path: fixes applied in memory
     /// (`--fix` passes, `--diff`).
     pub overlay: Option<Arc<Overlay>>,
@@ -131,6 +137,7 @@ impl Default for Options {
             stdin_filename: None,
             no_ignore: false,
             excluded: None,
+            ignored_rules: None,
             overlay: None,
         }
     }
@@ -149,6 +156,11 @@ pub fn run(paths: &[PathBuf], options: &Options, rules: &RuleSet) -> Result<RunR
 /// Lints one file's bytes; `path` is the name to report, and with the bytes decides the format
 /// ([`extract::format::of`]). A file in a format seslint does not read gives an empty report.
 pub fn lint_bytes(path: &str, bytes: &[u8], rules: &RuleSet) -> FileReport {
+    lint_bytes_with(path, bytes, &rules::FileRules::all(rules))
+}
+
+/// [`lint_bytes`] with the rules that run on this file (its per-file ignores left out).
+pub fn lint_bytes_with(path: &str, bytes: &[u8], rules: &rules::FileRules) -> FileReport {
     match lint::lint_read(path, bytes, rules, true).0 {
         Outcome::Linted(report) => report,
         Outcome::Unread(_) | Outcome::PassedOver(_) => lint::finish_report(path, "", Vec::new(), 0, rules),
@@ -158,5 +170,5 @@ pub fn lint_bytes(path: &str, bytes: &[u8], rules: &RuleSet) -> FileReport {
 /// Lints one policy text as a document of the given kind (rule examples, tests).
 pub fn lint_policy(text: &str, hint: ContextHint, rules: &RuleSet) -> Vec<Finding> {
     let document = PolicyDocument::from_json(text, hint);
-    rules::eval::check_document(rules, &document, text)
+    rules::eval::check_document(&rules::FileRules::all(rules), &document, text)
 }

@@ -15,10 +15,27 @@ use crate::extract::unit::{Extracted, ReferencedFile, UnitText};
 use crate::finding::Finding;
 use crate::input::{read_file, read_into, scan, unreadable_file};
 use crate::policy::PolicyDocument;
-use crate::rules::{self, RuleSet};
+use crate::rules::{self, FileRules, RuleSet};
 use crate::source::Span;
 use crate::suppress;
-use crate::{FileReport, UnreadFile};
+use crate::{FileReport, RuleIgnores, UnreadFile};
+
+/// A run's rules, and which of them each file does not run (its per-file ignores).
+#[derive(Clone, Copy)]
+pub(crate) struct Rules<'r> {
+    pub(crate) set: &'r RuleSet,
+    pub(crate) ignored: Option<&'r RuleIgnores>,
+}
+
+impl<'r> Rules<'r> {
+    /// The rules that run on the file reported at `path`.
+    pub(crate) fn for_file(&self, path: &str) -> FileRules<'r> {
+        match self.ignored {
+            Some(ignored) => FileRules::skipping(self.set, &ignored(path)),
+            None => FileRules::all(self.set),
+        }
+    }
+}
 
 /// What reading a file gives besides its outcome: when part of it is in a form seslint does not
 /// read that may hold an SES policy (a code block in another language), the file for the closing
@@ -39,7 +56,7 @@ pub(crate) enum Outcome {
 /// Also gives what reading it gave aside.
 pub(crate) fn lint_file(
     candidate: &Candidate,
-    rules: &RuleSet,
+    rules: Rules,
     max_size: u64,
     scratch: &mut Vec<u8>,
 ) -> Result<(Outcome, Aside), WalkProblem> {
@@ -69,7 +86,8 @@ pub(crate) fn lint_file(
         _ => {}
     }
     Ok(if read_into(&candidate.path, &candidate.display, max_size, scratch)? {
-        lint_read(&candidate.display, scratch, rules, candidate.explicit)
+        let rules = rules.for_file(&candidate.display);
+        lint_read(&candidate.display, scratch, &rules, candidate.explicit)
     } else {
         (Outcome::PassedOver(None), None)
     })
@@ -77,7 +95,7 @@ pub(crate) fn lint_file(
 
 /// Lints a file read into memory, by its format, with what reading it gave aside. `explicit`:
 /// named by the user, so that passing it over is worth a note.
-pub(crate) fn lint_read(path: &str, bytes: &[u8], rules: &RuleSet, explicit: bool) -> (Outcome, Aside) {
+pub(crate) fn lint_read(path: &str, bytes: &[u8], rules: &FileRules, explicit: bool) -> (Outcome, Aside) {
     let format = match format::of(Path::new(path), bytes) {
         Format::Template if !extract::is_template(path, bytes) => Format::Unread(format::Unread::Yaml),
         format => format,
@@ -115,7 +133,7 @@ pub(crate) fn lint_read(path: &str, bytes: &[u8], rules: &RuleSet, explicit: boo
 /// not read; a file without a policy's marks is scanned without being parsed; a file that does
 /// not parse gives no finding (syntax errors in code are not this tool's business), only a note
 /// under `--verbose`.
-fn lint_script(path: &str, bytes: &[u8], rules: &RuleSet, explicit: bool) -> Outcome {
+fn lint_script(path: &str, bytes: &[u8], rules: &FileRules, explicit: bool) -> Outcome {
     if bytes.len() > format::MAX_SCRIPT_SIZE {
         let kind = format::Unread::Bundle;
         let file = UnreadFile {
@@ -143,7 +161,7 @@ fn lint_script(path: &str, bytes: &[u8], rules: &RuleSet, explicit: bool) -> Out
 
 /// Lints the text of a file in a format seslint reads; also gives what extracting it gave
 /// besides its documents.
-fn lint_text(path: &str, bytes: &[u8], rules: &RuleSet) -> (FileReport, Extracted) {
+fn lint_text(path: &str, bytes: &[u8], rules: &FileRules) -> (FileReport, Extracted) {
     let (text, extracted): (Cow<str>, Extracted) = match std::str::from_utf8(bytes) {
         Ok(text) => (Cow::Borrowed(text), extract::extract(Path::new(path), text)),
         Err(error) => {
@@ -163,7 +181,7 @@ fn lint_text(path: &str, bytes: &[u8], rules: &RuleSet) -> (FileReport, Extracte
 }
 
 /// Runs the rules over a file's documents.
-fn file_report(path: &str, text: &str, documents: &[PolicyDocument], rules: &RuleSet) -> FileReport {
+fn file_report(path: &str, text: &str, documents: &[PolicyDocument], rules: &FileRules) -> FileReport {
     let findings: Vec<Finding> = documents
         .iter()
         .flat_map(|doc| rules::eval::check_document(rules, doc, text))
@@ -178,10 +196,10 @@ pub(crate) fn finish_report(
     text: &str,
     mut findings: Vec<Finding>,
     policies: usize,
-    rules: &RuleSet,
+    rules: &FileRules,
 ) -> FileReport {
     if let Some(syntax) = suppress::syntax(path, text) {
-        suppress::apply(syntax, text, &mut findings, &rules.deselected);
+        suppress::apply(syntax, text, &mut findings, rules.not_run());
     }
     findings.sort_by(|a, b| (a.span.start, &a.code, a.span.end).cmp(&(b.span.start, &b.code, b.span.end)));
     // Only findings need the text (to render it): a clean file's is not kept, nor even copied.
@@ -246,7 +264,7 @@ pub(crate) fn group_references(
 pub(crate) fn lint_group(
     dir: &Path,
     candidates: &[Candidate],
-    rules: &RuleSet,
+    rules: Rules,
     max_size: u64,
     overlay: Option<&crate::Overlay>,
 ) -> GroupReport {
@@ -261,13 +279,15 @@ pub(crate) fn lint_group(
     };
     let extracted = extract::extract_group(dir, &text);
     let documents = extracted.documents;
+    // A document runs the rules of the file it is written in.
+    let file_rules: Vec<FileRules> = displays.iter().map(|c| rules.for_file(&c.display)).collect();
     // Findings are made in the unit's text, then handed to the file each one points into.
     let mut findings: Vec<Vec<Finding>> = text.files.iter().map(|_| Vec::new()).collect();
     let mut policies: Vec<usize> = text.files.iter().map(|_| 0).collect();
     for document in &documents {
         let home = text.file_at(document.span.start);
         policies[home] += usize::from(document.is_policy());
-        for mut finding in rules::eval::check_document(rules, document, &text.text) {
+        for mut finding in rules::eval::check_document(&file_rules[home], document, &text.text) {
             let index = text.file_at(finding.span.start);
             let base = text.files[index].1;
             let local = |span: Span| Span::new(span.start - base.start, span.end - base.start);
@@ -300,7 +320,7 @@ pub(crate) fn lint_group(
             file_text,
             file_findings,
             policies[index],
-            rules,
+            &file_rules[index],
         );
         module.files.push((displays[index].path.clone(), file));
     }
@@ -311,7 +331,7 @@ pub(crate) fn lint_group(
 /// context; nothing when it is too large to hold one, or is not there and need not be.
 pub(crate) fn lint_referenced(
     referenced: ReferencedFile,
-    rules: &RuleSet,
+    rules: Rules,
     max_size: u64,
 ) -> Result<Option<FileReport>, WalkProblem> {
     if !referenced.required && !referenced.path.is_file() {
@@ -323,7 +343,12 @@ pub(crate) fn lint_referenced(
         Ok(Some(bytes)) => {
             let text = String::from_utf8_lossy(&bytes);
             let documents = extract::extract_referenced(&text, referenced);
-            Ok(Some(file_report(&display, &text, &documents, rules)))
+            Ok(Some(file_report(
+                &display,
+                &text,
+                &documents,
+                &rules.for_file(&display),
+            )))
         }
         Err(problem) => Err(WalkProblem {
             problem: Problem::NamedBy {

@@ -19,7 +19,7 @@ use seslint::error::{IoError, LoadError, Subject};
 use seslint::finding::Severity;
 use seslint::fix;
 use seslint::report::{catalog, github, human, json, sarif};
-use seslint::rules::RuleSet;
+use seslint::rules::{FileRules, RuleSet};
 use seslint::RunReport;
 
 /// Lint Amazon SES sending-authorization policies, above all the one that lets a Cognito user
@@ -307,7 +307,7 @@ fn check(args: CheckArgs) -> Result<u8, LoadError> {
     };
     let (settings, mut rules) = load(&args.rules, overrides)?;
     rules.given = given_facts(&args)?;
-    // Rules that are not selected do not run (a file's per-file ignores still apply after).
+    // Rules that are not selected do not run; nor, on a file, those its per-file ignores name.
     rules.select(|code| settings.is_selected(code));
     // The rule set lives until the process exits: freeing its thousands of parts one by one cost
     // a one-file run a tenth of its instructions.
@@ -318,12 +318,18 @@ fn check(args: CheckArgs) -> Result<u8, LoadError> {
         let (settings, cwd) = (settings.clone(), cwd.clone());
         Box::new(move |path: &Path| settings.is_excluded(path, &cwd))
     };
+    // Rules a file's per-file ignores name do not run on it, as unselected rules do not run.
+    let ignored_rules = (!settings.per_file_ignores.is_empty()).then(|| {
+        let (settings, cwd) = (settings.clone(), cwd.clone());
+        Box::new(move |path: &str| settings.ignored_for(path, &cwd)) as seslint::RuleIgnores
+    });
     let mut options = seslint::Options {
         threads: args.jobs,
         max_file_size: args.max_file_size,
         stdin_filename: args.stdin_filename.clone(),
         no_ignore: args.no_ignore,
         excluded: Some(excluded),
+        ignored_rules,
         overlay: None,
     };
     let fixing = args.fix || args.diff;
@@ -588,7 +594,8 @@ fn fix_stdin(args: &CheckArgs, settings: &Settings, rules: &RuleSet) -> Result<u
     };
     let cwd = std::env::current_dir().unwrap_or_default();
     let settle = |file: &mut seslint::FileReport| settings.apply_file(file, &cwd);
-    let (fixed, left) = fix::apply::fix_text(&name, &text, rules, args.unsafe_fixes, &settle);
+    let rules = FileRules::skipping(rules, &settings.ignored_for(&name, &cwd));
+    let (fixed, left) = fix::apply::fix_text(&name, &text, &rules, args.unsafe_fixes, &settle);
     if args.diff {
         print_out(&fix::diff::unified(&name, &text, &fixed));
     } else {

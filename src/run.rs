@@ -27,7 +27,7 @@ use crate::extract;
 use crate::extract::unit::ReferencedFile;
 use crate::extract::UnitOf;
 use crate::input::read_file;
-use crate::lint::{self, Outcome};
+use crate::lint::{self, Outcome, Rules};
 use crate::rules::RuleSet;
 use crate::{FileReport, Options, RunReport, UnreadFile};
 
@@ -94,7 +94,10 @@ pub fn run_streamed<T: Send>(
     let stopped = AtomicBool::new(false);
     let linter = Linter {
         plan: &plan,
-        rules,
+        rules: Rules {
+            set: rules,
+            ignored: options.ignored_rules.as_ref(),
+        },
         options,
         stdin: stdin.as_ref().map(|(_, bytes)| bytes.as_slice()),
     };
@@ -522,7 +525,7 @@ fn wait_for<T>(order: &Mutex<Order<'_, '_, T>>, advanced: &Condvar, ready: impl 
 /// Lints the units of a plan.
 struct Linter<'a> {
     plan: &'a Plan,
-    rules: &'a RuleSet,
+    rules: Rules<'a>,
     options: &'a Options,
     stdin: Option<&'a [u8]>,
 }
@@ -536,7 +539,8 @@ impl Linter<'_> {
             Role::Stdin => {
                 let name = entry.path.to_string_lossy();
                 // What standard input names (`file://`) is relative to an unknown directory: not followed.
-                let read = lint::lint_read(&name, self.stdin.unwrap_or_default(), self.rules, true);
+                let rules = self.rules.for_file(&name);
+                let read = lint::lint_read(&name, self.stdin.unwrap_or_default(), &rules, true);
                 vec![(at, Looked::of(Ok(read)))]
             }
             Role::Module(index) => self.module(index as usize),
@@ -554,7 +558,7 @@ impl Linter<'_> {
             return Looked::of(Ok(lint::lint_read(
                 &candidate.display,
                 text.as_bytes(),
-                rules,
+                &rules.for_file(&candidate.display),
                 candidate.explicit,
             )));
         }

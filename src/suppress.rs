@@ -190,9 +190,14 @@ fn marker_after(line: &str, from: usize) -> Option<usize> {
 }
 
 /// Drops the findings the text's suppressions cover and adds one SUP001 finding per suppression
-/// that covers none. A suppression naming a rule that did not run (`deselected`) may still be
-/// needed: it is not reported.
-pub fn apply(syntax: Syntax, text: &str, findings: &mut Vec<Finding>, deselected: &[String]) {
+/// that covers none. A suppression naming a rule that did not run (`not_run`: left out of the
+/// run, or ignored for this file) may still be needed: it is not reported.
+pub fn apply<'c>(
+    syntax: Syntax,
+    text: &str,
+    findings: &mut Vec<Finding>,
+    not_run: impl Iterator<Item = &'c str> + Clone,
+) {
     let suppressions = parse_in(syntax, text);
     if suppressions.is_empty() {
         return;
@@ -210,11 +215,11 @@ pub fn apply(syntax: Syntax, text: &str, findings: &mut Vec<Finding>, deselected
         covering.is_none()
     });
     for (suppression, used) in suppressions.iter().zip(used) {
-        let names_deselected = suppression
+        let names_a_rule_not_run = suppression
             .codes
             .iter()
-            .any(|code| deselected.iter().any(|rule| matches(code, rule)));
-        if !used && !names_deselected {
+            .any(|code| not_run.clone().any(|rule| matches(code, rule)));
+        if !used && !names_a_rule_not_run {
             findings.push(unused(suppression));
         }
     }

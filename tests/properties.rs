@@ -16,7 +16,7 @@ use proptest::test_runner::Config;
 use serde_json::{Map, Value};
 use seslint::policy::{ContextHint, PolicyDocument};
 use seslint::report::{github, human, json as json_report, sarif};
-use seslint::rules::RuleSet;
+use seslint::rules::{FileRules, RuleSet};
 use seslint::source::Span;
 use seslint::{lint_bytes, run, FileReport, Options, RunReport};
 
@@ -808,7 +808,7 @@ fn unparseable(file: &FileReport) -> usize {
 /// parses gives a file that parses, and fixing the result again changes nothing.
 fn check_fixing(name: &str, text: &str) -> Result<(), TestCaseError> {
     let before = lint_bytes(name, text.as_bytes(), &RULES);
-    let (fixed, left) = seslint::fix::apply::fix_text(name, text, &RULES, true, &|_| {});
+    let (fixed, left) = seslint::fix::apply::fix_text(name, text, &FileRules::all(&RULES), true, &|_| {});
     if unparseable(&before) == 0 {
         prop_assert_eq!(
             unparseable(&left),
@@ -819,7 +819,7 @@ fn check_fixing(name: &str, text: &str) -> Result<(), TestCaseError> {
             fixed
         );
     }
-    let (again, _) = seslint::fix::apply::fix_text(name, &fixed, &RULES, true, &|_| {});
+    let (again, _) = seslint::fix::apply::fix_text(name, &fixed, &FileRules::all(&RULES), true, &|_| {});
     prop_assert_eq!(again, fixed, "a second fix changed {}", name);
     Ok(())
 }

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{json_output, seslint};
+use common::{diagnostics, fixture, json_output, seslint};
 use predicates::prelude::*;
 use serde_json::Value;
 
@@ -134,6 +134,79 @@ fn per_file_ignores_and_excludes_match_paths_from_the_configuration() {
     // --exclude replaces the file's excludes.
     let report = json_output(seslint(dir.path()).args(["--format", "json", "--exclude", "nothing", "."]));
     assert_eq!(report["summary"]["files_scanned"], 2);
+}
+
+/// (rule, line, column) of every diagnostic, in report order.
+fn places(report: &Value) -> Vec<(String, u64, u64)> {
+    diagnostics(report)
+        .into_iter()
+        .map(|d| (d.rule, d.line, d.column))
+        .collect()
+}
+
+/// A fixture's text.
+fn fixture_text(path: &str) -> String {
+    std::fs::read_to_string(fixture(path)).unwrap()
+}
+
+#[test]
+fn a_rule_ignored_for_a_file_does_not_run_on_it_as_an_ignored_rule_does_not_run() {
+    // COG007 reports the old example's identity-pool placeholder, and owns the place: SES010
+    // (a placeholder) does not report it too. A rule that does not run owns nothing.
+    let placeholder = fixture_text("json/COG007-source-arn-not-user-pool/fires-identity-pool-placeholder.json");
+    let dir = project(&[("infra/placeholder.json", placeholder.as_str())]);
+    let run = |args: &[&str]| {
+        let report = json_output(seslint(dir.path()).args(["--format", "json"]).args(args));
+        places(&report)
+    };
+    let cog007 = [("COG007".to_string(), 20, 28)];
+    let ses010 = [("SES010".to_string(), 20, 28)];
+    assert_eq!(run(&["infra/placeholder.json"]), cog007);
+    assert_eq!(run(&["--ignore", "COG007", "infra/placeholder.json"]), ses010);
+    std::fs::write(
+        dir.path().join("seslint.toml"),
+        "[per-file-ignores]\n\"infra/place*.json\" = [\"COG007\"]\n",
+    )
+    .unwrap();
+    assert_eq!(run(&["infra/placeholder.json"]), ses010);
+    // Other files still run it.
+    std::fs::copy(
+        dir.path().join("infra/placeholder.json"),
+        dir.path().join("infra/legacy/placeholder.json"),
+    )
+    .unwrap();
+    assert_eq!(run(&["infra/legacy/placeholder.json"]), cog007);
+}
+
+#[test]
+fn a_suppression_naming_a_rule_ignored_for_its_file_is_not_unused() {
+    let module = fixture_text("terraform/suppressions/main.tf");
+    // The module's `# seslint:ignore COG004` suppresses nothing: SUP001 on line 13.
+    let dir = project(&[("mail/main.tf", module.as_str())]);
+    let report = json_output(seslint(dir.path()).args(["--format", "json", "mail"]));
+    assert_eq!(places(&report), [("SUP001".to_string(), 13, 59)]);
+    // COG004 does not run on the file: the comment may still be needed, as with `--ignore`.
+    for selector in ["COG004", "COG00", "cog"] {
+        let config = format!("[per-file-ignores]\n\"mail/*.tf\" = [\"{selector}\"]\n");
+        std::fs::write(dir.path().join("seslint.toml"), config).unwrap();
+        let report = json_output(seslint(dir.path()).args(["--format", "json", "mail"]));
+        assert_eq!(places(&report), [], "per-file-ignores {selector}");
+    }
+    std::fs::write(dir.path().join("seslint.toml"), "").unwrap();
+    let report = json_output(seslint(dir.path()).args(["--format", "json", "--ignore", "COG004", "mail"]));
+    assert_eq!(places(&report), []);
+    // Standard input fixed under its --stdin-filename follows the same configuration.
+    std::fs::write(
+        dir.path().join("seslint.toml"),
+        "[per-file-ignores]\n\"mail/*.tf\" = [\"COG004\"]\n",
+    )
+    .unwrap();
+    seslint(dir.path())
+        .args(["--fix", "--stdin-filename", "mail/main.tf", "-"])
+        .write_stdin(module.as_str())
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains("no findings"));
 }
 
 #[test]

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use super::{Applicability, Edit, Fix};
 use crate::error::{IoError, LoadError, Subject};
 use crate::finding::Finding;
-use crate::rules::RuleSet;
+use crate::rules::{FileRules, RuleSet};
 use crate::{Options, RunReport};
 
 /// Passes of fix and re-lint at most: each pass applies at least one fix or ends the loop, and a
@@ -165,13 +165,13 @@ fn finish(report: RunReport, texts: BTreeMap<String, (String, String)>, applied:
 pub fn fix_text(
     name: &str,
     text: &str,
-    rules: &RuleSet,
+    rules: &FileRules,
     unsafe_fixes: bool,
     settle: &dyn Fn(&mut crate::FileReport),
 ) -> (String, crate::FileReport) {
     let mut now = text.to_string();
     for _ in 0..MAX_PASSES {
-        let mut report = crate::lint_bytes(name, now.as_bytes(), rules);
+        let mut report = crate::lint_bytes_with(name, now.as_bytes(), rules);
         settle(&mut report);
         let (edits, _) = pick(&report.findings, unsafe_fixes);
         let after = apply(&now, &edits);
@@ -180,7 +180,7 @@ pub fn fix_text(
         }
         now = after;
     }
-    let mut report = crate::lint_bytes(name, now.as_bytes(), rules);
+    let mut report = crate::lint_bytes_with(name, now.as_bytes(), rules);
     settle(&mut report);
     (now, report)
 }

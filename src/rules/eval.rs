@@ -26,7 +26,9 @@ use super::definitions::NamedUnit;
 use super::path::{Path, Scratch};
 use super::predicate::{Pattern, Predicate, Subject};
 use super::schema::JsonType;
-use super::{AppliesTo, Check, Clause, Compare, Extract, Quantifier, Rule, RuleSet, Side, Target, Test, Unit};
+use super::{
+    AppliesTo, Check, Clause, Compare, Extract, FileRules, Quantifier, Rule, RuleSet, Side, Target, Test, Unit,
+};
 use crate::finding::Finding;
 use crate::fix::rule::{FixRule, From as FixFrom, Source};
 use crate::fix::{Fix, Syntax};
@@ -39,8 +41,8 @@ const PARALLEL_FROM: usize = 2048;
 /// Statements per task when they are.
 const PARALLEL_CHUNK: usize = 1024;
 
-/// Runs every rule that applies to `document`; `text` is the file's text.
-pub fn check_document<'a>(rules: &'a RuleSet, document: &'a PolicyDocument, text: &'a str) -> Vec<Finding> {
+/// Runs every rule of `rules` that applies to `document`; `text` is the file's text.
+pub fn check_document<'a>(rules: &FileRules<'a>, document: &'a PolicyDocument, text: &'a str) -> Vec<Finding> {
     let statements = document.statements().count();
     let split = (statements >= PARALLEL_FROM).then_some(PARALLEL_CHUNK);
     check_split(rules, document, text, split)
@@ -49,13 +51,14 @@ pub fn check_document<'a>(rules: &'a RuleSet, document: &'a PolicyDocument, text
 /// [`check_document`], on one thread with one cache (`split` is `None`) or with the statements
 /// shared out among the worker threads in runs of `split`.
 fn check_split<'a>(
-    rules: &'a RuleSet,
+    file_rules: &FileRules<'a>,
     document: &'a PolicyDocument,
     text: &'a str,
     split: Option<usize>,
 ) -> Vec<Finding> {
+    let rules = file_rules.set;
     let applicable: Vec<usize> = (0..rules.rules.len())
-        .filter(|&i| applies(rules.rules[i].applies_to, document.context))
+        .filter(|&i| applies(rules.rules[i].applies_to, document.context) && file_rules.runs(&rules.rules[i]))
         .collect();
     if applicable.is_empty() {
         return Vec::new();
@@ -1325,14 +1328,14 @@ mod tests {
         let rules = RuleSet::builtin().unwrap();
         let text = policy(300);
         let document = PolicyDocument::from_json(&text, ContextHint::SesIdentityPolicy);
-        let alone = check_split(&rules, &document, &text, None);
+        let alone = check_split(&FileRules::all(&rules), &document, &text, None);
         let codes: HashSet<&str> = alone.iter().map(|f| f.code.as_str()).collect();
         for code in ["COG001", "SES007", "SES008", "SES010"] {
             assert!(codes.contains(code), "{code} in {codes:?}");
         }
         for split in [1, 7, 64, 1000] {
             assert_eq!(
-                check_split(&rules, &document, &text, Some(split)),
+                check_split(&FileRules::all(&rules), &document, &text, Some(split)),
                 alone,
                 "runs of {split}"
             );

@@ -431,6 +431,51 @@ impl RuleSet {
     }
 }
 
+/// The rules that run on one file: a run's rule set, less the rules the file's per-file ignores
+/// name (configuration `per-file-ignores`). Decided before the file is linted, as
+/// [`RuleSet::select`] decides for the whole run: a rule ignored for a file costs it nothing,
+/// owns no place another rule would report, and a suppression that names it is not unused.
+pub struct FileRules<'r> {
+    pub set: &'r RuleSet,
+    /// Codes of the set's rules that do not run on this file (usually none: nothing allocated).
+    skipped: Vec<String>,
+}
+
+impl<'r> FileRules<'r> {
+    /// Every rule of `set`.
+    pub fn all(set: &'r RuleSet) -> Self {
+        FileRules {
+            set,
+            skipped: Vec::new(),
+        }
+    }
+
+    /// The rules of `set` but those `selectors` (codes or prefixes) name.
+    pub fn skipping(set: &'r RuleSet, selectors: &[String]) -> Self {
+        let skipped = set
+            .rules
+            .iter()
+            .filter(|rule| {
+                selectors
+                    .iter()
+                    .any(|selector| crate::codes::matches(selector, &rule.code))
+            })
+            .map(|rule| rule.code.clone())
+            .collect();
+        FileRules { set, skipped }
+    }
+
+    /// Whether `rule` runs on this file.
+    pub fn runs(&self, rule: &Rule) -> bool {
+        !self.skipped.contains(&rule.code)
+    }
+
+    /// The codes of the rules that do not run on this file: left out of the run, or skipped here.
+    pub fn not_run(&self) -> impl Iterator<Item = &str> + Clone {
+        self.set.deselected.iter().chain(&self.skipped).map(String::as_str)
+    }
+}
+
 /// The `*.toml` files of `dir` with their text, in name order.
 fn toml_files(dir: &std::path::Path) -> Result<Vec<(std::path::PathBuf, String)>, LoadError> {
     let entries = std::fs::read_dir(dir).map_err(|e| IoError::read(Subject::RuleDirectory, Some(dir), e))?;
