@@ -65,7 +65,7 @@ fi
 python3 scripts/bench_data.py "$out" "$files"
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
-echo "seslint $("$seslint" --version | cut -d' ' -f2), $(rg --version | head -1)${guard:+, $("$guard" --version 2>&1 | head -1)}"
+echo "seslint $("$seslint" --version | cut -d' ' -f2), $(rg --version | sed -n 1p)${guard:+, $("$guard" --version 2>&1 | sed -n 1p)}"
 
 # Each section's results are kept under target/bench/results/, and their medians printed after
 # hyperfine's means (issue 9's targets are medians).
