@@ -307,7 +307,7 @@ fn check(args: CheckArgs) -> Result<u8, LoadError> {
     };
     let (settings, mut rules) = load(&args.rules, overrides)?;
     rules.given = given_facts(&args)?;
-    // Rules that are not selected do not run; nor, on a file, those its per-file ignores name.
+    // Rules that are not selected do not run.
     rules.select(|code| settings.is_selected(code));
     // The rule set lives until the process exits: freeing its thousands of parts one by one cost
     // a one-file run a tenth of its instructions.
